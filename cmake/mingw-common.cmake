@@ -1,0 +1,15 @@
+# Shared by the two mingw-w64 toolchain files (BW_MINGW_TRIPLE set by them).
+set(CMAKE_C_COMPILER ${BW_MINGW_TRIPLE}-gcc)
+set(CMAKE_RC_COMPILER ${BW_MINGW_TRIPLE}-windres)
+set(CMAKE_FIND_ROOT_PATH /usr/${BW_MINGW_TRIPLE})
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+# Only the x64 build can run here (wine64); the x86 one is built and checked statically.
+if(BW_MINGW_TRIPLE STREQUAL "x86_64-w64-mingw32")
+  find_program(BW_WINE NAMES wine64 wine)
+  if(BW_WINE)
+    set(CMAKE_CROSSCOMPILING_EMULATOR ${BW_WINE})
+  endif()
+endif()

@@ -1,0 +1,248 @@
+/*
+ * bitswatch.h - watch Windows BITS transfer jobs live.
+ *
+ * This header is the whole contract of bitswatch.dll.
+ *
+ * Conventions (they hold for every function unless its comment says otherwise)
+ *  - Every export is BWAPI (__stdcall on Windows) and undecorated on x86 and
+ *    x64 (BwJobPoll, never _BwJobPoll@16), so GetProcAddress, P/Invoke and
+ *    FFIs find it by its plain name.
+ *  - Functions that can fail return an HRESULT: S_OK on success, S_FALSE for
+ *    "nothing to do / nothing changed". A NULL out-pointer is E_POINTER; a bad
+ *    argument (malformed GUID text, bad cbSize, unknown flag) is E_INVALIDARG;
+ *    a closed, stale or forged handle is E_HANDLE; a job that is not there (or
+ *    is gone) is BG_E_NOT_FOUND (0x80200001); codes from BITS pass through.
+ *  - Every public struct starts with UINT32 cbSize, which the caller sets to
+ *    sizeof the struct it was compiled with. Fields are only ever appended;
+ *    each one says which version added it. Any other cbSize is E_INVALIDARG.
+ *    On failure, out-structs are left with their cbSize and everything else
+ *    zeroed.
+ *  - Strings in are NUL-terminated UTF-16 (const WCHAR *). Strings out are
+ *    allocated by the library and freed with the free function named next to
+ *    them.
+ *  - Handles are opaque values (a slot and a generation, never a pointer): a
+ *    closed, stale or forged handle is E_HANDLE, not a crash.
+ *  - Thread-safe: any function may be called from any thread at any time. A
+ *    handle may be used from several threads at once; closing a handle while
+ *    another thread waits on it ends that wait promptly with E_HANDLE.
+ *  - Apartment-agnostic: callable from an STA, the MTA, or a thread that never
+ *    initialized COM; the calling thread's COM state is left as it was.
+ *  - Never takes a job's notify interface (SetNotifyInterface): the program
+ *    that owns the job keeps its callbacks. Waiting is done by polling BITS.
+ *  - Survives a BITS service restart: a call that sees the service gone
+ *    reconnects once and reopens the job by its GUID; a job that did not
+ *    survive the restart is BG_E_NOT_FOUND.
+ */
+#ifndef BITSWATCH_H
+#define BITSWATCH_H
+
+#include "bitswatch_compat.h"
+#include "bitswatch_version.h" /* BW_VERSION_MAJOR/MINOR/PATCH, BW_VERSION */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Types ------------------------------------------------------------- */
+
+/* An open job. 0 (NULL) is never a valid handle. */
+typedef struct BW_JOB_T *BW_JOB;
+
+/* Pointer fields are padded to 8 bytes on 32-bit targets so that every struct
+ * has the same size and offsets on x86 and x64 (the padding is always zero;
+ * a caller that reads the field as a 64-bit integer gets the pointer value). */
+#if defined(_WIN64) || defined(__LP64__)
+#define BW_PTR_PAD(name)
+#else
+#define BW_PTR_PAD(name) UINT32 name;
+#endif
+
+/* ---- Values ------------------------------------------------------------ */
+
+/* Job states: the values of BITS' BG_JOB_STATE. */
+#define BW_STATE_QUEUED 0
+#define BW_STATE_CONNECTING 1
+#define BW_STATE_TRANSFERRING 2
+#define BW_STATE_SUSPENDED 3
+#define BW_STATE_ERROR 4
+#define BW_STATE_TRANSIENT_ERROR 5
+#define BW_STATE_TRANSFERRED 6
+#define BW_STATE_ACKNOWLEDGED 7
+#define BW_STATE_CANCELLED 8
+
+/* Job types: the values of BITS' BG_JOB_TYPE. */
+#define BW_TYPE_DOWNLOAD 0
+#define BW_TYPE_UPLOAD 1
+#define BW_TYPE_UPLOAD_REPLY 2
+
+/* Error contexts: the values of BITS' BG_ERROR_CONTEXT. */
+#define BW_CONTEXT_NONE 0
+#define BW_CONTEXT_UNKNOWN 1
+#define BW_CONTEXT_GENERAL_QUEUE_MANAGER 2
+#define BW_CONTEXT_QUEUE_MANAGER_NOTIFICATION 3
+#define BW_CONTEXT_LOCAL_FILE 4
+#define BW_CONTEXT_REMOTE_FILE 5
+#define BW_CONTEXT_GENERAL_TRANSPORT 6
+#define BW_CONTEXT_REMOTE_APPLICATION 7
+
+/* A byte count that is not known (BITS' BG_SIZE_UNKNOWN). */
+#define BW_SIZE_UNKNOWN ((UINT64)-1)
+
+/* BW_STATUS.Changed bits: which groups differ from the previous poll. */
+#define BW_CHANGED_STATE 0x1u    /* State */
+#define BW_CHANGED_PROGRESS 0x2u /* BytesTotal/Transferred, FilesTotal/Transferred */
+#define BW_CHANGED_REPLY 0x4u    /* ReplyBytesTotal/Transferred */
+#define BW_CHANGED_ERROR 0x8u    /* ErrorCode/ErrorContext */
+#define BW_CHANGED_ALL 0xFu
+
+/* BwEnumJobs flags. */
+#define BW_ENUM_ALL_USERS 0x1u /* every user's jobs: administrators only */
+
+/* Codes of the library's own (customer bit set, facility 0x0B7). */
+#define BW_E_NOT_UPLOAD_REPLY ((HRESULT)0xA0B70001L) /* job is not upload-reply */
+
+/* BITS codes the library returns itself. */
+#ifndef BG_E_NOT_FOUND
+#define BG_E_NOT_FOUND ((HRESULT)0x80200001L)
+#endif
+
+/* ---- Structs ----------------------------------------------------------- */
+
+/* Bytes and files of a job (version 0.1). */
+typedef struct BW_PROGRESS {
+    UINT32 cbSize;           /* in: sizeof(BW_PROGRESS) */
+    UINT32 FilesTotal;
+    UINT32 FilesTransferred;
+    UINT32 Reserved;         /* zero */
+    UINT64 BytesTotal;       /* BW_SIZE_UNKNOWN when not known yet */
+    UINT64 BytesTransferred;
+} BW_PROGRESS;
+
+/* Reply of an upload-reply job (version 0.1). */
+typedef struct BW_REPLY_PROGRESS {
+    UINT32 cbSize;           /* in: sizeof(BW_REPLY_PROGRESS) */
+    UINT32 Reserved;         /* zero */
+    UINT64 BytesTotal;       /* BW_SIZE_UNKNOWN until the reply starts */
+    UINT64 BytesTransferred;
+} BW_REPLY_PROGRESS;
+
+/* One snapshot of a job, as returned by BwJobPoll (version 0.1). */
+typedef struct BW_STATUS {
+    UINT32 cbSize;             /* in: sizeof(BW_STATUS) */
+    UINT32 State;              /* BW_STATE_* */
+    UINT32 Type;               /* BW_TYPE_* */
+    UINT32 Changed;            /* BW_CHANGED_* against the previous poll on this handle */
+    UINT64 Sequence;           /* polls on this handle that saw a change (first poll: 1) */
+    UINT64 Timestamp;          /* FILETIME (UTC, 100 ns since 1601) of the read */
+    UINT64 BytesTotal;         /* BW_SIZE_UNKNOWN when not known */
+    UINT64 BytesTransferred;
+    UINT32 FilesTotal;
+    UINT32 FilesTransferred;
+    UINT64 ReplyBytesTotal;    /* BW_SIZE_UNKNOWN unless upload-reply with a known reply */
+    UINT64 ReplyBytesTransferred; /* 0 unless upload-reply */
+    HRESULT ErrorCode;         /* 0 unless State is ERROR or TRANSIENT_ERROR */
+    UINT32 ErrorContext;       /* BW_CONTEXT_*; 0 unless in an error state */
+    double BytesPerSecond;     /* smoothed over recent polls; 0 when unknown */
+    INT64 EtaSeconds;          /* -1 when unknown (no rate, or BytesTotal unknown) */
+} BW_STATUS;
+
+/* ---- Functions --------------------------------------------------------- */
+
+#if !defined(_WIN32) && defined(__GNUC__)
+#pragma GCC visibility push(default) /* the native shared library's exports */
+#endif
+
+/* The library's version, (major << 16) | (minor << 8) | patch. Compare with
+ * BW_VERSION to check that the DLL loaded is the one you built against.
+ * Never fails. */
+UINT32 BWAPI BwGetVersion(void);
+
+/* Opens the job whose GUID is the text jobId: 32 hex digits in the 8-4-4-4-12
+ * form, braces optional ("{...}" or none), nothing else (no spaces, no
+ * ProgIDs). On success *job is a new handle; close it with BwJobClose.
+ * E_POINTER: jobId or job is NULL. E_INVALIDARG: malformed text.
+ * BG_E_NOT_FOUND: no such job. E_ACCESSDENIED: the job is another user's.
+ * Other BITS/COM/RPC codes pass through. *job is NULL on failure. */
+HRESULT BWAPI BwJobOpen(const WCHAR *jobId, BW_JOB *job);
+
+/* As BwJobOpen, with the GUID as a struct. */
+HRESULT BWAPI BwJobOpenById(const GUID *jobId, BW_JOB *job);
+
+/* Closes a handle; a wait on it in another thread ends with E_HANDLE.
+ * S_OK: closed. S_FALSE: job is NULL (nothing to do). E_HANDLE: closed
+ * already, stale or forged. */
+HRESULT BWAPI BwJobClose(BW_JOB job);
+
+/* Reads the job and compares it with the snapshot this handle last returned.
+ *
+ * timeoutMs == 0 returns at once. Otherwise the call waits until something
+ * changed or timeoutMs passed (0xFFFFFFFF: no timeout); a job already in
+ * TRANSFERRED, ERROR, ACKNOWLEDGED or CANCELLED with nothing new returns at
+ * once. The wait polls BITS on an internal adaptive interval (a change is
+ * seen within about 50 ms) and sleeps between reads.
+ *
+ * S_OK: status->Changed != 0 (the first poll on a handle reports every group
+ * as changed). S_FALSE: nothing changed; *status is the current snapshot.
+ * E_POINTER, E_INVALIDARG (cbSize), E_HANDLE (also when the handle is closed
+ * during the wait), BG_E_NOT_FOUND (the job is gone), other BITS codes.
+ *
+ * Cost: a steady-state poll of a transferring job is at most two round trips
+ * to BITS (state, progress), plus one for the reply of an upload-reply job; a
+ * job that is not moving (queued, suspended, in error, transferred) costs one.
+ * Change detection is per handle: two threads polling one handle share it
+ * (a change is reported to whichever call sees it first). Use a handle per
+ * watcher to have each see every change. */
+HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
+
+/* Bytes and files of the job, read now. Does not touch the poll snapshot.
+ * E_POINTER, E_INVALIDARG (cbSize), E_HANDLE, BITS codes. */
+HRESULT BWAPI BwJobGetProgress(BW_JOB job, BW_PROGRESS *progress);
+
+/* Reply progress of an upload-reply job, read now.
+ * BW_E_NOT_UPLOAD_REPLY: the job is a download or upload job (or the service
+ * answered E_NOTIMPL or BytesTotal == 0, both of which BITS uses for that).
+ * E_POINTER, E_INVALIDARG (cbSize), E_HANDLE, BITS codes. */
+HRESULT BWAPI BwJobGetReplyProgress(BW_JOB job, BW_REPLY_PROGRESS *progress);
+
+/* Acknowledges a transferred job: BITS renames its temporary files to their
+ * final names and the job leaves the queue (state ACKNOWLEDGED). Returns
+ * BITS' result: S_OK, BG_S_PARTIAL_COMPLETE (a success), BG_E_INVALID_STATE
+ * when the job is not TRANSFERRED; E_HANDLE. The handle stays open. */
+HRESULT BWAPI BwJobComplete(BW_JOB job);
+
+/* Cancels the job and deletes its temporary files. S_OK,
+ * BG_S_UNABLE_TO_DELETE_FILES (a success), BG_E_INVALID_STATE when it is
+ * already acknowledged or cancelled; E_HANDLE. The handle stays open. */
+HRESULT BWAPI BwJobCancel(BW_JOB job);
+
+/* Suspends / resumes the job: S_OK, BITS codes (E_NOTIMPL where the service
+ * has no such operation), E_HANDLE. */
+HRESULT BWAPI BwJobSuspend(BW_JOB job);
+HRESULT BWAPI BwJobResume(BW_JOB job);
+
+/* Text for any HRESULT: BITS codes with their symbolic name ("BG_E_NOT_FOUND:
+ * The requested job was not found."), HTTP codes (0x8019xxxx) as "HTTP 404 Not
+ * Found", the library's own codes, and Win32/COM codes through the system's
+ * message table (FormatMessageW). Never empty.
+ * buffer may be NULL when cch is 0 (to ask for the size). *needed (which may
+ * be NULL) is set to the characters the text needs, its NUL included.
+ * S_OK: written. HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER): cch was too
+ * small; buffer holds as much as fits, NUL-terminated when cch > 0.
+ * E_POINTER: buffer NULL with cch > 0. */
+HRESULT BWAPI BwFormatMessage(HRESULT hr, WCHAR *buffer, UINT32 cch, UINT32 *needed);
+
+/* The name of a BW_STATE_* value: "Queued", "Connecting", "Transferring",
+ * "Suspended", "Error", "TransientError", "Transferred", "Acknowledged",
+ * "Cancelled"; "Unknown" for any other value. Static text: never NULL, never
+ * freed. */
+const WCHAR *BWAPI BwStateName(UINT32 state);
+
+#if !defined(_WIN32) && defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BITSWATCH_H */

@@ -1,0 +1,48 @@
+/*
+ * bw_backend.h - how the portable core talks to BITS.
+ *
+ * The core never sees COM. dll/src/win/ implements this interface with the
+ * BITS COM API; tests implement it with a scripted fake. Every function may be
+ * called from any thread; the core serializes calls on one job (it holds the
+ * handle's lock around them), but calls on different jobs run concurrently.
+ */
+#ifndef BW_BACKEND_H
+#define BW_BACKEND_H
+
+#include "bitswatch.h"
+
+/* A job opened by a backend; what it points to is the backend's own. */
+typedef struct bw__bjob bw__bjob;
+
+/* Progress as BITS reports it (BG_JOB_PROGRESS). */
+typedef struct bw__progress {
+    UINT64 bytes_total; /* BW_SIZE_UNKNOWN when unknown */
+    UINT64 bytes_transferred;
+    UINT32 files_total;
+    UINT32 files_transferred;
+} bw__progress;
+
+typedef struct bw__backend {
+    /* Opens the job; *type is its BW_TYPE_*. BG_E_NOT_FOUND when absent. */
+    HRESULT (*open_job)(const GUID *id, bw__bjob **job, UINT32 *type);
+    /* Releases everything open_job took. Never fails. */
+    void (*close_job)(bw__bjob *job);
+    /* One round trip each. */
+    HRESULT (*get_state)(bw__bjob *job, UINT32 *state);
+    HRESULT (*get_progress)(bw__bjob *job, bw__progress *progress);
+    /* BW_E_NOT_UPLOAD_REPLY for jobs that have no reply (whatever BITS said). */
+    HRESULT (*get_reply_progress)(bw__bjob *job, UINT64 *bytes_total, UINT64 *bytes_transferred);
+    /* Code and context of the job's current error; BITS' own code (usually
+     * BG_E_ERROR_INFORMATION_UNAVAILABLE) when it has none. */
+    HRESULT (*get_error_code)(bw__bjob *job, HRESULT *code, UINT32 *context);
+    HRESULT (*complete)(bw__bjob *job);
+    HRESULT (*cancel)(bw__bjob *job);
+    HRESULT (*suspend)(bw__bjob *job);
+    HRESULT (*resume)(bw__bjob *job);
+} bw__backend;
+
+/* The backend the exports use: the COM one in the DLL. Tests install theirs. */
+const bw__backend *bw__backend_get(void);
+void bw__backend_set(const bw__backend *backend);
+
+#endif /* BW_BACKEND_H */

@@ -1,0 +1,112 @@
+/*
+ * bw_core.h - internal interfaces of the portable core (no COM, no Windows).
+ * Internal names carry the bw__ prefix.
+ */
+#ifndef BW_CORE_H
+#define BW_CORE_H
+
+#include <stddef.h>
+
+#include "bitswatch.h"
+#include "bw_backend.h"
+#include "bw_platform.h"
+
+/* WCHAR literals: L"" where WCHAR is wchar_t (Windows), u"" in the native build. */
+#ifdef _WIN32
+#define BW_W(s) L##s
+#else
+#define BW_W(s) u##s
+#endif
+
+/* ---- wstr.c: UTF-16 helpers ---------------------------------------------- */
+/* Length of s in UTF-16 units, looking at most max units (returns max if no NUL). */
+size_t bw__wcsnlen(const WCHAR *s, size_t max);
+/* Appends ASCII text to buf at *len (capacity cch, NUL kept); counts what did
+ * not fit in *len too, so *len + 1 is the size the whole text needs. */
+void bw__append_ascii(WCHAR *buf, UINT32 cch, UINT32 *len, const char *text);
+void bw__append_wide(WCHAR *buf, UINT32 cch, UINT32 *len, const WCHAR *text);
+
+/* ---- guid_parse.c ------------------------------------------------------- */
+/* Parses 8-4-4-4-12 hex GUID text, braces optional (both or neither), nothing
+ * else. Reads at most 39 units of text. Returns 1 on success, 0 otherwise. */
+int bw__guid_parse(const WCHAR *text, GUID *out);
+
+/* ---- struct_size.c ------------------------------------------------------ */
+/* 1 when cb is a published size of the struct (every version's size). */
+int bw__status_size_ok(UINT32 cb);
+int bw__progress_size_ok(UINT32 cb);
+int bw__reply_progress_size_ok(UINT32 cb);
+
+/* ---- rate.c: smoothed transfer rate and ETA -------------------------------- */
+#define BW__RATE_SAMPLES 16
+typedef struct bw__rate {
+    UINT64 ms[BW__RATE_SAMPLES];    /* monotonic time of each sample */
+    UINT64 bytes[BW__RATE_SAMPLES]; /* BytesTransferred at that time */
+    unsigned count;                 /* samples held (oldest first at head) */
+    unsigned head;
+} bw__rate;
+
+void bw__rate_reset(bw__rate *r);
+/* Adds an observation; restarts the window when bytes went backwards. */
+void bw__rate_add(bw__rate *r, UINT64 now_ms, UINT64 bytes);
+/* Bytes per second over the window ending at now_ms; 0 when unknown. */
+double bw__rate_get(const bw__rate *r, UINT64 now_ms);
+/* Seconds left; -1 when unknown (rate 0 or total unknown). */
+INT64 bw__eta_seconds(double rate, UINT64 total, UINT64 transferred);
+
+/* ---- poll.c: snapshots and change detection ------------------------------- */
+typedef struct bw__snapshot {
+    UINT32 state;
+    bw__progress progress;
+    UINT64 reply_total, reply_transferred;
+    HRESULT error_code;
+    UINT32 error_context;
+} bw__snapshot;
+
+/* Per-handle poll state (guarded by the handle's lock). */
+typedef struct bw__watch {
+    int has_last;          /* a snapshot has been returned */
+    bw__snapshot last;
+    UINT64 sequence;
+    UINT32 interval_ms;    /* current adaptive wait interval */
+    bw__rate rate;
+} bw__watch;
+
+/* Which groups differ (BW_CHANGED_*). */
+UINT32 bw__snapshot_diff(const bw__snapshot *a, const bw__snapshot *b);
+/* Reads the job through the backend with the fewest round trips the previous
+ * snapshot allows (see BwJobPoll in bitswatch.h). */
+HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type,
+                          const bw__watch *w, bw__snapshot *out);
+/* States in which BwJobPoll returns at once when nothing changed. */
+int bw__state_is_final(UINT32 state);
+
+/* ---- handles.c: slot + generation handles -------------------------------- */
+typedef struct bw__slot bw__slot;
+
+/* What a handle refers to; guarded by 'lock' unless said otherwise. */
+typedef struct bw__handle_data {
+    bw__mutex *lock;
+    bw__cond *wake;   /* broadcast when the handle closes */
+    int closing;      /* set (under lock) by BwJobClose: waits end, calls fail */
+    bw__bjob *bjob;   /* backend job, released when the last user leaves */
+    UINT32 type;      /* BW_TYPE_*, read at open */
+    bw__watch watch;
+} bw__handle_data;
+
+/* Makes a handle for an opened backend job (takes ownership of bjob). */
+HRESULT bw__handle_create(bw__bjob *bjob, UINT32 type, BW_JOB *out);
+/* Takes a reference on a live handle's data: NULL for a closed, stale or
+ * forged handle. Pair with bw__handle_release. */
+bw__handle_data *bw__handle_acquire(BW_JOB h);
+void bw__handle_release(BW_JOB h, bw__handle_data *d);
+/* S_OK, S_FALSE (NULL), E_HANDLE. */
+HRESULT bw__handle_close(BW_JOB h);
+/* Handles open right now (for tests: every test must end with 0). */
+UINT32 bw__handle_count(void);
+
+/* ---- format_message.c ------------------------------------------------------ */
+/* Appends the text for hr (never empty) at *len, as bw__append_ascii does. */
+void bw__format_message(HRESULT hr, WCHAR *buf, UINT32 cch, UINT32 *len);
+
+#endif /* BW_CORE_H */

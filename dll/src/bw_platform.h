@@ -1,0 +1,39 @@
+/*
+ * bw_platform.h - what the portable core needs from the operating system.
+ * dll/src/win/platform.c implements it with Win32, dll/src/posix/platform.c
+ * with POSIX threads, so the core builds and is tested natively too.
+ */
+#ifndef BW_PLATFORM_H
+#define BW_PLATFORM_H
+
+#include "bitswatch.h"
+
+typedef struct bw__mutex bw__mutex;
+typedef struct bw__cond bw__cond;
+
+/* Allocation failures return NULL; the core maps that to E_OUTOFMEMORY. */
+bw__mutex *bw__mutex_new(void);
+void bw__mutex_free(bw__mutex *m);
+void bw__mutex_lock(bw__mutex *m);
+void bw__mutex_unlock(bw__mutex *m);
+
+bw__cond *bw__cond_new(void);
+void bw__cond_free(bw__cond *c);
+/* Waits at most ms milliseconds; spurious wake-ups are allowed. */
+void bw__cond_wait_ms(bw__cond *c, bw__mutex *m, UINT32 ms);
+void bw__cond_broadcast(bw__cond *c);
+
+/* The global lock of the handle table, created once, never freed. */
+bw__mutex *bw__global_mutex(void);
+
+/* Milliseconds from a monotonic clock. */
+UINT64 bw__now_ms(void);
+/* Now as a FILETIME value (100 ns units since 1601-01-01 UTC). */
+UINT64 bw__now_filetime(void);
+
+/* The system's text for a Win32/COM code, in the thread's language; writes a
+ * NUL-terminated string of at most cch characters (trailing line breaks
+ * removed) and returns its length, or 0 when the system has none. */
+UINT32 bw__system_message(HRESULT hr, WCHAR *buffer, UINT32 cch);
+
+#endif /* BW_PLATFORM_H */

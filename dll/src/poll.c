@@ -1,0 +1,97 @@
+/*
+ * poll.c - reading a job with as few round trips as its state allows, and
+ * telling what changed.
+ *
+ * Round trips: the state always (1). Progress only when the job can be moving
+ * (CONNECTING, TRANSFERRING) or its state just changed: a queued, suspended,
+ * failed or finished job cannot change its bytes without changing its state
+ * first, so re-reading them would only cost time (the raw timer loop pays it
+ * on every tick). The reply of an upload-reply job follows the same rule; the
+ * error code is read when the job enters an error state.
+ */
+#include <string.h>
+
+#include "bw_core.h"
+
+int bw__state_is_final(UINT32 state)
+{
+    return state == BW_STATE_TRANSFERRED || state == BW_STATE_ERROR ||
+           state == BW_STATE_ACKNOWLEDGED || state == BW_STATE_CANCELLED;
+}
+
+static int state_is_moving(UINT32 state)
+{
+    return state == BW_STATE_CONNECTING || state == BW_STATE_TRANSFERRING;
+}
+
+static int state_has_error(UINT32 state)
+{
+    return state == BW_STATE_ERROR || state == BW_STATE_TRANSIENT_ERROR;
+}
+
+UINT32 bw__snapshot_diff(const bw__snapshot *a, const bw__snapshot *b)
+{
+    UINT32 changed = 0;
+    if (a->state != b->state)
+        changed |= BW_CHANGED_STATE;
+    if (a->progress.bytes_total != b->progress.bytes_total ||
+        a->progress.bytes_transferred != b->progress.bytes_transferred ||
+        a->progress.files_total != b->progress.files_total ||
+        a->progress.files_transferred != b->progress.files_transferred)
+        changed |= BW_CHANGED_PROGRESS;
+    if (a->reply_total != b->reply_total || a->reply_transferred != b->reply_transferred)
+        changed |= BW_CHANGED_REPLY;
+    if (a->error_code != b->error_code || a->error_context != b->error_context)
+        changed |= BW_CHANGED_ERROR;
+    return changed;
+}
+
+HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type,
+                          const bw__watch *w, bw__snapshot *out)
+{
+    HRESULT hr = be->get_state(job, &out->state);
+    if (FAILED(hr))
+        return hr;
+
+    int fresh = !w->has_last || w->last.state != out->state;
+    int reread = fresh || state_is_moving(out->state);
+
+    if (reread) {
+        hr = be->get_progress(job, &out->progress);
+        if (FAILED(hr))
+            return hr;
+    } else {
+        out->progress = w->last.progress;
+    }
+
+    out->reply_total = BW_SIZE_UNKNOWN;
+    out->reply_transferred = 0;
+    if (type == BW_TYPE_UPLOAD_REPLY) {
+        if (reread) {
+            hr = be->get_reply_progress(job, &out->reply_total, &out->reply_transferred);
+            if (hr == BW_E_NOT_UPLOAD_REPLY) {
+                out->reply_total = BW_SIZE_UNKNOWN;
+                out->reply_transferred = 0;
+            } else if (FAILED(hr)) {
+                return hr;
+            }
+        } else {
+            out->reply_total = w->last.reply_total;
+            out->reply_transferred = w->last.reply_transferred;
+        }
+    }
+
+    out->error_code = S_OK;
+    out->error_context = BW_CONTEXT_NONE;
+    if (state_has_error(out->state)) {
+        if (fresh) {
+            hr = be->get_error_code(job, &out->error_code, &out->error_context);
+            if (FAILED(hr))
+                return hr;
+        } else {
+            out->error_code = w->last.error_code;
+            out->error_context = w->last.error_context;
+        }
+    }
+    return S_OK;
+}

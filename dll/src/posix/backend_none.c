@@ -1,0 +1,24 @@
+/*
+ * posix/backend_none.c - the native build has no BITS. Until a test installs
+ * its fake with bw__backend_set, opening a job says so (E_NOTIMPL).
+ */
+#include "bw_core.h"
+
+static HRESULT none_open(const GUID *id, bw__bjob **job, UINT32 *type)
+{
+    *job = NULL;
+    *type = 0;
+    return E_NOTIMPL;
+}
+
+static void none_close(bw__bjob *job) {}
+static HRESULT none_state(bw__bjob *job, UINT32 *state) { return E_NOTIMPL; }
+static HRESULT none_progress(bw__bjob *job, bw__progress *p) { return E_NOTIMPL; }
+static HRESULT none_reply(bw__bjob *job, UINT64 *t, UINT64 *d) { return E_NOTIMPL; }
+static HRESULT none_error(bw__bjob *job, HRESULT *c, UINT32 *x) { return E_NOTIMPL; }
+static HRESULT none_control(bw__bjob *job) { return E_NOTIMPL; }
+
+const bw__backend bw__default_backend = {
+    none_open,   none_close,   none_state,   none_progress, none_reply, none_error,
+    none_control, none_control, none_control, none_control,
+};

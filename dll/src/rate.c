@@ -1,0 +1,75 @@
+/*
+ * rate.c - transfer rate smoothed over a sliding window of recent polls.
+ *
+ * A window (not an exponential average of instantaneous rates) because polls
+ * come at irregular intervals: bytes over time between the oldest and newest
+ * sample in the last few seconds weighs every interval by its length.
+ */
+#include "bw_core.h"
+
+#define BW__RATE_WINDOW_MS 3000 /* samples older than this are dropped */
+#define BW__RATE_MIN_GAP_MS 100 /* closer samples replace the newest */
+#define BW__RATE_MIN_SPAN_MS 200 /* less than this is too short to tell */
+
+void bw__rate_reset(bw__rate *r)
+{
+    r->count = 0;
+    r->head = 0;
+}
+
+static unsigned slot_at(const bw__rate *r, unsigned i)
+{
+    return (r->head + i) % BW__RATE_SAMPLES;
+}
+
+void bw__rate_add(bw__rate *r, UINT64 now_ms, UINT64 bytes)
+{
+    if (r->count > 0) {
+        unsigned newest = slot_at(r, r->count - 1);
+        if (bytes < r->bytes[newest]) /* BITS restarted a file */
+            bw__rate_reset(r);
+        else if (now_ms - r->ms[newest] < BW__RATE_MIN_GAP_MS && r->count > 1) {
+            r->ms[newest] = now_ms;
+            r->bytes[newest] = bytes;
+            return;
+        }
+    }
+    /* Drop samples that left the window, but keep one to measure from. */
+    while (r->count > 1 && now_ms - r->ms[slot_at(r, 1)] >= BW__RATE_WINDOW_MS) {
+        r->head = slot_at(r, 1);
+        r->count--;
+    }
+    if (r->count == BW__RATE_SAMPLES) {
+        r->head = slot_at(r, 1);
+        r->count--;
+    }
+    r->ms[slot_at(r, r->count)] = now_ms;
+    r->bytes[slot_at(r, r->count)] = bytes;
+    r->count++;
+}
+
+double bw__rate_get(const bw__rate *r, UINT64 now_ms)
+{
+    if (r->count < 2)
+        return 0.0;
+    unsigned oldest = slot_at(r, 0), newest = slot_at(r, r->count - 1);
+    /* A stall shows as time passing with no new bytes: measure up to now. */
+    UINT64 span = now_ms - r->ms[oldest];
+    if (span < BW__RATE_MIN_SPAN_MS || span == 0)
+        return 0.0;
+    return (double)(r->bytes[newest] - r->bytes[oldest]) * 1000.0 / (double)span;
+}
+
+INT64 bw__eta_seconds(double rate, UINT64 total, UINT64 transferred)
+{
+    if (total == BW_SIZE_UNKNOWN)
+        return -1;
+    if (transferred >= total)
+        return 0;
+    if (rate <= 0.0)
+        return -1;
+    double left = (double)(total - transferred) / rate;
+    if (left > 9.0e15)
+        return -1;
+    return (INT64)(left + 0.999); /* round up: "0 s left" only when done */
+}

@@ -1,0 +1,53 @@
+/*
+ * struct_size.c - the published sizes of every public struct, and compile-time
+ * proof that the layouts are identical on x86 and x64 (and in the native build).
+ *
+ * When a version appends fields, add its new size to the list; the old sizes
+ * stay accepted and fill only their prefix.
+ */
+#include "bw_core.h"
+
+#define BW_ASSERT_LAYOUT(expr) _Static_assert(expr, #expr)
+
+BW_ASSERT_LAYOUT(sizeof(BW_PROGRESS) == 32);
+BW_ASSERT_LAYOUT(offsetof(BW_PROGRESS, FilesTotal) == 4);
+BW_ASSERT_LAYOUT(offsetof(BW_PROGRESS, FilesTransferred) == 8);
+BW_ASSERT_LAYOUT(offsetof(BW_PROGRESS, BytesTotal) == 16);
+BW_ASSERT_LAYOUT(offsetof(BW_PROGRESS, BytesTransferred) == 24);
+
+BW_ASSERT_LAYOUT(sizeof(BW_REPLY_PROGRESS) == 24);
+BW_ASSERT_LAYOUT(offsetof(BW_REPLY_PROGRESS, BytesTotal) == 8);
+BW_ASSERT_LAYOUT(offsetof(BW_REPLY_PROGRESS, BytesTransferred) == 16);
+
+BW_ASSERT_LAYOUT(sizeof(BW_STATUS) == 96);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, State) == 4);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, Type) == 8);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, Changed) == 12);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, Sequence) == 16);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, Timestamp) == 24);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, BytesTotal) == 32);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, BytesTransferred) == 40);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, FilesTotal) == 48);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, FilesTransferred) == 52);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, ReplyBytesTotal) == 56);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, ReplyBytesTransferred) == 64);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, ErrorCode) == 72);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, ErrorContext) == 76);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, BytesPerSecond) == 80);
+BW_ASSERT_LAYOUT(offsetof(BW_STATUS, EtaSeconds) == 88);
+
+BW_ASSERT_LAYOUT(sizeof(GUID) == 16);
+
+static int size_in(UINT32 cb, const UINT32 *sizes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cb == sizes[i])
+            return 1;
+    return 0;
+}
+
+#define BW_SIZES(...) (const UINT32[]){__VA_ARGS__}, sizeof((const UINT32[]){__VA_ARGS__}) / sizeof(UINT32)
+
+int bw__status_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_STATUS) /* 0.1 */)); }
+int bw__progress_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_PROGRESS) /* 0.1 */)); }
+int bw__reply_progress_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_REPLY_PROGRESS) /* 0.1 */)); }

@@ -1,0 +1,32 @@
+/* wstr.c - the few UTF-16 string helpers the core needs (WCHAR is 16-bit on
+ * both builds, so the C library's wchar_t functions cannot be used natively). */
+#include "bw_core.h"
+
+size_t bw__wcsnlen(const WCHAR *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    return n;
+}
+
+static void append_unit(WCHAR *buf, UINT32 cch, UINT32 *len, WCHAR c)
+{
+    if (buf && *len + 1 < cch) {
+        buf[*len] = c;
+        buf[*len + 1] = 0;
+    }
+    (*len)++;
+}
+
+void bw__append_ascii(WCHAR *buf, UINT32 cch, UINT32 *len, const char *text)
+{
+    while (*text)
+        append_unit(buf, cch, len, (WCHAR)(unsigned char)*text++);
+}
+
+void bw__append_wide(WCHAR *buf, UINT32 cch, UINT32 *len, const WCHAR *text)
+{
+    while (*text)
+        append_unit(buf, cch, len, *text++);
+}
