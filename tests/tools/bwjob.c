@@ -1,0 +1,344 @@
+/*
+ * bwjob - make and drive real BITS jobs from the command line.
+ *
+ * A raw-COM console tool that does NOT use bitswatch.dll: the integration
+ * tests and the demo run it as a separate process so that bitswatch.dll
+ * watches jobs another process owns, as it does in real life.
+ *
+ *   bwjob create <url> <localpath> [--name <display name>]
+ *                [--type download|upload|upload-reply]
+ *       CreateJob, AddFile, Resume; prints the job GUID ({xxxxxxxx-...}).
+ *   bwjob cancel|complete|resume|suspend <guid>
+ *       prints BITS' HRESULT in hex; exit 0 when it SUCCEEDED.
+ *   bwjob state <guid>       prints "<number> <name>", e.g. "2 Transferring".
+ *   bwjob progress <guid>    prints "<bytes transferred> <bytes total|unknown>
+ *                            <files transferred> <files total>" (job level).
+ *   bwjob list               one line per job: "<guid> <number> <name>".
+ *   bwjob wait <guid> <state> <timeout_ms>
+ *       polls every 50 ms until the job is in state <state> (a number);
+ *       prints the last state seen. Exit 1 on timeout, on a job gone, or when
+ *       the job reached a final state (acknowledged, cancelled) other than
+ *       the one waited for.
+ *
+ * <guid> is GUID text with or without braces. Exit codes: 0 ok, 1 failure
+ * (the failing HRESULT in hex on stderr), 2 usage.
+ */
+#define WIN32_LEAN_AND_MEAN
+#define COBJMACROS
+#include <windows.h>
+#include <objbase.h>
+#include <initguid.h>
+#include <bits.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+static const wchar_t *const state_names[] = {
+    L"Queued", L"Connecting", L"Transferring", L"Suspended", L"Error",
+    L"TransientError", L"Transferred", L"Acknowledged", L"Cancelled",
+};
+
+static const wchar_t *state_name(BG_JOB_STATE state)
+{
+    if ((unsigned)state < sizeof state_names / sizeof state_names[0])
+        return state_names[state];
+    return L"Unknown";
+}
+
+static int usage(void)
+{
+    fputs("usage: bwjob create <url> <localpath> [--name <name>]"
+          " [--type download|upload|upload-reply]\n"
+          "       bwjob cancel|complete|resume|suspend|state|progress <guid>\n"
+          "       bwjob list\n"
+          "       bwjob wait <guid> <state number> <timeout_ms>\n",
+          stderr);
+    return EXIT_USAGE;
+}
+
+static int fail(const char *what, HRESULT hr)
+{
+    fprintf(stderr, "bwjob: %s failed: 0x%08lX\n", what, (unsigned long)hr);
+    return EXIT_FAIL;
+}
+
+/* GUID text with or without braces; IIDFromString wants the braces. */
+static HRESULT parse_guid(const wchar_t *text, GUID *id)
+{
+    wchar_t buf[40];
+    size_t len = wcslen(text);
+
+    if (len == 36)
+        swprintf(buf, sizeof buf / sizeof buf[0], L"{%ls}", text);
+    else if (len == 38)
+        wcscpy(buf, text);
+    else
+        return E_INVALIDARG;
+    return IIDFromString(buf, id);
+}
+
+static HRESULT connect_manager(IBackgroundCopyManager **manager)
+{
+    return CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER,
+                            &IID_IBackgroundCopyManager, (void **)manager);
+}
+
+static int cmd_create(IBackgroundCopyManager *manager, int argc, wchar_t **argv)
+{
+    const wchar_t *url, *local, *name = L"bwjob";
+    BG_JOB_TYPE type = BG_JOB_TYPE_DOWNLOAD;
+    wchar_t full[MAX_PATH], id_text[40];
+    IBackgroundCopyJob *job = NULL;
+    GUID id;
+    HRESULT hr;
+    int i;
+
+    if (argc < 4)
+        return usage();
+    url = argv[2];
+    local = argv[3];
+    for (i = 4; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            return usage();
+        if (!wcscmp(argv[i], L"--name")) {
+            name = argv[i + 1];
+        } else if (!wcscmp(argv[i], L"--type")) {
+            if (!wcscmp(argv[i + 1], L"download"))
+                type = BG_JOB_TYPE_DOWNLOAD;
+            else if (!wcscmp(argv[i + 1], L"upload"))
+                type = BG_JOB_TYPE_UPLOAD;
+            else if (!wcscmp(argv[i + 1], L"upload-reply"))
+                type = BG_JOB_TYPE_UPLOAD_REPLY;
+            else
+                return usage();
+        } else {
+            return usage();
+        }
+    }
+    /* BITS runs in another process and wants a full local path. */
+    if (!GetFullPathNameW(local, MAX_PATH, full, NULL))
+        return fail("GetFullPathNameW", HRESULT_FROM_WIN32(GetLastError()));
+
+    hr = IBackgroundCopyManager_CreateJob(manager, name, type, &id, &job);
+    if (FAILED(hr))
+        return fail("CreateJob", hr);
+    hr = IBackgroundCopyJob_AddFile(job, url, full);
+    if (FAILED(hr)) {
+        IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+        return fail("AddFile", hr);
+    }
+    hr = IBackgroundCopyJob_Resume(job);
+    IBackgroundCopyJob_Release(job);
+    if (FAILED(hr))
+        return fail("Resume", hr);
+    StringFromGUID2(&id, id_text, sizeof id_text / sizeof id_text[0]);
+    printf("%ls\n", id_text);
+    return EXIT_OK;
+}
+
+static HRESULT open_job(IBackgroundCopyManager *manager, const wchar_t *text,
+                        IBackgroundCopyJob **job)
+{
+    GUID id;
+    HRESULT hr = parse_guid(text, &id);
+
+    if (FAILED(hr))
+        return E_INVALIDARG;
+    return IBackgroundCopyManager_GetJob(manager, &id, job);
+}
+
+/* cancel, complete, resume, suspend: one call, its HRESULT printed. */
+static int cmd_action(IBackgroundCopyJob *job, const wchar_t *verb)
+{
+    HRESULT hr;
+
+    if (!wcscmp(verb, L"cancel"))
+        hr = IBackgroundCopyJob_Cancel(job);
+    else if (!wcscmp(verb, L"complete"))
+        hr = IBackgroundCopyJob_Complete(job);
+    else if (!wcscmp(verb, L"resume"))
+        hr = IBackgroundCopyJob_Resume(job);
+    else
+        hr = IBackgroundCopyJob_Suspend(job);
+    printf("0x%08lX\n", (unsigned long)hr);
+    if (FAILED(hr)) {
+        fprintf(stderr, "bwjob: %ls failed: 0x%08lX\n", verb, (unsigned long)hr);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+static int cmd_state(IBackgroundCopyJob *job)
+{
+    BG_JOB_STATE state;
+    HRESULT hr = IBackgroundCopyJob_GetState(job, &state);
+
+    if (FAILED(hr))
+        return fail("GetState", hr);
+    printf("%u %ls\n", (unsigned)state, state_name(state));
+    return EXIT_OK;
+}
+
+static int cmd_progress(IBackgroundCopyJob *job)
+{
+    BG_JOB_PROGRESS p;
+    HRESULT hr = IBackgroundCopyJob_GetProgress(job, &p);
+
+    if (FAILED(hr))
+        return fail("GetProgress", hr);
+    printf("%llu ", (unsigned long long)p.BytesTransferred);
+    if (p.BytesTotal == BG_SIZE_UNKNOWN)
+        printf("unknown");
+    else
+        printf("%llu", (unsigned long long)p.BytesTotal);
+    printf(" %lu %lu\n", (unsigned long)p.FilesTransferred, (unsigned long)p.FilesTotal);
+    return EXIT_OK;
+}
+
+static int cmd_wait(IBackgroundCopyManager *manager, const wchar_t *guid, int argc,
+                    wchar_t **argv)
+{
+    wchar_t *end;
+    unsigned long want, timeout;
+    DWORD start = GetTickCount();
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    HRESULT hr;
+
+    if (argc != 5)
+        return usage();
+    want = wcstoul(argv[3], &end, 10);
+    if (*end || end == argv[3] || want > BG_JOB_STATE_CANCELLED)
+        return usage();
+    timeout = wcstoul(argv[4], &end, 10);
+    if (*end || end == argv[4])
+        return usage();
+
+    for (;;) {
+        /* Reopen each time: a job that left the queue is gone, not stale. */
+        IBackgroundCopyJob *job = NULL;
+
+        hr = open_job(manager, guid, &job);
+        if (SUCCEEDED(hr)) {
+            hr = IBackgroundCopyJob_GetState(job, &state);
+            IBackgroundCopyJob_Release(job);
+        }
+        if (FAILED(hr))
+            return fail("GetJob/GetState", hr);
+        if ((unsigned long)state == want)
+            break;
+        if (state == BG_JOB_STATE_ACKNOWLEDGED || state == BG_JOB_STATE_CANCELLED) {
+            printf("%u %ls\n", (unsigned)state, state_name(state));
+            fprintf(stderr, "bwjob: job ended in state %u, not %lu\n", (unsigned)state, want);
+            return EXIT_FAIL;
+        }
+        if (GetTickCount() - start >= timeout) {
+            printf("%u %ls\n", (unsigned)state, state_name(state));
+            fprintf(stderr, "bwjob: timed out in state %u waiting for %lu\n",
+                    (unsigned)state, want);
+            return EXIT_FAIL;
+        }
+        Sleep(50);
+    }
+    printf("%u %ls\n", (unsigned)state, state_name(state));
+    return EXIT_OK;
+}
+
+static int cmd_list(IBackgroundCopyManager *manager)
+{
+    IEnumBackgroundCopyJobs *jobs = NULL;
+    IBackgroundCopyJob *job;
+    ULONG fetched;
+    HRESULT hr = IBackgroundCopyManager_EnumJobs(manager, 0, &jobs);
+
+    if (FAILED(hr))
+        return fail("EnumJobs", hr);
+    while (IEnumBackgroundCopyJobs_Next(jobs, 1, &job, &fetched) == S_OK && fetched == 1) {
+        GUID id;
+        BG_JOB_STATE state;
+        wchar_t text[40];
+
+        if (SUCCEEDED(IBackgroundCopyJob_GetId(job, &id)) &&
+            SUCCEEDED(IBackgroundCopyJob_GetState(job, &state))) {
+            StringFromGUID2(&id, text, sizeof text / sizeof text[0]);
+            printf("%ls %u %ls\n", text, (unsigned)state, state_name(state));
+        }
+        IBackgroundCopyJob_Release(job);
+    }
+    IEnumBackgroundCopyJobs_Release(jobs);
+    return EXIT_OK;
+}
+
+static int run(IBackgroundCopyManager *manager, int argc, wchar_t **argv)
+{
+    const wchar_t *verb = argv[1];
+    IBackgroundCopyJob *job = NULL;
+    HRESULT hr;
+    int rc;
+
+    if (!wcscmp(verb, L"create"))
+        return cmd_create(manager, argc, argv);
+    if (!wcscmp(verb, L"list"))
+        return argc == 2 ? cmd_list(manager) : usage();
+    if (!wcscmp(verb, L"wait"))
+        return cmd_wait(manager, argv[2], argc, argv);
+
+    if (argc != 3)
+        return usage();
+    hr = open_job(manager, argv[2], &job);
+    if (hr == E_INVALIDARG)
+        return usage();
+    if (FAILED(hr))
+        return fail("GetJob", hr);
+    if (!wcscmp(verb, L"state"))
+        rc = cmd_state(job);
+    else if (!wcscmp(verb, L"progress"))
+        rc = cmd_progress(job);
+    else
+        rc = cmd_action(job, verb);
+    IBackgroundCopyJob_Release(job);
+    return rc;
+}
+
+static int known_verb(const wchar_t *verb, int argc)
+{
+    static const wchar_t *const with_guid[] = {
+        L"cancel", L"complete", L"resume", L"suspend", L"state", L"progress", L"wait",
+    };
+    size_t i;
+
+    if (!wcscmp(verb, L"create") || !wcscmp(verb, L"list"))
+        return 1;
+    for (i = 0; i < sizeof with_guid / sizeof with_guid[0]; i++)
+        if (!wcscmp(verb, with_guid[i]))
+            return argc >= 3;
+    return 0;
+}
+
+int wmain(int argc, wchar_t **argv)
+{
+    IBackgroundCopyManager *manager = NULL;
+    HRESULT hr;
+    int rc;
+
+    if (argc < 2 || !known_verb(argv[1], argc))
+        return usage();
+    hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    if (FAILED(hr))
+        return fail("CoInitializeEx", hr);
+    hr = connect_manager(&manager);
+    if (FAILED(hr)) {
+        CoUninitialize();
+        return fail("CoCreateInstance(BackgroundCopyManager)", hr);
+    }
+    rc = run(manager, argc, argv);
+    IBackgroundCopyManager_Release(manager);
+    CoUninitialize();
+    fflush(stdout);
+    return rc;
+}
