@@ -1,0 +1,210 @@
+/*
+ * main.c - bitswatch.exe: watch BITS jobs live through bitswatch.dll.
+ *
+ *   bitswatch watch [--complete] [--interval-ms N] [--timeout-sec N]
+ *                   [--full-ids] <job-guid>...
+ *
+ * Uses the DLL only through its public header. Each job gets a handle; the
+ * loop polls every open handle (the whole interval when there is one job, a
+ * short slice each when there are several, so one quiet job does not hold
+ * up the display of the others) until every job is done.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "bitswatch.h"
+#include "console.h"
+#include "render.h"
+#include "text.h"
+#include "watch.h"
+
+#define DEFAULT_INTERVAL_MS 1000u
+#define MAX_INTERVAL_MS 600000u
+#define MIN_INTERVAL_MS 10u
+
+static void version_text(char *buf, size_t cap, UINT32 v)
+{
+    snprintf(buf, cap, "%u.%u.%u", (unsigned)(v >> 16), (unsigned)((v >> 8) & 0xFF),
+             (unsigned)(v & 0xFF));
+}
+
+/* Warns on stderr when the DLL that was loaded is not the one this program
+ * was built against (an old copy earlier on the DLL search path, say). */
+static void check_dll_version(bw_stream *err)
+{
+    UINT32 dll = BwGetVersion();
+    char have[32], want[32];
+
+    if (dll == (UINT32)BW_VERSION)
+        return;
+    version_text(have, sizeof have, dll);
+    version_text(want, sizeof want, (UINT32)BW_VERSION);
+    bw_stream_linef(err, "bitswatch: warning: bitswatch.dll is version %s; this program was built for %s",
+                    have, want);
+}
+
+static void print_usage(bw_stream *out)
+{
+    static const char *const text[] = {
+        "Usage: bitswatch watch [options] <job-guid>...",
+        "       bitswatch --version | --help",
+        "",
+        "Shows each BITS job live on one line (state, bytes, rate, ETA) until",
+        "every job is done: transferred, acknowledged, in error, cancelled or gone.",
+        "A job GUID is \"{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}\"; braces optional.",
+        "",
+        "Options:",
+        "  --complete         acknowledge each job when it is transferred (BITS then",
+        "                     moves its files to their final names)",
+        "  --interval-ms N    longest wait between refreshes, and when the output is",
+        "                     redirected, the least time between two progress lines",
+        "                     of a job (state changes always print); default 1000",
+        "  --timeout-sec N    stop watching after N seconds (exit code 3); 0 = never",
+        "  --full-ids         show whole GUIDs on a console too (redirected output",
+        "                     always has them)",
+        "  -h, --help         this text",
+        "  --version          versions of bitswatch.exe and bitswatch.dll",
+        "",
+        "Exit codes: 0 every job ended transferred or acknowledged; 1 a job failed,",
+        "was cancelled, disappeared or could not be opened; 2 usage error;",
+        "3 timed out; 130 interrupted (Ctrl+C).",
+    };
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        bw_stream_line(out, text[i]);
+}
+
+static int usage_error(bw_stream *err, const char *fmt, const char *arg)
+{
+    char msg[512];
+
+    snprintf(msg, sizeof msg, fmt, arg);
+    bw_stream_linef(err, "bitswatch: %s", msg);
+    bw_stream_line(err, "Try 'bitswatch --help'.");
+    return BW_EXIT_USAGE;
+}
+
+/* Parses a whole decimal number in [lo, hi]; 0 when it is not one. */
+static int parse_number(const WCHAR *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    WCHAR *end;
+    unsigned long v;
+
+    if (!s || *s < L'0' || *s > L'9')
+        return 0; /* also refuses "-1" and " 5", which wcstoul would take */
+    errno = 0;
+    v = wcstoul(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* "--name=value" or "--name value": the value, or NULL when arg is not name. */
+static const WCHAR *option_value(const WCHAR *name, int argc, WCHAR **argv, int *i)
+{
+    size_t len = wcslen(name);
+    const WCHAR *arg = argv[*i];
+
+    if (wcsncmp(arg, name, len) != 0)
+        return NULL;
+    if (arg[len] == L'=')
+        return arg + len + 1;
+    if (arg[len] != 0)
+        return NULL;
+    if (*i + 1 >= argc)
+        return L""; /* missing: the number check reports it */
+    return argv[++*i];
+}
+
+static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
+{
+    bw_watch_options o = {0, DEFAULT_INTERVAL_MS, 0, 0};
+    /* Job GUIDs in the order given; options may come before or after them. */
+    const WCHAR **ids = calloc((size_t)argc, sizeof *ids);
+    int nids = 0, rc;
+    char shown[128];
+
+    if (!ids) {
+        bw_stream_line(err, "bitswatch: out of memory");
+        return BW_EXIT_FAILED;
+    }
+    for (int i = 2; i < argc; i++) {
+        const WCHAR *arg = argv[i];
+        const WCHAR *val;
+        unsigned long n;
+
+        if (wcscmp(arg, L"--") == 0) {
+            while (++i < argc)
+                ids[nids++] = argv[i];
+            break;
+        }
+        if (arg[0] != L'-') {
+            ids[nids++] = arg;
+        } else if (wcscmp(arg, L"--help") == 0 || wcscmp(arg, L"-h") == 0) {
+            print_usage(out);
+            free(ids);
+            return BW_EXIT_OK;
+        } else if (wcscmp(arg, L"--complete") == 0) {
+            o.complete = 1;
+        } else if (wcscmp(arg, L"--full-ids") == 0) {
+            o.full_ids = 1;
+        } else if ((val = option_value(L"--interval-ms", argc, argv, &i)) != NULL) {
+            if (!parse_number(val, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n)) {
+                free(ids);
+                return usage_error(err, "--interval-ms needs a number of milliseconds from 10 to 600000, not '%s'",
+                                   bw_text_utf8(shown, sizeof shown, val));
+            }
+            o.interval_ms = (UINT32)n;
+        } else if ((val = option_value(L"--timeout-sec", argc, argv, &i)) != NULL) {
+            if (!parse_number(val, 0, 4000000, &n)) {
+                free(ids);
+                return usage_error(err, "--timeout-sec needs a number of seconds (0 = no limit), not '%s'",
+                                   bw_text_utf8(shown, sizeof shown, val));
+            }
+            o.timeout_sec = (UINT32)n;
+        } else {
+            free(ids);
+            return usage_error(err, "unknown option '%s'", bw_text_utf8(shown, sizeof shown, arg));
+        }
+    }
+    if (nids == 0) {
+        free(ids);
+        return usage_error(err, "%s", "watch needs at least one job GUID");
+    }
+
+    check_dll_version(err);
+    rc = bw_watch(&o, ids, nids, out, err);
+    free(ids);
+    return rc;
+}
+
+int wmain(int argc, WCHAR **argv)
+{
+    bw_stream out, err;
+
+    bw_stream_init(&out, STD_OUTPUT_HANDLE);
+    bw_stream_init(&err, STD_ERROR_HANDLE);
+
+    if (argc < 2)
+        return usage_error(&err, "%s", "no command given");
+    if (wcscmp(argv[1], L"--help") == 0 || wcscmp(argv[1], L"-h") == 0 ||
+        wcscmp(argv[1], L"/?") == 0 || wcscmp(argv[1], L"help") == 0) {
+        print_usage(&out);
+        return BW_EXIT_OK;
+    }
+    if (wcscmp(argv[1], L"--version") == 0) {
+        char dll[32];
+        version_text(dll, sizeof dll, BwGetVersion());
+        bw_stream_linef(&out, "bitswatch %s (bitswatch.dll %s)", BW_VERSION_STRING, dll);
+        check_dll_version(&err);
+        return BW_EXIT_OK;
+    }
+    if (wcscmp(argv[1], L"watch") == 0)
+        return cmd_watch(argc, argv, &out, &err);
+
+    char shown[128];
+    return usage_error(&err, "unknown command '%s'", bw_text_utf8(shown, sizeof shown, argv[1]));
+}

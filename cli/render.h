@@ -1,0 +1,37 @@
+/*
+ * render.h - the text of a job's status line: bytes, rate, ETA.
+ *
+ * Pure formatting (no I/O, no Windows calls), so it is tested on its own.
+ * Sizes use binary units with the short names people know from Explorer:
+ * 1 KB = 1024 bytes.
+ */
+#ifndef BW_CLI_RENDER_H
+#define BW_CLI_RENDER_H
+
+#include <stddef.h>
+#include "bitswatch.h"
+
+/* "512 B", "1.0 KB", "12.5 MB", "3.2 GB". */
+void bw_fmt_bytes(char *buf, size_t cap, UINT64 bytes);
+
+/* "12.5 MB / 40.0 MB (31%)"; "1.2 MB of unknown" when total is
+ * BW_SIZE_UNKNOWN; "12.5 MB / 0 B" when total is 0 (no percent). */
+void bw_fmt_progress(char *buf, size_t cap, UINT64 transferred, UINT64 total);
+
+/* "1.5 MB/s"; "" when the rate is unknown (0, negative or not a number). */
+void bw_fmt_rate(char *buf, size_t cap, double bytesPerSecond);
+
+/* "ETA 0:42", "ETA 1:02:03"; "" when seconds < 0 (unknown). */
+void bw_fmt_eta(char *buf, size_t cap, INT64 seconds);
+
+/* The name of a BW_CONTEXT_* value ("remote file"), "" for none/unknown. */
+const char *bw_context_name(UINT32 context);
+
+/* One job's line: id, state name (already sanitized UTF-8), progress, rate
+ * and ETA (only while the job can still move), then note when not NULL/"".
+ * Fields are separated by two spaces; the state is padded so that columns
+ * of several jobs line up. */
+void bw_render_line(char *buf, size_t cap, const char *id, const char *state,
+                    const BW_STATUS *st, const char *note);
+
+#endif /* BW_CLI_RENDER_H */

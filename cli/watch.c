@@ -1,0 +1,394 @@
+/* watch.c - see watch.h. */
+#include "watch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "text.h"
+
+/* Poll slice per job when watching several: short enough that a change of
+ * any job shows within about (jobs x slice), long enough not to spin. */
+#define MULTI_SLICE_MS 50u
+/* After BwJobComplete, how long to wait for BITS to report ACKNOWLEDGED. */
+#define ACK_WAIT_MS 2000u
+
+typedef enum { OUTCOME_WATCHING, OUTCOME_OK, OUTCOME_FAILED } outcome;
+
+typedef struct watched {
+    char full_id[48];     /* "{GUID}" in upper case, or the sanitized argument */
+    char short_id[16];    /* first 8 hex digits */
+    BW_JOB job;           /* NULL when it could not be opened */
+    BW_STATUS st;
+    int have_status;
+    outcome result;
+    char note[96];        /* end of the line: "completed", "job disappeared", ... */
+    ULONGLONG last_line;  /* redirected: tick of the last line printed */
+} watched;
+
+typedef struct watch_ctx {
+    const bw_watch_options *o;
+    watched *jobs;
+    int n;
+    bw_stream *out;
+    bw_live live;
+    ULONGLONG last_draw;
+} watch_ctx;
+
+/* Set by the Ctrl+C handler, which also closes the handles so that a poll
+ * waiting in the main thread returns at once (E_HANDLE). */
+static volatile LONG g_interrupted;
+static watched *volatile g_jobs;
+static volatile int g_njobs;
+
+static BOOL WINAPI on_ctrl(DWORD type)
+{
+    if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT)
+        return FALSE;
+    InterlockedExchange(&g_interrupted, 1);
+    /* The library is thread-safe and a closed handle is E_HANDLE, never a
+     * crash, so closing here while the main thread polls is fine. */
+    for (int i = 0; i < g_njobs; i++)
+        BwJobClose(g_jobs[i].job);
+    return TRUE;
+}
+
+/* "0x80190194 HTTP 404 Not Found": the code and the library's text for it. */
+static void hr_text(char *buf, size_t cap, HRESULT hr)
+{
+    WCHAR small[512];
+    WCHAR *text = small;
+    UINT32 needed = 0;
+    char utf8[1024];
+
+    HRESULT fr = BwFormatMessage(hr, small, sizeof small / sizeof small[0], &needed);
+    if (fr == HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER) && needed > 0) {
+        WCHAR *big = malloc(sizeof(WCHAR) * needed);
+        if (big && SUCCEEDED(BwFormatMessage(hr, big, needed, NULL)))
+            text = big;
+        else
+            free(big);
+    } else if (FAILED(fr)) {
+        small[0] = 0;
+    }
+    bw_text_utf8(utf8, sizeof utf8, text);
+    if (text != small)
+        free(text);
+    if (utf8[0])
+        snprintf(buf, cap, "0x%08lX %s", (unsigned long)(UINT32)hr, utf8);
+    else
+        snprintf(buf, cap, "0x%08lX", (unsigned long)(UINT32)hr);
+}
+
+/* The id shown for a job: upper-case "{GUID}" from what the user typed
+ * (which BwJobOpen has checked) and its first 8 hex digits. */
+static void make_ids(watched *w, const WCHAR *arg)
+{
+    char text[128];
+    const char *p;
+    size_t len;
+
+    bw_text_utf8(text, sizeof text, arg);
+    p = text[0] == '{' ? text + 1 : text;
+    len = strlen(p);
+    if (len > 0 && p[len - 1] == '}')
+        len--;
+    if (len > 36)
+        len = 36;
+    snprintf(w->full_id, sizeof w->full_id, "{%.*s}", (int)len, p);
+    for (char *c = w->full_id; *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 'a' + 'A');
+    snprintf(w->short_id, sizeof w->short_id, "%.8s", w->full_id + 1);
+}
+
+static void job_line(const watch_ctx *c, const watched *w, char *buf, size_t cap)
+{
+    char state[64];
+    const char *id = (c->out->is_console && !c->o->full_ids) ? w->short_id : w->full_id;
+
+    bw_text_utf8(state, sizeof state, BwStateName(w->st.State));
+    bw_render_line(buf, cap, id, state, &w->st, w->note);
+}
+
+/* Console: redraws the block of every job that has a status. */
+static void redraw(watch_ctx *c)
+{
+    char(*text)[512] = calloc((size_t)c->n, sizeof *text);
+    const char **lines = calloc((size_t)c->n, sizeof *lines);
+    int k = 0;
+
+    if (text && lines) {
+        for (int i = 0; i < c->n; i++) {
+            if (!c->jobs[i].have_status)
+                continue;
+            job_line(c, &c->jobs[i], text[k], sizeof text[k]);
+            lines[k] = text[k];
+            k++;
+        }
+        bw_live_draw(&c->live, lines, k);
+    }
+    free(text);
+    free(lines);
+    c->last_draw = GetTickCount64();
+}
+
+/* Shows a job after a poll. important: a state, error or outcome change,
+ * which always shows; otherwise (progress only) a redirected stream gets a
+ * line at most once per interval, so a log stays readable. */
+static void show(watch_ctx *c, watched *w, int important)
+{
+    ULONGLONG now = GetTickCount64();
+    char line[512];
+
+    if (c->out->is_console) {
+        redraw(c);
+        return;
+    }
+    if (!w->have_status)
+        return;
+    if (!important && now - w->last_line < c->o->interval_ms)
+        return;
+    job_line(c, w, line, sizeof line);
+    bw_stream_line(c->out, line);
+    w->last_line = now;
+}
+
+/* A line about one job that is not its status line: above the live block on
+ * a console (which is then drawn again below it), a line of its own when
+ * redirected. */
+static void message(watch_ctx *c, const watched *w, const char *text)
+{
+    char line[1200];
+
+    snprintf(line, sizeof line, "%s: %s", w->full_id, text);
+    bw_live_message(&c->live, line);
+    if (c->out->is_console)
+        redraw(c);
+}
+
+static void finish(watched *w, outcome result, const char *note)
+{
+    w->result = result;
+    snprintf(w->note, sizeof w->note, "%s", note);
+}
+
+/* The job is TRANSFERRED and --complete was given: BwJobComplete, then poll
+ * until BITS shows it ACKNOWLEDGED, and show that. */
+static void complete_job(watch_ctx *c, watched *w)
+{
+    char text[1100];
+    BW_STATUS st;
+    HRESULT hr = BwJobComplete(w->job);
+
+    if (g_interrupted)
+        return;
+    if (FAILED(hr)) {
+        finish(w, OUTCOME_FAILED, "could not complete");
+        show(c, w, 1);
+        hr_text(text, sizeof text, hr);
+        message(c, w, text);
+        return;
+    }
+    finish(w, OUTCOME_OK, hr == S_OK ? "completed" : "completed (partly)");
+    ULONGLONG until = GetTickCount64() + ACK_WAIT_MS;
+    for (;;) {
+        st.cbSize = sizeof st;
+        HRESULT pr = BwJobPoll(w->job, 0, &st);
+        if (pr == BG_E_NOT_FOUND) {
+            /* Windows may drop an acknowledged job from the queue at once. */
+            snprintf(w->note, sizeof w->note, "completed (job left the queue)");
+            break;
+        }
+        if (FAILED(pr))
+            break; /* it was completed; the state shown is only cosmetic */
+        w->st = st;
+        if (st.State != BW_STATE_TRANSFERRED || GetTickCount64() >= until)
+            break;
+        Sleep(20);
+    }
+    show(c, w, 1);
+    if (hr != S_OK) {
+        /* BG_S_PARTIAL_COMPLETE and friends: worth their text. */
+        hr_text(text, sizeof text, hr);
+        message(c, w, text);
+    }
+}
+
+/* The job reached a final state (other than TRANSFERRED with --complete):
+ * records the outcome, shows its line, then the details of an error. */
+static void finish_final(watch_ctx *c, watched *w)
+{
+    char text[1100], more[1200];
+
+    switch (w->st.State) {
+    case BW_STATE_TRANSFERRED:
+    case BW_STATE_ACKNOWLEDGED:
+        finish(w, OUTCOME_OK, "");
+        show(c, w, 1);
+        return;
+    case BW_STATE_CANCELLED:
+        finish(w, OUTCOME_FAILED, "cancelled");
+        show(c, w, 1);
+        return;
+    default: /* BW_STATE_ERROR */
+        break;
+    }
+    snprintf(text, sizeof text, "error 0x%08lX", (unsigned long)(UINT32)w->st.ErrorCode);
+    finish(w, OUTCOME_FAILED, text);
+    show(c, w, 1);
+    hr_text(text, sizeof text, w->st.ErrorCode);
+    const char *where = bw_context_name(w->st.ErrorContext);
+    if (where[0])
+        snprintf(more, sizeof more, "error in %s: %s", where, text);
+    else
+        snprintf(more, sizeof more, "error: %s", text);
+    message(c, w, more);
+}
+
+static int is_final(UINT32 state)
+{
+    return state == BW_STATE_TRANSFERRED || state == BW_STATE_ERROR ||
+           state == BW_STATE_ACKNOWLEDGED || state == BW_STATE_CANCELLED;
+}
+
+/* Polls one job for up to slice ms; returns 1 when anything changed. */
+static int poll_job(watch_ctx *c, watched *w, UINT32 slice)
+{
+    BW_STATUS st;
+    char text[1100];
+    HRESULT hr;
+
+    st.cbSize = sizeof st;
+    hr = BwJobPoll(w->job, slice, &st);
+    if (g_interrupted)
+        return 0; /* the handle was closed under us on purpose */
+    if (hr == BG_E_NOT_FOUND) {
+        finish(w, OUTCOME_FAILED, "job disappeared");
+        if (w->have_status)
+            show(c, w, 1);
+        else
+            message(c, w, "job disappeared");
+        return 1;
+    }
+    if (FAILED(hr)) {
+        finish(w, OUTCOME_FAILED, "poll failed");
+        show(c, w, 1);
+        hr_text(text, sizeof text, hr);
+        message(c, w, text);
+        return 1;
+    }
+    int first = !w->have_status;
+    w->st = st;
+    w->have_status = 1;
+    if (hr == S_FALSE && !first)
+        return 0;
+    if (st.State == BW_STATE_TRANSFERRED && c->o->complete) {
+        show(c, w, 1); /* let the person see TRANSFERRED before ACKNOWLEDGED */
+        complete_job(c, w);
+    } else if (is_final(st.State)) {
+        finish_final(c, w);
+    } else {
+        show(c, w, first || (st.Changed & (BW_CHANGED_STATE | BW_CHANGED_ERROR)));
+    }
+    return 1;
+}
+
+static int count_watching(const watch_ctx *c)
+{
+    int k = 0;
+    for (int i = 0; i < c->n; i++)
+        k += c->jobs[i].result == OUTCOME_WATCHING;
+    return k;
+}
+
+int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_stream *out,
+             bw_stream *err)
+{
+    watch_ctx c = {o, NULL, n, out, {0}, 0};
+    int timed_out = 0, rc = BW_EXIT_OK;
+    char text[1100];
+
+    c.jobs = calloc((size_t)n, sizeof *c.jobs);
+    if (!c.jobs) {
+        bw_stream_line(err, "bitswatch: out of memory");
+        return BW_EXIT_FAILED;
+    }
+    bw_live_init(&c.live, out);
+
+    for (int i = 0; i < n; i++) {
+        watched *w = &c.jobs[i];
+        HRESULT hr = BwJobOpen(ids[i], &w->job);
+        make_ids(w, ids[i]);
+        if (FAILED(hr)) {
+            w->job = NULL;
+            hr_text(text, sizeof text, hr);
+            finish(w, OUTCOME_FAILED, "could not open");
+            bw_stream_linef(err, "bitswatch: cannot open job %s: %s", w->full_id, text);
+        }
+    }
+    g_jobs = c.jobs;
+    g_njobs = n;
+    SetConsoleCtrlHandler(on_ctrl, TRUE);
+
+    ULONGLONG start = GetTickCount64();
+    ULONGLONG deadline = o->timeout_sec ? start + (ULONGLONG)o->timeout_sec * 1000u : 0;
+    int watching;
+    while ((watching = count_watching(&c)) > 0 && !g_interrupted) {
+        ULONGLONG now = GetTickCount64();
+        if (deadline && now >= deadline) {
+            timed_out = 1;
+            break;
+        }
+        UINT32 slice = watching == 1 ? o->interval_ms : MULTI_SLICE_MS;
+        if (slice > o->interval_ms)
+            slice = o->interval_ms;
+        if (deadline && deadline - now < slice)
+            slice = (UINT32)(deadline - now);
+
+        int changed = 0;
+        for (int i = 0; i < n && !g_interrupted; i++) {
+            if (c.jobs[i].result == OUTCOME_WATCHING)
+                changed |= poll_job(&c, &c.jobs[i], slice);
+        }
+        ULONGLONG after = GetTickCount64();
+        /* Refresh the rate and ETA of a quiet console now and then. */
+        if (!changed && out->is_console && after - c.last_draw >= o->interval_ms)
+            redraw(&c);
+        /* Never spin, whatever a poll did (returned at once with nothing new). */
+        if (!changed && after - now < 5)
+            Sleep(slice < 50 ? slice : 50);
+    }
+
+    if (out->is_console)
+        redraw(&c);
+    bw_live_end(&c.live);
+
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        failed |= c.jobs[i].result == OUTCOME_FAILED;
+        if (timed_out && c.jobs[i].result == OUTCOME_WATCHING) {
+            snprintf(text, sizeof text, "still %s after %u s; stopped watching",
+                     "not done", (unsigned)o->timeout_sec);
+            message(&c, &c.jobs[i], text);
+        }
+    }
+    if (g_interrupted)
+        bw_stream_line(err, "bitswatch: interrupted");
+
+    SetConsoleCtrlHandler(on_ctrl, FALSE);
+    g_njobs = 0;
+    for (int i = 0; i < n; i++)
+        BwJobClose(c.jobs[i].job); /* NULL and already closed are fine */
+    g_jobs = NULL;
+
+    if (failed)
+        rc = BW_EXIT_FAILED;
+    else if (g_interrupted)
+        rc = BW_EXIT_INTERRUPTED;
+    else if (timed_out)
+        rc = BW_EXIT_TIMEOUT;
+    free(c.jobs);
+    return rc;
+}

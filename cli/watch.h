@@ -1,0 +1,29 @@
+/*
+ * watch.h - the watch loop: open each job, poll until every one is done,
+ * show it live on a console or as plain lines when redirected.
+ */
+#ifndef BW_CLI_WATCH_H
+#define BW_CLI_WATCH_H
+
+#include "bitswatch.h"
+#include "console.h"
+
+/* Exit codes of bitswatch.exe. */
+#define BW_EXIT_OK 0          /* every job ended transferred or acknowledged */
+#define BW_EXIT_FAILED 1      /* a job failed, was cancelled, vanished or did not open */
+#define BW_EXIT_USAGE 2
+#define BW_EXIT_TIMEOUT 3
+#define BW_EXIT_INTERRUPTED 130 /* Ctrl+C, as shells report SIGINT */
+
+typedef struct bw_watch_options {
+    int complete;        /* acknowledge transferred jobs (BwJobComplete) */
+    UINT32 interval_ms;  /* longest wait between refreshes; redirected: least time between progress lines */
+    UINT32 timeout_sec;  /* 0: no limit */
+    int full_ids;        /* whole GUIDs on a console too */
+} bw_watch_options;
+
+/* Watches the jobs ids[0..n) and returns the exit code. */
+int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_stream *out,
+             bw_stream *err);
+
+#endif /* BW_CLI_WATCH_H */
