@@ -1,0 +1,118 @@
+/*
+ * com_apartment.c - see com_apartment.h.
+ *
+ * Why not CoInitializeEx on the caller's thread: it would change the caller's
+ * COM state (a thread that later wants an STA would get RPC_E_CHANGED_MODE),
+ * and in an STA it would make the proxies STA-bound, usable only from that
+ * thread. Instead the MTA is kept alive for the process with
+ * CoIncrementMTAUsage (Windows 8+, Wine's combase has it): threads without COM
+ * then belong to it implicitly, and the proxies work from any MTA thread.
+ */
+#include <windows.h>
+#include <objbase.h>
+
+#include "com_apartment.h"
+
+/* Set up once; state read after the InitOnce completes needs no lock. */
+static INIT_ONCE g_once = INIT_ONCE_STATIC_INIT;
+static HRESULT g_init_hr;
+static CO_MTA_USAGE_COOKIE g_mta_cookie; /* never released: the MTA stays for the process */
+
+/* The worker that runs STA callers' requests. g_worker_lock serializes those
+ * callers and guards g_worker_started and the request slot; the worker reads
+ * the slot only between g_request_ready and g_request_done. */
+static SRWLOCK g_worker_lock = SRWLOCK_INIT;
+static BOOL g_worker_started;
+static HANDLE g_request_ready; /* auto-reset: a request is in the slot */
+static HANDLE g_request_done;  /* auto-reset: its result is in the slot */
+static HRESULT (*g_request_fn)(void *arg);
+static void *g_request_arg;
+static HRESULT g_request_hr;
+
+static BOOL CALLBACK init_mta(PINIT_ONCE once, void *param, void **context)
+{
+    g_init_hr = CoIncrementMTAUsage(&g_mta_cookie);
+    return TRUE;
+}
+
+static DWORD WINAPI worker_main(void *unused)
+{
+    /* The worker's own MTA membership, explicit so it does not depend on
+     * the implicit MTA. Held for the life of the process. */
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    for (;;) {
+        WaitForSingleObject(g_request_ready, INFINITE);
+        g_request_hr = g_request_fn(g_request_arg);
+        SetEvent(g_request_done);
+    }
+    return 0;
+}
+
+/* Called with g_worker_lock held. */
+static HRESULT start_worker(void)
+{
+    HMODULE self;
+    HANDLE thread;
+
+    if (g_worker_started)
+        return S_OK;
+    if (!g_request_ready)
+        g_request_ready = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (!g_request_done)
+        g_request_done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (!g_request_ready || !g_request_done)
+        return HRESULT_FROM_WIN32(GetLastError());
+    /* The worker runs this module's code until the process ends, so the
+     * module must not be unloaded under it: pin it. Created here, never in
+     * DllMain (no thread creation under the loader lock). */
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                            (LPCWSTR)(void *)worker_main, &self))
+        return HRESULT_FROM_WIN32(GetLastError());
+    thread = CreateThread(NULL, 0, worker_main, NULL, 0, NULL);
+    if (!thread)
+        return HRESULT_FROM_WIN32(GetLastError());
+    CloseHandle(thread);
+    g_worker_started = TRUE;
+    return S_OK;
+}
+
+static HRESULT run_on_worker(HRESULT (*fn)(void *arg), void *arg)
+{
+    HRESULT hr;
+
+    AcquireSRWLockExclusive(&g_worker_lock);
+    hr = start_worker();
+    if (SUCCEEDED(hr)) {
+        g_request_fn = fn;
+        g_request_arg = arg;
+        SetEvent(g_request_ready);
+        /* A plain wait, not a message-pumping one: the work needs nothing
+         * from the caller's STA (the proxies are in the MTA), and pumping
+         * could re-enter the library on this thread while the lock is held. */
+        WaitForSingleObject(g_request_done, INFINITE);
+        hr = g_request_hr;
+    }
+    ReleaseSRWLockExclusive(&g_worker_lock);
+    return hr;
+}
+
+HRESULT bw__com_run(HRESULT (*fn)(void *arg), void *arg)
+{
+    APTTYPE type;
+    APTTYPEQUALIFIER qualifier;
+    HRESULT hr;
+
+    InitOnceExecuteOnce(&g_once, init_mta, NULL, NULL);
+    if (FAILED(g_init_hr))
+        return g_init_hr;
+
+    hr = CoGetApartmentType(&type, &qualifier);
+    /* The MTA, explicit or implicit (a thread without COM while the MTA is
+     * alive): the proxies are usable right here. */
+    if (SUCCEEDED(hr) && type == APTTYPE_MTA)
+        return fn(arg);
+    /* An STA, the main STA, the neutral apartment, or no COM and no implicit
+     * MTA (CO_E_NOTINITIALIZED on systems that do not report it): not a place
+     * where MTA proxies may be called. */
+    return run_on_worker(fn, arg);
+}
