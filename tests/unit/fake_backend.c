@@ -1,0 +1,177 @@
+/* fake_backend.c - see fake_backend.h. */
+#include <string.h>
+
+#include "fake_backend.h"
+
+static fake_job g_jobs[FAKE_MAX_JOBS];
+static unsigned g_count;
+static bw__mutex *g_lock;
+
+static fake_job *find(const GUID *id)
+{
+    for (unsigned i = 0; i < g_count; i++)
+        if (memcmp(&g_jobs[i].id, id, sizeof *id) == 0)
+            return &g_jobs[i];
+    return NULL;
+}
+
+static HRESULT fake_open(const GUID *id, bw__bjob **job, UINT32 *type)
+{
+    bw__mutex_lock(g_lock);
+    fake_job *j = find(id);
+    HRESULT hr = BG_E_NOT_FOUND;
+    if (j && FAILED(j->fail_hr)) {
+        hr = j->fail_hr;
+    } else if (j) {
+        j->opened++;
+        *job = (bw__bjob *)j;
+        *type = j->type;
+        hr = S_OK;
+    }
+    bw__mutex_unlock(g_lock);
+    return hr;
+}
+
+static void fake_close(bw__bjob *job)
+{
+    bw__mutex_lock(g_lock);
+    ((fake_job *)job)->closed++;
+    bw__mutex_unlock(g_lock);
+}
+
+static HRESULT fake_state(bw__bjob *job, UINT32 *state)
+{
+    fake_job *j = (fake_job *)job;
+    bw__mutex_lock(g_lock);
+    j->n_state++;
+    HRESULT hr = j->fail_hr;
+    if (SUCCEEDED(hr)) {
+        *state = j->state;
+        hr = S_OK;
+    }
+    bw__mutex_unlock(g_lock);
+    return hr;
+}
+
+static HRESULT fake_progress(bw__bjob *job, bw__progress *p)
+{
+    fake_job *j = (fake_job *)job;
+    bw__mutex_lock(g_lock);
+    j->n_progress++;
+    HRESULT hr = j->fail_hr;
+    if (SUCCEEDED(hr)) {
+        *p = j->progress;
+        hr = S_OK;
+    }
+    bw__mutex_unlock(g_lock);
+    return hr;
+}
+
+static HRESULT fake_reply(bw__bjob *job, UINT64 *total, UINT64 *done)
+{
+    fake_job *j = (fake_job *)job;
+    bw__mutex_lock(g_lock);
+    j->n_reply++;
+    HRESULT hr = FAILED(j->fail_hr) ? j->fail_hr : j->reply_hr;
+    if (SUCCEEDED(hr)) {
+        *total = j->reply_total;
+        *done = j->reply_transferred;
+    }
+    bw__mutex_unlock(g_lock);
+    return hr;
+}
+
+static HRESULT fake_error(bw__bjob *job, HRESULT *code, UINT32 *context)
+{
+    fake_job *j = (fake_job *)job;
+    bw__mutex_lock(g_lock);
+    j->n_error++;
+    HRESULT hr = j->fail_hr;
+    if (SUCCEEDED(hr)) {
+        *code = j->error_code;
+        *context = j->error_context;
+        hr = S_OK;
+    }
+    bw__mutex_unlock(g_lock);
+    return hr;
+}
+
+static HRESULT fake_control(bw__bjob *job)
+{
+    fake_job *j = (fake_job *)job;
+    bw__mutex_lock(g_lock);
+    j->n_control++;
+    HRESULT hr = FAILED(j->fail_hr) ? j->fail_hr : j->control_hr;
+    bw__mutex_unlock(g_lock);
+    return hr;
+}
+
+static const bw__backend k_fake = {
+    fake_open,    fake_close,   fake_state,   fake_progress, fake_reply, fake_error,
+    fake_control, fake_control, fake_control, fake_control,
+};
+
+void fake_backend_install(void)
+{
+    if (!g_lock)
+        g_lock = bw__mutex_new();
+    memset(g_jobs, 0, sizeof g_jobs);
+    g_count = 0;
+    bw__backend_set(&k_fake);
+}
+
+void fake_backend_uninstall(void)
+{
+    bw__backend_set(NULL);
+}
+
+fake_job *fake_job_add(UINT32 type)
+{
+    fake_job *j = &g_jobs[g_count++];
+    memset(j, 0, sizeof *j);
+    j->id.Data4[7] = (unsigned char)g_count;
+    j->type = type;
+    j->state = BW_STATE_QUEUED;
+    j->progress.bytes_total = BW_SIZE_UNKNOWN;
+    j->reply_hr = S_OK;
+    j->reply_total = BW_SIZE_UNKNOWN;
+    return j;
+}
+
+void fake_job_set_state(fake_job *j, UINT32 state)
+{
+    bw__mutex_lock(g_lock);
+    j->state = state;
+    bw__mutex_unlock(g_lock);
+}
+
+void fake_job_set_bytes(fake_job *j, UINT64 total, UINT64 transferred)
+{
+    bw__mutex_lock(g_lock);
+    j->progress.bytes_total = total;
+    j->progress.bytes_transferred = transferred;
+    bw__mutex_unlock(g_lock);
+}
+
+unsigned fake_round_trips(const fake_job *j)
+{
+    return j->n_state + j->n_progress + j->n_reply + j->n_error;
+}
+
+void fake_job_reset_counters(fake_job *j)
+{
+    j->n_state = j->n_progress = j->n_reply = j->n_error = j->n_control = 0;
+}
+
+void fake_job_guid_text(const fake_job *j, WCHAR *buf)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *prefix = "{00000000-0000-0000-0000-0000000000";
+    unsigned n = 0;
+    while (*prefix)
+        buf[n++] = (WCHAR)*prefix++;
+    buf[n++] = (WCHAR)hex[j->id.Data4[7] >> 4];
+    buf[n++] = (WCHAR)hex[j->id.Data4[7] & 15];
+    buf[n++] = '}';
+    buf[n] = 0;
+}

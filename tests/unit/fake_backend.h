@@ -1,0 +1,45 @@
+/*
+ * fake_backend.h - a scripted stand-in for BITS behind bw_backend.h.
+ *
+ * A test describes jobs (state, progress, reply, error, or a failure code to
+ * answer with), installs the fake with fake_backend_install(), and reads back
+ * how many round trips each call made. Jobs may be changed from another thread
+ * while the core waits: every field is read and written under the fake's lock.
+ */
+#ifndef FAKE_BACKEND_H
+#define FAKE_BACKEND_H
+
+#include "bw_core.h"
+
+typedef struct fake_job {
+    GUID id;
+    UINT32 type;
+    UINT32 state;
+    bw__progress progress;
+    HRESULT reply_hr;             /* what get_reply_progress answers */
+    UINT64 reply_total, reply_transferred;
+    HRESULT error_code;
+    UINT32 error_context;
+    HRESULT fail_hr;              /* when FAILED: every read answers this */
+    HRESULT control_hr;           /* what complete/cancel/suspend/resume answer */
+    /* Counters (round trips). */
+    unsigned n_state, n_progress, n_reply, n_error, n_control;
+    unsigned opened, closed;
+} fake_job;
+
+#define FAKE_MAX_JOBS 64
+
+void fake_backend_install(void);  /* resets every job and counter */
+void fake_backend_uninstall(void);
+/* A job with GUID {00000000-0000-0000-0000-0000000000nn}, nn = index + 1, QUEUED,
+ * with unknown sizes; the returned pointer is valid until the next install. */
+fake_job *fake_job_add(UINT32 type);
+/* Changes a job under the fake's lock (for other threads). */
+void fake_job_set_state(fake_job *j, UINT32 state);
+void fake_job_set_bytes(fake_job *j, UINT64 total, UINT64 transferred);
+unsigned fake_round_trips(const fake_job *j); /* state + progress + reply + error */
+void fake_job_reset_counters(fake_job *j);
+/* The GUID text of a fake job, braced, into buf (39 units). */
+void fake_job_guid_text(const fake_job *j, WCHAR *buf);
+
+#endif
