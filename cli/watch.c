@@ -82,14 +82,21 @@ static void hr_text(char *buf, size_t cap, HRESULT hr)
 }
 
 /* The id shown for a job: upper-case "{GUID}" from what the user typed
- * (which BwJobOpen has checked) and its first 8 hex digits. */
-static void make_ids(watched *w, const WCHAR *arg)
+ * (which BwJobOpen has checked) and its first 8 hex digits. A job that did
+ * not open keeps the argument as typed (sanitized), so the message names
+ * exactly what was wrong. */
+static void make_ids(watched *w, const WCHAR *arg, int opened)
 {
     char text[128];
     const char *p;
     size_t len;
 
     bw_text_utf8(text, sizeof text, arg);
+    if (!opened) {
+        snprintf(w->full_id, sizeof w->full_id, "'%.*s'", (int)sizeof w->full_id - 3, text);
+        snprintf(w->short_id, sizeof w->short_id, "%s", "?");
+        return;
+    }
     p = text[0] == '{' ? text + 1 : text;
     len = strlen(p);
     if (len > 0 && p[len - 1] == '}')
@@ -320,7 +327,7 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
     for (int i = 0; i < n; i++) {
         watched *w = &c.jobs[i];
         HRESULT hr = BwJobOpen(ids[i], &w->job);
-        make_ids(w, ids[i]);
+        make_ids(w, ids[i], SUCCEEDED(hr));
         if (FAILED(hr)) {
             w->job = NULL;
             hr_text(text, sizeof text, hr);
