@@ -23,7 +23,9 @@
  * <guid> is GUID text with or without braces. Exit codes: 0 ok, 1 failure
  * (the failing HRESULT in hex on stderr), 2 usage.
  */
+#ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
+#endif
 #define COBJMACROS
 #include <windows.h>
 #include <objbase.h>
