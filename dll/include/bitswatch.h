@@ -146,6 +146,37 @@ typedef struct BW_STATUS {
     INT64 EtaSeconds;          /* -1 when unknown (no rate, or BytesTotal unknown) */
 } BW_STATUS;
 
+/* Why a job failed, from BwJobGetError (version 0.1). Strings are NULL when
+ * BITS has none, except Description, which is never NULL. Free the strings
+ * with BwFreeError. */
+typedef struct BW_ERROR {
+    UINT32 cbSize;              /* in: sizeof(BW_ERROR) */
+    HRESULT ErrorCode;          /* e.g. 0x80190194 (HTTP 404) */
+    UINT32 Context;             /* BW_CONTEXT_* */
+    UINT32 Reserved;            /* zero */
+    WCHAR *Description;         BW_PTR_PAD(Pad0) /* BITS' text, else the library's */
+    WCHAR *ContextDescription;  BW_PTR_PAD(Pad1) /* never NULL either */
+    WCHAR *RemoteName;          BW_PTR_PAD(Pad2) /* URL of the failing file */
+    WCHAR *LocalName;           BW_PTR_PAD(Pad3) /* local path of the failing file */
+    WCHAR *Protocol;            BW_PTR_PAD(Pad4) /* e.g. "http" */
+} BW_ERROR;
+
+/* What a job is, from BwJobGetInfo (version 0.1). A property the service
+ * does not implement is NULL / 0. Free the strings with BwFreeInfo. */
+typedef struct BW_INFO {
+    UINT32 cbSize;              /* in: sizeof(BW_INFO) */
+    UINT32 Type;                /* BW_TYPE_* */
+    GUID JobId;
+    UINT32 Priority;            /* BG_JOB_PRIORITY: 0 foreground .. 3 low */
+    UINT32 ErrorCount;          /* errors BITS has seen on the job */
+    WCHAR *DisplayName;         BW_PTR_PAD(Pad0)
+    WCHAR *Description;         BW_PTR_PAD(Pad1)
+    WCHAR *Owner;               BW_PTR_PAD(Pad2) /* DOMAIN\user, or the SID string */
+    UINT64 CreationTime;        /* FILETIME UTC; 0 when unknown */
+    UINT64 ModificationTime;
+    UINT64 TransferCompletionTime; /* 0 until the job is TRANSFERRED */
+} BW_INFO;
+
 /* ---- Functions --------------------------------------------------------- */
 
 #if !defined(_WIN32) && defined(__GNUC__)
@@ -219,6 +250,35 @@ HRESULT BWAPI BwJobCancel(BW_JOB job);
  * has no such operation), E_HANDLE. */
 HRESULT BWAPI BwJobSuspend(BW_JOB job);
 HRESULT BWAPI BwJobResume(BW_JOB job);
+
+/* Why the job failed. Works in every state: outside ERROR/TRANSIENT_ERROR,
+ * BITS has no error and this returns BG_E_ERROR_INFORMATION_UNAVAILABLE
+ * (0x8020000F). Descriptions come from BITS in the thread's language, then
+ * en-US, then the system (FormatMessageW), then the library's own table.
+ * On success free the strings with BwFreeError (also after a failure: it is
+ * harmless on a cleared struct). E_POINTER, E_INVALIDARG (cbSize), E_HANDLE. */
+HRESULT BWAPI BwJobGetError(BW_JOB job, BW_ERROR *error);
+
+/* Frees the strings of a BW_ERROR and sets them to NULL. NULL is fine. */
+void BWAPI BwFreeError(BW_ERROR *error);
+
+/* Display name, description, owner, type, priority, times, error count.
+ * Properties the service does not implement stay NULL/0; the call succeeds.
+ * Free with BwFreeInfo. E_POINTER, E_INVALIDARG (cbSize), E_HANDLE. */
+HRESULT BWAPI BwJobGetInfo(BW_JOB job, BW_INFO *info);
+
+/* Frees the strings of a BW_INFO and sets them to NULL. NULL is fine. */
+void BWAPI BwFreeInfo(BW_INFO *info);
+
+/* The GUIDs of the jobs in the queue: the caller's jobs, or every user's with
+ * BW_ENUM_ALL_USERS (administrators only: E_ACCESSDENIED otherwise).
+ * *count is set to the number of jobs. ids may be NULL (with capacity 0) to
+ * ask for the count; when the jobs do not all fit, the first capacity are
+ * written and the result is HRESULT_FROM_WIN32(ERROR_MORE_DATA) (jobs come and
+ * go: call again with a larger buffer). S_OK when all fit.
+ * E_POINTER: count NULL, or ids NULL with capacity > 0. E_INVALIDARG: unknown
+ * flag. */
+HRESULT BWAPI BwEnumJobs(UINT32 flags, GUID *ids, UINT32 capacity, UINT32 *count);
 
 /* Text for any HRESULT: BITS codes with their symbolic name ("BG_E_NOT_FOUND:
  * The requested job was not found."), HTTP codes (0x8019xxxx) as "HTTP 404 Not

@@ -22,6 +22,21 @@ typedef struct bw__progress {
     UINT32 files_transferred;
 } bw__progress;
 
+/* The whole error of a job (strings malloc'd, any may be NULL). */
+typedef struct bw__error {
+    HRESULT code;
+    UINT32 context;
+    WCHAR *description, *context_description, *remote_name, *local_name, *protocol;
+} bw__error;
+
+/* Properties of a job (strings malloc'd, any may be NULL; 0 when unknown). */
+typedef struct bw__info {
+    GUID id;
+    UINT32 type, priority, error_count;
+    WCHAR *display_name, *description, *owner;
+    UINT64 creation_time, modification_time, completion_time;
+} bw__info;
+
 typedef struct bw__backend {
     /* Opens the job; *type is its BW_TYPE_*. BG_E_NOT_FOUND when absent. */
     HRESULT (*open_job)(const GUID *id, bw__bjob **job, UINT32 *type);
@@ -39,6 +54,14 @@ typedef struct bw__backend {
     HRESULT (*cancel)(bw__bjob *job);
     HRESULT (*suspend)(bw__bjob *job);
     HRESULT (*resume)(bw__bjob *job);
+    /* The job's error in full. Strings are malloc'd (free()), NULL when BITS
+     * has none; the core fills the descriptions it leaves NULL. Fails with
+     * BG_E_ERROR_INFORMATION_UNAVAILABLE when the job has no error. */
+    HRESULT (*get_error)(bw__bjob *job, bw__error *error);
+    /* Job properties; E_NOTIMPL ones left NULL/0 (strings malloc'd). */
+    HRESULT (*get_info)(bw__bjob *job, bw__info *info);
+    /* The queue's job GUIDs as a malloc'd array (free()). flags: BW_ENUM_*. */
+    HRESULT (*enum_jobs)(UINT32 flags, GUID **ids, UINT32 *count);
 } bw__backend;
 
 /* The backend the exports use: the COM one in the DLL. Tests install theirs. */

@@ -25,6 +25,9 @@ size_t bw__wcsnlen(const WCHAR *s, size_t max);
  * not fit in *len too, so *len + 1 is the size the whole text needs. */
 void bw__append_ascii(WCHAR *buf, UINT32 cch, UINT32 *len, const char *text);
 void bw__append_wide(WCHAR *buf, UINT32 cch, UINT32 *len, const WCHAR *text);
+/* malloc'd copies (free()); NULL when out of memory or text is NULL. */
+WCHAR *bw__wcsdup(const WCHAR *text);
+WCHAR *bw__wcsdup_ascii(const char *text);
 
 /* ---- guid_parse.c ------------------------------------------------------- */
 /* Parses 8-4-4-4-12 hex GUID text, braces optional (both or neither), nothing
@@ -36,6 +39,8 @@ int bw__guid_parse(const WCHAR *text, GUID *out);
 int bw__status_size_ok(UINT32 cb);
 int bw__progress_size_ok(UINT32 cb);
 int bw__reply_progress_size_ok(UINT32 cb);
+int bw__error_size_ok(UINT32 cb);
+int bw__info_size_ok(UINT32 cb);
 
 /* ---- rate.c: smoothed transfer rate and ETA -------------------------------- */
 #define BW__RATE_SAMPLES 16
@@ -108,5 +113,7 @@ UINT32 bw__handle_count(void);
 /* ---- format_message.c ------------------------------------------------------ */
 /* Appends the text for hr (never empty) at *len, as bw__append_ascii does. */
 void bw__format_message(HRESULT hr, WCHAR *buf, UINT32 cch, UINT32 *len);
+/* The same text, malloc'd (free()); NULL when out of memory. */
+WCHAR *bw__format_message_dup(HRESULT hr);
 
 #endif /* BW_CORE_H */

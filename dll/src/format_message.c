@@ -7,6 +7,7 @@
  * Found". Everything else goes to the system (FormatMessageW on Windows).
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "bw_core.h"
 
@@ -128,4 +129,17 @@ void bw__format_message(HRESULT hr, WCHAR *buf, UINT32 cch, UINT32 *len)
     }
     snprintf(tmp, sizeof tmp, "Unknown error 0x%08X.", (unsigned)code);
     bw__append_ascii(buf, cch, len, tmp);
+}
+
+WCHAR *bw__format_message_dup(HRESULT hr)
+{
+    UINT32 len = 0;
+    bw__format_message(hr, NULL, 0, &len);
+    WCHAR *text = malloc((len + 1) * sizeof(WCHAR));
+    if (text) {
+        UINT32 written = 0;
+        text[0] = 0;
+        bw__format_message(hr, text, len + 1, &written);
+    }
+    return text;
 }

@@ -36,6 +36,28 @@ BW_ASSERT_LAYOUT(offsetof(BW_STATUS, ErrorContext) == 76);
 BW_ASSERT_LAYOUT(offsetof(BW_STATUS, BytesPerSecond) == 80);
 BW_ASSERT_LAYOUT(offsetof(BW_STATUS, EtaSeconds) == 88);
 
+/* Pointers are padded to 8 bytes on x86 (BW_PTR_PAD). */
+BW_ASSERT_LAYOUT(sizeof(BW_ERROR) == 56);
+BW_ASSERT_LAYOUT(offsetof(BW_ERROR, ErrorCode) == 4);
+BW_ASSERT_LAYOUT(offsetof(BW_ERROR, Context) == 8);
+BW_ASSERT_LAYOUT(offsetof(BW_ERROR, Description) == 16);
+BW_ASSERT_LAYOUT(offsetof(BW_ERROR, ContextDescription) == 24);
+BW_ASSERT_LAYOUT(offsetof(BW_ERROR, RemoteName) == 32);
+BW_ASSERT_LAYOUT(offsetof(BW_ERROR, LocalName) == 40);
+BW_ASSERT_LAYOUT(offsetof(BW_ERROR, Protocol) == 48);
+
+BW_ASSERT_LAYOUT(sizeof(BW_INFO) == 80);
+BW_ASSERT_LAYOUT(offsetof(BW_INFO, Type) == 4);
+BW_ASSERT_LAYOUT(offsetof(BW_INFO, JobId) == 8);
+BW_ASSERT_LAYOUT(offsetof(BW_INFO, Priority) == 24);
+BW_ASSERT_LAYOUT(offsetof(BW_INFO, ErrorCount) == 28);
+BW_ASSERT_LAYOUT(offsetof(BW_INFO, DisplayName) == 32);
+BW_ASSERT_LAYOUT(offsetof(BW_INFO, Description) == 40);
+BW_ASSERT_LAYOUT(offsetof(BW_INFO, Owner) == 48);
+BW_ASSERT_LAYOUT(offsetof(BW_INFO, CreationTime) == 56);
+BW_ASSERT_LAYOUT(offsetof(BW_INFO, ModificationTime) == 64);
+BW_ASSERT_LAYOUT(offsetof(BW_INFO, TransferCompletionTime) == 72);
+
 BW_ASSERT_LAYOUT(sizeof(GUID) == 16);
 
 static int size_in(UINT32 cb, const UINT32 *sizes, size_t n)
@@ -51,3 +73,5 @@ static int size_in(UINT32 cb, const UINT32 *sizes, size_t n)
 int bw__status_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_STATUS) /* 0.1 */)); }
 int bw__progress_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_PROGRESS) /* 0.1 */)); }
 int bw__reply_progress_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_REPLY_PROGRESS) /* 0.1 */)); }
+int bw__error_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_ERROR) /* 0.1 */)); }
+int bw__info_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_INFO) /* 0.1 */)); }

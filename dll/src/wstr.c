@@ -1,5 +1,7 @@
 /* wstr.c - the few UTF-16 string helpers the core needs (WCHAR is 16-bit on
  * both builds, so the C library's wchar_t functions cannot be used natively). */
+#include <stdlib.h>
+
 #include "bw_core.h"
 
 size_t bw__wcsnlen(const WCHAR *s, size_t max)
@@ -29,4 +31,30 @@ void bw__append_wide(WCHAR *buf, UINT32 cch, UINT32 *len, const WCHAR *text)
 {
     while (*text)
         append_unit(buf, cch, len, *text++);
+}
+
+WCHAR *bw__wcsdup(const WCHAR *text)
+{
+    if (!text)
+        return NULL;
+    size_t n = bw__wcsnlen(text, (size_t)-1);
+    WCHAR *copy = malloc((n + 1) * sizeof(WCHAR));
+    if (copy) {
+        for (size_t i = 0; i <= n; i++)
+            copy[i] = text[i];
+    }
+    return copy;
+}
+
+WCHAR *bw__wcsdup_ascii(const char *text)
+{
+    UINT32 len = 0;
+    bw__append_ascii(NULL, 0, &len, text);
+    WCHAR *copy = malloc((len + 1) * sizeof(WCHAR));
+    if (copy) {
+        UINT32 written = 0;
+        copy[0] = 0;
+        bw__append_ascii(copy, len + 1, &written, text);
+    }
+    return copy;
 }
