@@ -1,4 +1,5 @@
 /* fake_backend.c - see fake_backend.h. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fake_backend.h"
@@ -106,9 +107,71 @@ static HRESULT fake_control(bw__bjob *job)
     return hr;
 }
 
+int fake_enum_admin;
+
+static HRESULT fake_get_error(bw__bjob *job, bw__error *e)
+{
+    fake_job *j = (fake_job *)job;
+    bw__mutex_lock(g_lock);
+    j->n_error++;
+    HRESULT hr = j->fail_hr;
+    if (SUCCEEDED(hr) && j->state != BW_STATE_ERROR && j->state != BW_STATE_TRANSIENT_ERROR)
+        hr = (HRESULT)0x8020000F; /* BG_E_ERROR_INFORMATION_UNAVAILABLE, as BITS says */
+    if (SUCCEEDED(hr)) {
+        e->code = j->error_code;
+        e->context = j->error_context;
+        e->description = j->error_description ? bw__wcsdup_ascii(j->error_description) : NULL;
+        e->remote_name = j->error_remote_name ? bw__wcsdup_ascii(j->error_remote_name) : NULL;
+        e->local_name = j->error_local_name ? bw__wcsdup_ascii(j->error_local_name) : NULL;
+        e->protocol = j->error_protocol ? bw__wcsdup_ascii(j->error_protocol) : NULL;
+        hr = S_OK;
+    }
+    bw__mutex_unlock(g_lock);
+    return hr;
+}
+
+static HRESULT fake_get_info(bw__bjob *job, bw__info *info)
+{
+    fake_job *j = (fake_job *)job;
+    bw__mutex_lock(g_lock);
+    HRESULT hr = j->fail_hr;
+    if (SUCCEEDED(hr)) {
+        info->id = j->id;
+        info->type = j->type;
+        info->priority = j->priority;
+        info->error_count = j->error_count;
+        info->display_name = j->display_name ? bw__wcsdup_ascii(j->display_name) : NULL;
+        info->description = j->description ? bw__wcsdup_ascii(j->description) : NULL;
+        info->owner = j->owner ? bw__wcsdup_ascii(j->owner) : NULL;
+        info->creation_time = j->creation_time;
+        info->modification_time = j->modification_time;
+        info->completion_time = j->completion_time;
+        hr = S_OK;
+    }
+    bw__mutex_unlock(g_lock);
+    return hr;
+}
+
+static HRESULT fake_enum(UINT32 flags, GUID **ids, UINT32 *count)
+{
+    if ((flags & BW_ENUM_ALL_USERS) && !fake_enum_admin)
+        return E_ACCESSDENIED;
+    bw__mutex_lock(g_lock);
+    GUID *all = malloc((g_count ? g_count : 1) * sizeof(GUID));
+    if (all) {
+        for (unsigned i = 0; i < g_count; i++)
+            all[i] = g_jobs[i].id;
+        *ids = all;
+        *count = g_count;
+    }
+    bw__mutex_unlock(g_lock);
+    return all ? S_OK : E_OUTOFMEMORY;
+}
+
 static const bw__backend k_fake = {
     fake_open,    fake_close,   fake_state,   fake_progress, fake_reply, fake_error,
     fake_control, fake_control, fake_control, fake_control,
+    fake_get_error, fake_get_info, fake_enum,
 };
 
 void fake_backend_install(void)
@@ -117,6 +180,7 @@ void fake_backend_install(void)
         g_lock = bw__mutex_new();
     memset(g_jobs, 0, sizeof g_jobs);
     g_count = 0;
+    fake_enum_admin = 0;
     bw__backend_set(&k_fake);
 }
 

@@ -22,6 +22,12 @@ typedef struct fake_job {
     UINT32 error_context;
     HRESULT fail_hr;              /* when FAILED: every read answers this */
     HRESULT control_hr;           /* what complete/cancel/suspend/resume answer */
+    /* What get_error answers beyond code/context (ASCII, NULL = BITS has none). */
+    const char *error_description, *error_remote_name, *error_local_name, *error_protocol;
+    /* What get_info answers (ASCII, NULL = not implemented by the service). */
+    const char *display_name, *description, *owner;
+    UINT32 priority, error_count;
+    UINT64 creation_time, modification_time, completion_time;
     /* Counters (round trips). */
     unsigned n_state, n_progress, n_reply, n_error, n_control;
     unsigned opened, closed;
@@ -37,6 +43,9 @@ fake_job *fake_job_add(UINT32 type);
 /* Changes a job under the fake's lock (for other threads). */
 void fake_job_set_state(fake_job *j, UINT32 state);
 void fake_job_set_bytes(fake_job *j, UINT64 total, UINT64 transferred);
+/* What enum_jobs answers (S_OK lists every job; E_ACCESSDENIED for
+ * BW_ENUM_ALL_USERS unless fake_enum_admin is set). */
+extern int fake_enum_admin;
 unsigned fake_round_trips(const fake_job *j); /* state + progress + reply + error */
 void fake_job_reset_counters(fake_job *j);
 /* The GUID text of a fake job, braced, into buf (39 units). */
