@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# tests/run.sh: THE test command (CI runs it through .ci/run).
+#
+# From a bare Debian bookworm machine (as root) to every test result:
+#   1. install the packages it needs with apt-get (skipped when all present),
+#   2. build static mingw cmocka + libffi from Debian's source packages,
+#   3. configure and build native (ASan/UBSan), x64 and x86,
+#   4. make (once) and start a Wine prefix, and the loopback HTTP server,
+#   5. ctest native, ctest x64 under Wine's real BITS, export checks for both
+#      DLLs, and a bounded libFuzzer smoke run when tests/fuzz exists,
+#   6. stop what it started, print one line per stage, exit non-zero if any
+#      stage failed. Stages after a failure still run when they can, so one run
+#      shows every problem.
+# Everything lives under build/; a second run reuses packages, deps and the
+# Wine prefix. Logs: build/logs/.
+# Knobs: BW_FUZZ_SECONDS (default 20) per fuzz target; BW_JOBS (default nproc).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+BUILD=$ROOT/build
+LOGS=$BUILD/logs
+mkdir -p "$LOGS"
+exec </dev/null                     # CI has no stdin; nothing may prompt
+export DEBIAN_FRONTEND=noninteractive
+JOBS=${BW_JOBS:-$(nproc)}
+FUZZ_SECONDS=${BW_FUZZ_SECONDS:-20}
+RUN_START=$SECONDS
+
+# ---------------------------------------------------------------- stages
+SUMMARY=()
+FAILED=0
+
+# stage NAME FUNCTION [ARGS...]: runs FUNCTION, records PASS/FAIL/SKIP and time.
+# A function returns 0 (pass), 1 (fail) or 3 (skip, not a failure).
+# Bash ignores `set -e` inside a function called from a condition, so stage
+# functions chain their steps with && / || return 1 explicitly.
+stage() {
+  local name=$1 start=$SECONDS rc=0 result
+  shift
+  echo "==> $name"
+  "$@" || rc=$?
+  case $rc in
+    0) result=PASS ;;
+    3) result=SKIP ;;
+    *) result=FAIL; FAILED=1 ;;
+  esac
+  SUMMARY+=("$(printf '%-14s %-4s %5ss' "$name" "$result" "$((SECONDS - start))")")
+  echo "<== $name: $result"
+  return $rc
+}
+
+# notrun NAME WHY: records a stage that could not run because an earlier one
+# failed (that one is already a FAIL).
+notrun() {
+  SUMMARY+=("$(printf '%-14s %-4s        (%s)' "$1" "----" "$2")")
+}
+
+# quietly LOG CMD...: runs CMD with output to LOG; shows the tail on failure.
+quietly() {
+  local log=$1 rc=0
+  shift
+  "$@" >>"$log" 2>&1 || rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "---- $* failed (exit $rc); last lines of $log ----"
+    tail -n 80 "$log"
+    echo "---- end of $log ----"
+  fi
+  return $rc
+}
+
+# ---------------------------------------------------------------- 1. packages
+# mono-mcs/mono-runtime: C# P/Invoke tests; clang + libclang-rt-14-dev: libFuzzer;
+# dpkg-dev + xz-utils: apt-get source and its tarballs; binutils: objdump.
+PACKAGES=(
+  mingw-w64 wine64 wine cmake ninja-build make gcc libc6-dev pkg-config
+  libcmocka-dev libffi-dev python3 valgrind clang libclang-rt-14-dev
+  dpkg-dev xz-utils mono-mcs mono-runtime binutils
+)
+
+install_packages() {
+  local p status missing=()
+  for p in "${PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+    [ "${status:0:2}" = ii ] || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "all ${#PACKAGES[@]} packages present"
+    return 0
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing packages: ${missing[*]}"
+    echo "run as root, or install them: apt-get install --no-install-recommends ${missing[*]}"
+    return 1
+  fi
+  echo "installing: ${missing[*]}"
+  : > "$LOGS/apt.log"
+  quietly "$LOGS/apt.log" apt-get update &&
+  quietly "$LOGS/apt.log" apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# ---------------------------------------------------------------- 2. deps
+deps() {   # deps TRIPLE
+  bash tests/deps/build-deps.sh "$1" "$BUILD/deps/$1"
+}
+
+# ---------------------------------------------------------------- 3. builds
+# configure_build ARCH [CMAKE ARGS...]: configure + build build/ARCH.
+configure_build() {
+  local arch=$1 log=$LOGS/build-$1.log
+  shift
+  : > "$log"
+  quietly "$log" cmake -S . -B "$BUILD/$arch" -G Ninja "$@" &&
+  quietly "$log" cmake --build "$BUILD/$arch" -j "$JOBS"
+}
+
+mingw_build() {   # mingw_build ARCH TRIPLE
+  local prefix=$BUILD/deps/$2
+  if [ ! -f "$prefix/.bw-deps-stamp" ]; then
+    echo "deps for $2 are missing"
+    return 1
+  fi
+  configure_build "$1" \
+    -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchain-$2.cmake" \
+    -DBW_DEPS_PREFIX="$prefix"
+}
+
+# ---------------------------------------------------------------- 4. Wine + HTTP
+export WINEPREFIX=$BUILD/wine-prefix
+export WINEDEBUG=-all
+unset DISPLAY WAYLAND_DISPLAY       # headless: no window may open
+WINESERVER_STARTED=0
+HTTP_PID=
+
+wine_prefix() {
+  if [ -f "$WINEPREFIX/.bw-ready" ]; then
+    echo "reusing $WINEPREFIX"
+  else
+    rm -rf "$WINEPREFIX"
+    : > "$LOGS/wine.log"
+    # mscoree/mshtml off: no Mono/Gecko install prompts or downloads.
+    # wineserver -w: without it the first BITS activation fails (wine-bits.md).
+    quietly "$LOGS/wine.log" env WINEDLLOVERRIDES="mscoree,mshtml=" wineboot -i &&
+    quietly "$LOGS/wine.log" wineserver -w &&
+    touch "$WINEPREFIX/.bw-ready" || return 1
+  fi
+  # BITS jobs live in the service, which lives as long as the wineserver: keep
+  # one alive for the whole run so jobs made by one test process outlive it.
+  wineserver -p >>"$LOGS/wine.log" 2>&1 || true
+  WINESERVER_STARTED=1
+}
+
+http_server() {
+  local portfile=$BUILD/http.port port i
+  rm -f "$portfile"
+  python3 tests/integration/http_server.py --port-file "$portfile" \
+    >"$LOGS/http.log" 2>&1 &
+  HTTP_PID=$!
+  for i in $(seq 150); do
+    [ -s "$portfile" ] && break
+    kill -0 "$HTTP_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ ! -s "$portfile" ]; then
+    echo "the HTTP server did not start:"
+    cat "$LOGS/http.log"
+    return 1
+  fi
+  port=$(cat "$portfile")
+  export BW_TEST_HTTP=http://127.0.0.1:$port
+  echo "BW_TEST_HTTP=$BW_TEST_HTTP"
+}
+
+cleanup() {
+  if [ -n "$HTTP_PID" ]; then
+    kill "$HTTP_PID" 2>/dev/null || true
+    wait "$HTTP_PID" 2>/dev/null || true
+  fi
+  if [ "$WINESERVER_STARTED" = 1 ]; then
+    wineserver -k 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- 5. checks
+run_ctest() {   # run_ctest ARCH [CTEST ARGS...]
+  local arch=$1
+  shift
+  [ -f "$BUILD/$arch/CTestTestfile.cmake" ] || { echo "build/$arch was not built"; return 1; }
+  ctest --test-dir "$BUILD/$arch" --output-on-failure --no-tests=error "$@"
+}
+
+check_exports() {   # check_exports ARCH
+  local dll=$BUILD/$1/bin/bitswatch.dll
+  [ -f "$dll" ] || { echo "no $dll (the $1 build failed?)"; return 1; }
+  bash tests/check_exports.sh "$dll" def/bitswatch.def
+}
+
+fuzz() {
+  local exe name corpus found=0 rc=0
+  if [ ! -f tests/fuzz/CMakeLists.txt ]; then
+    echo "no tests/fuzz/CMakeLists.txt"
+    return 3
+  fi
+  configure_build fuzz -DCMAKE_C_COMPILER=clang -DBW_FUZZ=ON || return 1
+  while IFS= read -r exe; do
+    found=1
+    name=$(basename "$exe")
+    # A private, writable corpus seeded from the committed one (if any), so
+    # runs accumulate inputs without touching the source tree.
+    corpus=$BUILD/fuzz/corpus/$name
+    mkdir -p "$corpus"
+    if [ -d "tests/fuzz/corpus/$name" ]; then
+      cp -r "tests/fuzz/corpus/$name/." "$corpus/"
+    fi
+    echo "$name: ${FUZZ_SECONDS}s"
+    if ! quietly "$LOGS/$name.log" "$exe" -max_total_time="$FUZZ_SECONDS" \
+        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus"; then
+      rc=1
+    else
+      grep -E '^(stat::number_of_executed_units|Done)' "$LOGS/$name.log" | tail -n 2 || true
+    fi
+  done < <(find "$BUILD/fuzz" -type f -name 'fuzz_*' ! -name '*.*' -perm -u+x | sort)
+  if [ $found = 0 ]; then
+    echo "build/fuzz produced no fuzz_* executable"
+    return 1
+  fi
+  return $rc
+}
+
+# ---------------------------------------------------------------- run
+have() { [ "$1" = 0 ]; }
+
+stage install install_packages || {
+  echo "cannot continue without the packages"
+  exit 1
+}
+
+deps64=0; deps86=0
+stage deps-x64 deps x86_64-w64-mingw32 || deps64=1
+stage deps-x86 deps i686-w64-mingw32 || deps86=1
+
+native=0; x64=0; x86=0
+stage build-native configure_build native -DBW_SANITIZE=ON || native=1
+if have $deps64; then stage build-x64 mingw_build x64 x86_64-w64-mingw32 || x64=1; else x64=1; fi
+if have $deps86; then stage build-x86 mingw_build x86 i686-w64-mingw32 || x86=1; else x86=1; fi
+
+wine=0
+stage wine-prefix wine_prefix || wine=1
+stage http-server http_server || wine=1
+
+if have $native; then
+  stage test-native run_ctest native -j "$JOBS" --timeout 600 || true
+else
+  notrun test-native "build failed"
+fi
+# Serial: the integration tests share one BITS service.
+if have $x64 && have $wine; then
+  stage test-x64 run_ctest x64 --timeout 900 || true
+else
+  notrun test-x64 "build, Wine or HTTP server failed"
+fi
+stage exports-x64 check_exports x64 || true
+stage exports-x86 check_exports x86 || true
+stage fuzz fuzz || true
+
+echo
+echo "==== summary ($((SECONDS - RUN_START))s) ===="
+printf '%s\n' "${SUMMARY[@]}"
+if [ $FAILED -ne 0 ]; then
+  echo "FAILED (logs in build/logs/)"
+  exit 1
+fi
+echo "ALL PASSED"
