@@ -1,0 +1,454 @@
+/*
+ * fake_bits.c - see fake_bits.h. Modelled on Wine's dlls/qmgr: each object
+ * embeds its interface and finds itself with CONTAINING_RECORD.
+ */
+#define CONST_VTABLE
+#include <initguid.h> /* the BITS IIDs (selectany, shared with the backend) */
+#include "fake_bits.h"
+
+#include <stdlib.h>
+
+static void record(fake_call_site *site)
+{
+    site->thread = GetCurrentThreadId();
+    site->apt_hr = CoGetApartmentType(&site->apt, &(APTTYPEQUALIFIER){0});
+    InterlockedIncrement(&site->calls);
+}
+
+/* ---- IBackgroundCopyError ----------------------------------------------- */
+
+static inline fake_error *impl_from_IBackgroundCopyError(IBackgroundCopyError *iface)
+{
+    return CONTAINING_RECORD(iface, fake_error, IBackgroundCopyError_iface);
+}
+
+static HRESULT STDMETHODCALLTYPE error_QueryInterface(IBackgroundCopyError *iface, REFIID riid, void **ppv)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IBackgroundCopyError)) {
+        *ppv = iface;
+        IBackgroundCopyError_AddRef(iface);
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG STDMETHODCALLTYPE error_AddRef(IBackgroundCopyError *iface)
+{
+    return InterlockedIncrement(&impl_from_IBackgroundCopyError(iface)->ref);
+}
+
+static ULONG STDMETHODCALLTYPE error_Release(IBackgroundCopyError *iface)
+{
+    fake_error *e = impl_from_IBackgroundCopyError(iface);
+    LONG ref = InterlockedDecrement(&e->ref);
+    if (ref == 0)
+        free(e);
+    return ref;
+}
+
+static HRESULT STDMETHODCALLTYPE error_GetError(IBackgroundCopyError *iface, BG_ERROR_CONTEXT *context, HRESULT *code)
+{
+    fake_error *e = impl_from_IBackgroundCopyError(iface);
+    *context = e->context;
+    *code = e->code;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE error_GetFile(IBackgroundCopyError *iface, IBackgroundCopyFile **file)
+{
+    *file = NULL;
+    return BG_E_FILE_NOT_AVAILABLE;
+}
+
+static HRESULT STDMETHODCALLTYPE error_GetErrorDescription(IBackgroundCopyError *iface, DWORD lang, LPWSTR *text)
+{
+    *text = NULL;
+    return E_NOTIMPL;
+}
+
+static HRESULT STDMETHODCALLTYPE error_GetErrorContextDescription(IBackgroundCopyError *iface, DWORD lang,
+                                                                  LPWSTR *text)
+{
+    *text = NULL;
+    return E_NOTIMPL;
+}
+
+static HRESULT STDMETHODCALLTYPE error_GetProtocol(IBackgroundCopyError *iface, LPWSTR *protocol)
+{
+    *protocol = NULL;
+    return E_NOTIMPL;
+}
+
+static const IBackgroundCopyErrorVtbl error_vtbl = {
+    error_QueryInterface,   error_AddRef,
+    error_Release,          error_GetError,
+    error_GetFile,          error_GetErrorDescription,
+    error_GetErrorContextDescription, error_GetProtocol,
+};
+
+fake_error *fake_error_new(HRESULT code, BG_ERROR_CONTEXT context)
+{
+    fake_error *e = calloc(1, sizeof *e);
+    e->IBackgroundCopyError_iface.lpVtbl = &error_vtbl;
+    e->ref = 1;
+    e->code = code;
+    e->context = context;
+    return e;
+}
+
+void fake_error_release(fake_error *e)
+{
+    IBackgroundCopyError_Release(&e->IBackgroundCopyError_iface);
+}
+
+/* ---- IBackgroundCopyJob / IBackgroundCopyJob2 --------------------------- */
+
+static inline fake_job *impl_from_IBackgroundCopyJob2(IBackgroundCopyJob2 *iface)
+{
+    return CONTAINING_RECORD(iface, fake_job, IBackgroundCopyJob2_iface);
+}
+
+/* Records the call; a job whose service is gone answers only that. */
+#define JOB_ENTER(j)            \
+    do {                        \
+        record(&(j)->site);     \
+        if ((j)->dead_hr)       \
+            return (j)->dead_hr; \
+    } while (0)
+
+static HRESULT STDMETHODCALLTYPE job_QueryInterface(IBackgroundCopyJob2 *iface, REFIID riid, void **ppv)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+
+    *ppv = NULL;
+    if (IsEqualGUID(riid, &IID_IClientSecurity))
+        InterlockedIncrement(&j->blanket_queries);
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IBackgroundCopyJob) ||
+        (j->has_job2 && IsEqualGUID(riid, &IID_IBackgroundCopyJob2))) {
+        *ppv = iface;
+        IBackgroundCopyJob2_AddRef(iface);
+        return S_OK;
+    }
+    return E_NOINTERFACE;
+}
+
+static ULONG STDMETHODCALLTYPE job_AddRef(IBackgroundCopyJob2 *iface)
+{
+    return InterlockedIncrement(&impl_from_IBackgroundCopyJob2(iface)->ref);
+}
+
+static ULONG STDMETHODCALLTYPE job_Release(IBackgroundCopyJob2 *iface)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    LONG ref = InterlockedDecrement(&j->ref);
+    if (ref == 0) {
+        if (j->error)
+            fake_error_release(j->error);
+        free(j);
+    }
+    return ref;
+}
+
+static HRESULT STDMETHODCALLTYPE job_Suspend(IBackgroundCopyJob2 *iface)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    return j->suspend_hr;
+}
+
+static HRESULT STDMETHODCALLTYPE job_Resume(IBackgroundCopyJob2 *iface)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    return j->resume_hr;
+}
+
+static HRESULT STDMETHODCALLTYPE job_Cancel(IBackgroundCopyJob2 *iface)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    return j->cancel_hr;
+}
+
+static HRESULT STDMETHODCALLTYPE job_Complete(IBackgroundCopyJob2 *iface)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    return j->complete_hr;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetId(IBackgroundCopyJob2 *iface, GUID *id)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    *id = j->id;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetType(IBackgroundCopyJob2 *iface, BG_JOB_TYPE *type)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    *type = j->type;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetProgress(IBackgroundCopyJob2 *iface, BG_JOB_PROGRESS *progress)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    *progress = j->progress;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetState(IBackgroundCopyJob2 *iface, BG_JOB_STATE *state)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    *state = j->state;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetError(IBackgroundCopyJob2 *iface, IBackgroundCopyError **error)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    *error = NULL;
+    JOB_ENTER(j);
+    if (FAILED(j->get_error_hr))
+        return j->get_error_hr;
+    if (!j->error)
+        return BG_E_ERROR_INFORMATION_UNAVAILABLE;
+    *error = &j->error->IBackgroundCopyError_iface;
+    IBackgroundCopyError_AddRef(*error);
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_SetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknown *val)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    InterlockedIncrement(&j->set_notify_calls);
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetReplyProgress(IBackgroundCopyJob2 *iface, BG_JOB_REPLY_PROGRESS *progress)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    InterlockedIncrement(&j->reply_calls);
+    if (SUCCEEDED(j->reply_hr))
+        *progress = j->reply;
+    return j->reply_hr;
+}
+
+/* Methods the backend has no business calling: they fail loudly enough. */
+#define JOB_UNUSED(name, ...)                                                               \
+    static HRESULT STDMETHODCALLTYPE job_##name(IBackgroundCopyJob2 *iface, __VA_ARGS__)    \
+    {                                                                                       \
+        record(&impl_from_IBackgroundCopyJob2(iface)->site);                                \
+        return E_NOTIMPL;                                                                   \
+    }
+JOB_UNUSED(AddFileSet, ULONG count, BG_FILE_INFO *set)
+JOB_UNUSED(AddFile, LPCWSTR url, LPCWSTR local)
+JOB_UNUSED(EnumFiles, IEnumBackgroundCopyFiles **e)
+JOB_UNUSED(GetTimes, BG_JOB_TIMES *t)
+JOB_UNUSED(GetOwner, LPWSTR *v)
+JOB_UNUSED(SetDisplayName, LPCWSTR v)
+JOB_UNUSED(GetDisplayName, LPWSTR *v)
+JOB_UNUSED(SetDescription, LPCWSTR v)
+JOB_UNUSED(GetDescription, LPWSTR *v)
+JOB_UNUSED(SetPriority, BG_JOB_PRIORITY v)
+JOB_UNUSED(GetPriority, BG_JOB_PRIORITY *v)
+JOB_UNUSED(SetNotifyFlags, ULONG v)
+JOB_UNUSED(GetNotifyFlags, ULONG *v)
+JOB_UNUSED(GetNotifyInterface, IUnknown **v)
+JOB_UNUSED(SetMinimumRetryDelay, ULONG s)
+JOB_UNUSED(GetMinimumRetryDelay, ULONG *s)
+JOB_UNUSED(SetNoProgressTimeout, ULONG s)
+JOB_UNUSED(GetNoProgressTimeout, ULONG *s)
+JOB_UNUSED(GetErrorCount, ULONG *n)
+JOB_UNUSED(SetProxySettings, BG_JOB_PROXY_USAGE u, const WCHAR *l, const WCHAR *b)
+JOB_UNUSED(GetProxySettings, BG_JOB_PROXY_USAGE *u, LPWSTR *l, LPWSTR *b)
+JOB_UNUSED(SetNotifyCmdLine, LPCWSTR prog, LPCWSTR params)
+JOB_UNUSED(GetNotifyCmdLine, LPWSTR *prog, LPWSTR *params)
+JOB_UNUSED(GetReplyData, byte **buffer, UINT64 *length)
+JOB_UNUSED(SetReplyFileName, LPCWSTR name)
+JOB_UNUSED(GetReplyFileName, LPWSTR *name)
+JOB_UNUSED(SetCredentials, BG_AUTH_CREDENTIALS *cred)
+JOB_UNUSED(RemoveCredentials, BG_AUTH_TARGET target, BG_AUTH_SCHEME scheme)
+
+static HRESULT STDMETHODCALLTYPE job_TakeOwnership(IBackgroundCopyJob2 *iface)
+{
+    record(&impl_from_IBackgroundCopyJob2(iface)->site);
+    return E_NOTIMPL;
+}
+
+static const IBackgroundCopyJob2Vtbl job_vtbl = {
+    job_QueryInterface,
+    job_AddRef,
+    job_Release,
+    job_AddFileSet,
+    job_AddFile,
+    job_EnumFiles,
+    job_Suspend,
+    job_Resume,
+    job_Cancel,
+    job_Complete,
+    job_GetId,
+    job_GetType,
+    job_GetProgress,
+    job_GetTimes,
+    job_GetState,
+    job_GetError,
+    job_GetOwner,
+    job_SetDisplayName,
+    job_GetDisplayName,
+    job_SetDescription,
+    job_GetDescription,
+    job_SetPriority,
+    job_GetPriority,
+    job_SetNotifyFlags,
+    job_GetNotifyFlags,
+    job_SetNotifyInterface,
+    job_GetNotifyInterface,
+    job_SetMinimumRetryDelay,
+    job_GetMinimumRetryDelay,
+    job_SetNoProgressTimeout,
+    job_GetNoProgressTimeout,
+    job_GetErrorCount,
+    job_SetProxySettings,
+    job_GetProxySettings,
+    job_TakeOwnership,
+    job_SetNotifyCmdLine,
+    job_GetNotifyCmdLine,
+    job_GetReplyProgress,
+    job_GetReplyData,
+    job_SetReplyFileName,
+    job_GetReplyFileName,
+    job_SetCredentials,
+    job_RemoveCredentials,
+};
+
+fake_job *fake_job_new(const GUID *id, BG_JOB_TYPE type, BG_JOB_STATE state)
+{
+    fake_job *j = calloc(1, sizeof *j);
+    j->IBackgroundCopyJob2_iface.lpVtbl = &job_vtbl;
+    j->ref = 1;
+    j->id = *id;
+    j->has_job2 = TRUE;
+    j->type = type;
+    j->state = state;
+    j->progress.BytesTotal = BG_SIZE_UNKNOWN;
+    j->reply_hr = E_NOTIMPL;
+    j->get_error_hr = S_OK;
+    return j;
+}
+
+void fake_job_release(fake_job *j)
+{
+    IBackgroundCopyJob2_Release(&j->IBackgroundCopyJob2_iface);
+}
+
+/* ---- IBackgroundCopyManager --------------------------------------------- */
+
+static inline fake_manager *impl_from_IBackgroundCopyManager(IBackgroundCopyManager *iface)
+{
+    return CONTAINING_RECORD(iface, fake_manager, IBackgroundCopyManager_iface);
+}
+
+static HRESULT STDMETHODCALLTYPE manager_QueryInterface(IBackgroundCopyManager *iface, REFIID riid, void **ppv)
+{
+    fake_manager *m = impl_from_IBackgroundCopyManager(iface);
+
+    *ppv = NULL;
+    if (IsEqualGUID(riid, &IID_IClientSecurity))
+        InterlockedIncrement(&m->blanket_queries);
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IBackgroundCopyManager)) {
+        *ppv = iface;
+        IBackgroundCopyManager_AddRef(iface);
+        return S_OK;
+    }
+    return E_NOINTERFACE;
+}
+
+static ULONG STDMETHODCALLTYPE manager_AddRef(IBackgroundCopyManager *iface)
+{
+    return InterlockedIncrement(&impl_from_IBackgroundCopyManager(iface)->ref);
+}
+
+static ULONG STDMETHODCALLTYPE manager_Release(IBackgroundCopyManager *iface)
+{
+    fake_manager *m = impl_from_IBackgroundCopyManager(iface);
+    LONG ref = InterlockedDecrement(&m->ref);
+    if (ref == 0)
+        free(m);
+    return ref;
+}
+
+static HRESULT STDMETHODCALLTYPE manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR name, BG_JOB_TYPE type,
+                                                   GUID *id, IBackgroundCopyJob **job)
+{
+    record(&impl_from_IBackgroundCopyManager(iface)->site);
+    *job = NULL;
+    return E_NOTIMPL;
+}
+
+static HRESULT STDMETHODCALLTYPE manager_GetJob(IBackgroundCopyManager *iface, REFGUID id, IBackgroundCopyJob **job)
+{
+    fake_manager *m = impl_from_IBackgroundCopyManager(iface);
+    int i;
+
+    record(&m->site);
+    InterlockedIncrement(&m->get_job_calls);
+    *job = NULL;
+    if (m->dead_hr)
+        return m->dead_hr;
+    for (i = 0; i < m->njobs; i++) {
+        if (IsEqualGUID(id, &m->jobs[i]->id)) {
+            *job = (IBackgroundCopyJob *)&m->jobs[i]->IBackgroundCopyJob2_iface;
+            IBackgroundCopyJob_AddRef(*job);
+            return S_OK;
+        }
+    }
+    return BG_E_NOT_FOUND;
+}
+
+static HRESULT STDMETHODCALLTYPE manager_EnumJobs(IBackgroundCopyManager *iface, DWORD flags,
+                                                  IEnumBackgroundCopyJobs **e)
+{
+    record(&impl_from_IBackgroundCopyManager(iface)->site);
+    *e = NULL;
+    return E_NOTIMPL;
+}
+
+static HRESULT STDMETHODCALLTYPE manager_GetErrorDescription(IBackgroundCopyManager *iface, HRESULT hr, DWORD lang,
+                                                             LPWSTR *text)
+{
+    record(&impl_from_IBackgroundCopyManager(iface)->site);
+    *text = NULL;
+    return E_NOTIMPL;
+}
+
+static const IBackgroundCopyManagerVtbl manager_vtbl = {
+    manager_QueryInterface, manager_AddRef,   manager_Release,
+    manager_CreateJob,      manager_GetJob,   manager_EnumJobs,
+    manager_GetErrorDescription,
+};
+
+fake_manager *fake_manager_new(void)
+{
+    fake_manager *m = calloc(1, sizeof *m);
+    m->IBackgroundCopyManager_iface.lpVtbl = &manager_vtbl;
+    m->ref = 1;
+    return m;
+}
+
+void fake_manager_add_job(fake_manager *m, fake_job *j)
+{
+    m->jobs[m->njobs++] = j;
+}
+
+void fake_manager_release(fake_manager *m)
+{
+    IBackgroundCopyManager_Release(&m->IBackgroundCopyManager_iface);
+}

@@ -1,0 +1,77 @@
+/*
+ * fake_bits.h - in-process fakes of the BITS COM objects, written as C
+ * vtables like the real ones (Wine's dlls/qmgr), for tests of the COM backend.
+ *
+ * Each fake counts its references; the test that creates one holds one
+ * reference and checks that the count is back to 1 before dropping it. Every
+ * method records the thread and apartment it was called in, so tests can see
+ * where the backend made its calls.
+ */
+#ifndef FAKE_BITS_H
+#define FAKE_BITS_H
+
+#define COBJMACROS
+#define CONST_VTABLE /* the fakes' vtables are const, like Wine's */
+#include <windows.h>
+#include <objbase.h>
+#include <bits.h>
+#include <bits1_5.h>
+
+/* Where the last call on a fake came from. */
+typedef struct fake_call_site {
+    DWORD thread;
+    HRESULT apt_hr; /* of CoGetApartmentType on that thread */
+    APTTYPE apt;
+    LONG calls;     /* methods called, IUnknown's not counted */
+} fake_call_site;
+
+typedef struct fake_error {
+    IBackgroundCopyError IBackgroundCopyError_iface;
+    LONG ref;
+    HRESULT code;
+    BG_ERROR_CONTEXT context;
+} fake_error;
+
+typedef struct fake_job {
+    IBackgroundCopyJob2 IBackgroundCopyJob2_iface; /* also its IBackgroundCopyJob */
+    LONG ref;
+    GUID id;
+    BOOL has_job2;            /* FALSE: QI for Job2 is E_NOINTERFACE (BITS 1.2) */
+    BG_JOB_TYPE type;
+    BG_JOB_STATE state;
+    BG_JOB_PROGRESS progress;
+    HRESULT reply_hr;         /* GetReplyProgress' answer, with reply on success */
+    BG_JOB_REPLY_PROGRESS reply;
+    LONG reply_calls;
+    HRESULT get_error_hr;     /* GetError's answer; on success it hands out error */
+    fake_error *error;
+    HRESULT complete_hr, cancel_hr, suspend_hr, resume_hr;
+    HRESULT dead_hr;          /* nonzero: every method fails with it (service gone) */
+    LONG set_notify_calls;    /* must stay 0 */
+    LONG blanket_queries;     /* QI for IClientSecurity, i.e. CoSetProxyBlanket tries */
+    fake_call_site site;
+} fake_job;
+
+typedef struct fake_manager {
+    IBackgroundCopyManager IBackgroundCopyManager_iface;
+    LONG ref;
+    fake_job *jobs[4];        /* what GetJob finds (not referenced by the manager) */
+    int njobs;
+    HRESULT dead_hr;          /* nonzero: every method fails with it */
+    LONG get_job_calls;
+    LONG blanket_queries;
+    fake_call_site site;
+} fake_manager;
+
+/* New fakes with one reference (the caller's). */
+fake_error *fake_error_new(HRESULT code, BG_ERROR_CONTEXT context);
+fake_job *fake_job_new(const GUID *id, BG_JOB_TYPE type, BG_JOB_STATE state);
+fake_manager *fake_manager_new(void);
+void fake_manager_add_job(fake_manager *m, fake_job *j);
+
+/* Drop the caller's reference. */
+void fake_error_release(fake_error *e);
+void fake_job_release(fake_job *j);
+void fake_manager_release(fake_manager *m);
+
+#endif /* FAKE_BITS_H */

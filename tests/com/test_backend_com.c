@@ -1,0 +1,646 @@
+/*
+ * test_backend_com.c - the COM backend (dll/src/win/backend_com.c) against
+ * fake BITS objects: what it asks BITS, how it maps the answers, how it
+ * reconnects after a service restart, and in which apartment it calls.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "fake_bits.h"
+#include "backend_com.h"
+
+/* Fails with both HRESULTs in hex. */
+#define assert_hr(expected, actual)                                                           \
+    do {                                                                                      \
+        HRESULT e_ = (HRESULT)(expected), a_ = (HRESULT)(actual);                             \
+        if (e_ != a_)                                                                         \
+            fail_msg("%s: expected 0x%08lX, got 0x%08lX", #actual, (unsigned long)e_,         \
+                     (unsigned long)a_);                                                      \
+    } while (0)
+
+#define assert_u64(expected, actual)                                                          \
+    do {                                                                                      \
+        UINT64 e_ = (expected), a_ = (actual);                                                \
+        if (e_ != a_)                                                                         \
+            fail_msg("%s: expected 0x%llX, got 0x%llX", #actual, (unsigned long long)e_,      \
+                     (unsigned long long)a_);                                                 \
+    } while (0)
+
+#define RPC_SERVER_UNAVAILABLE ((HRESULT)0x800706BAL)
+
+static const GUID job_id = {0x11223344, 0x5566, 0x7788, {0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00}};
+static const bw__backend *be = &bw__default_backend;
+
+/* ---- The factory: hands out the managers a test queued, in order -------- */
+
+static fake_manager *g_queue[4];
+static int g_queued, g_next;
+static LONG g_factory_calls;
+
+static HRESULT fake_factory(IBackgroundCopyManager **out)
+{
+    InterlockedIncrement(&g_factory_calls);
+    *out = NULL;
+    if (g_next >= g_queued)
+        return RPC_SERVER_UNAVAILABLE; /* as CoCreateInstance with BITS down */
+    *out = &g_queue[g_next++]->IBackgroundCopyManager_iface;
+    IBackgroundCopyManager_AddRef(*out);
+    return S_OK;
+}
+
+static void queue_manager(fake_manager *m)
+{
+    g_queue[g_queued++] = m;
+}
+
+static int setup(void **state)
+{
+    g_queued = g_next = 0;
+    g_factory_calls = 0;
+    bw__com_set_manager_factory(fake_factory);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    bw__com_reset();
+    return 0;
+}
+
+/* The test's own reference is the only one left, and no notify interface was
+ * ever taken; then the fake goes. */
+static void check_and_release_job(fake_job *j)
+{
+    assert_int_equal(j->ref, 1);
+    assert_int_equal(j->set_notify_calls, 0);
+    fake_job_release(j);
+}
+
+static void check_and_release_manager(fake_manager *m)
+{
+    assert_int_equal(m->ref, 1);
+    fake_manager_release(m);
+}
+
+/* A manager that knows one job, queued for the factory. */
+static fake_manager *manager_with(fake_job *j)
+{
+    fake_manager *m = fake_manager_new();
+    if (j)
+        fake_manager_add_job(m, j);
+    queue_manager(m);
+    return m;
+}
+
+/* ---- Opening ------------------------------------------------------------- */
+
+static void open_reads_type_and_holds_references_until_close(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_UPLOAD_REPLY, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj = NULL;
+    UINT32 type = 99;
+
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_non_null(bj);
+    assert_int_equal(type, BW_TYPE_UPLOAD_REPLY);
+    assert_int_equal(j->ref, 3); /* Job and Job2 held by the backend */
+    be->close_job(bj);
+    assert_int_equal(g_factory_calls, 1);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void open_sets_proxy_blanket_on_manager_job_and_job2(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_UPLOAD_REPLY, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj = NULL;
+    UINT32 type;
+
+    /* CoSetProxyBlanket asks each pointer for IClientSecurity; the fakes are
+     * not proxies, say E_NOINTERFACE, and the open still works. */
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_true(m->blanket_queries >= 1);
+    assert_true(j->blanket_queries >= 2);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void open_of_missing_job_passes_not_found_through(void **state)
+{
+    fake_manager *m = manager_with(NULL);
+    bw__bjob *bj = (bw__bjob *)(intptr_t)1;
+    UINT32 type;
+
+    assert_hr(BG_E_NOT_FOUND, be->open_job(&job_id, &bj, &type));
+    assert_null(bj);
+    bw__com_reset();
+    check_and_release_manager(m);
+}
+
+static void open_reuses_the_manager(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *a, *b;
+    UINT32 type;
+
+    assert_hr(S_OK, be->open_job(&job_id, &a, &type));
+    assert_hr(S_OK, be->open_job(&job_id, &b, &type));
+    assert_int_equal(g_factory_calls, 1);
+    assert_int_equal(m->get_job_calls, 2);
+    be->close_job(a);
+    be->close_job(b);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+/* ---- State and progress -------------------------------------------------- */
+
+static void state_and_progress_are_read_from_the_job(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_TRANSFERRING);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type, st = 99;
+    bw__progress p;
+
+    j->progress.BytesTotal = BG_SIZE_UNKNOWN;
+    j->progress.BytesTransferred = 0x123456789ull;
+    j->progress.FilesTotal = 3;
+    j->progress.FilesTransferred = 1;
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_state(bj, &st));
+    assert_int_equal(st, BW_STATE_TRANSFERRING);
+    assert_hr(S_OK, be->get_progress(bj, &p));
+    assert_u64(BW_SIZE_UNKNOWN, p.bytes_total);
+    assert_u64(0x123456789ull, p.bytes_transferred);
+    assert_int_equal(p.files_total, 3);
+    assert_int_equal(p.files_transferred, 1);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+/* ---- Reply progress ------------------------------------------------------ */
+
+/* Opens an upload-reply job whose GetReplyProgress answers hr with total/done,
+ * and returns what the backend made of it. */
+static HRESULT reply_of(BG_JOB_TYPE type, BOOL has_job2, HRESULT hr, UINT64 total, UINT64 done,
+                        UINT64 *out_total, UINT64 *out_done, LONG *reply_calls)
+{
+    fake_job *j = fake_job_new(&job_id, type, BG_JOB_STATE_TRANSFERRING);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 t;
+    HRESULT result;
+
+    j->has_job2 = has_job2;
+    j->reply_hr = hr;
+    j->reply.BytesTotal = total;
+    j->reply.BytesTransferred = done;
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &t));
+    result = be->get_reply_progress(bj, out_total, out_done);
+    *reply_calls = j->reply_calls;
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+    return result;
+}
+
+static void reply_progress_of_upload_reply_job(void **state)
+{
+    UINT64 total = 0, done = 0;
+    LONG calls;
+    assert_hr(S_OK, reply_of(BG_JOB_TYPE_UPLOAD_REPLY, TRUE, S_OK, 5000, 1234, &total, &done, &calls));
+    assert_u64(5000, total);
+    assert_u64(1234, done);
+}
+
+static void reply_total_unknown_stays_unknown(void **state)
+{
+    UINT64 total = 0, done = 7;
+    LONG calls;
+    assert_hr(S_OK, reply_of(BG_JOB_TYPE_UPLOAD_REPLY, TRUE, S_OK, BG_SIZE_UNKNOWN, 0, &total, &done, &calls));
+    assert_u64(BW_SIZE_UNKNOWN, total);
+    assert_u64(0, done);
+}
+
+static void reply_e_notimpl_is_not_upload_reply(void **state)
+{
+    UINT64 total, done;
+    LONG calls;
+    assert_hr(BW_E_NOT_UPLOAD_REPLY,
+              reply_of(BG_JOB_TYPE_UPLOAD_REPLY, TRUE, E_NOTIMPL, 0, 0, &total, &done, &calls));
+    assert_int_equal(calls, 1);
+}
+
+static void reply_bytes_total_zero_is_not_upload_reply(void **state)
+{
+    UINT64 total, done;
+    LONG calls;
+    assert_hr(BW_E_NOT_UPLOAD_REPLY, reply_of(BG_JOB_TYPE_UPLOAD_REPLY, TRUE, S_OK, 0, 0, &total, &done, &calls));
+    assert_int_equal(calls, 1);
+}
+
+static void reply_of_download_job_is_not_upload_reply_without_asking(void **state)
+{
+    UINT64 total, done;
+    LONG calls;
+    assert_hr(BW_E_NOT_UPLOAD_REPLY, reply_of(BG_JOB_TYPE_DOWNLOAD, TRUE, S_OK, 10, 5, &total, &done, &calls));
+    assert_int_equal(calls, 0);
+}
+
+static void reply_other_failure_passes_through(void **state)
+{
+    UINT64 total, done;
+    LONG calls;
+    assert_hr(E_ACCESSDENIED,
+              reply_of(BG_JOB_TYPE_UPLOAD_REPLY, TRUE, E_ACCESSDENIED, 0, 0, &total, &done, &calls));
+}
+
+static void without_job2_open_state_progress_work_and_reply_is_not_upload_reply(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_UPLOAD_REPLY, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type, st;
+    bw__progress p;
+    UINT64 total, done;
+
+    j->has_job2 = FALSE; /* BITS 1.2 */
+    j->reply_hr = S_OK;
+    j->reply.BytesTotal = 10;
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_int_equal(type, BW_TYPE_UPLOAD_REPLY);
+    assert_int_equal(j->ref, 2); /* Job only */
+    assert_hr(S_OK, be->get_state(bj, &st));
+    assert_int_equal(st, BW_STATE_QUEUED);
+    assert_hr(S_OK, be->get_progress(bj, &p));
+    assert_hr(BW_E_NOT_UPLOAD_REPLY, be->get_reply_progress(bj, &total, &done));
+    assert_int_equal(j->reply_calls, 0);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+/* ---- Errors -------------------------------------------------------------- */
+
+static void error_code_and_context_come_from_the_error_object(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_ERROR);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type, context = 99;
+    HRESULT code = 0;
+
+    j->error = fake_error_new((HRESULT)0x80190194L, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_error_code(bj, &code, &context));
+    assert_hr(0x80190194L, code);
+    assert_int_equal(context, BW_CONTEXT_REMOTE_FILE);
+    assert_int_equal(j->error->ref, 1); /* the backend released its reference */
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void get_error_failing_gives_its_code_as_the_error(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_ERROR);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type, context = 99;
+    HRESULT code = 0;
+
+    /* Wine: a connection failure leaves no error object. */
+    j->get_error_hr = BG_E_ERROR_INFORMATION_UNAVAILABLE;
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_error_code(bj, &code, &context));
+    assert_hr(0x8020000FL, code);
+    assert_int_equal(context, BW_CONTEXT_UNKNOWN);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void get_error_rpc_failure_is_a_failure(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_ERROR);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type, context = 99;
+    HRESULT code = 0;
+
+    j->get_error_hr = HRESULT_FROM_WIN32(RPC_X_NULL_REF_POINTER); /* 0x800706F4 */
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(0x800706F4L, be->get_error_code(bj, &code, &context));
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+/* ---- Complete, cancel, suspend, resume ----------------------------------- */
+
+static void action_results_pass_through_unchanged(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_TRANSFERRED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+
+    j->complete_hr = BG_S_PARTIAL_COMPLETE;
+    j->cancel_hr = BG_S_UNABLE_TO_DELETE_FILES;
+    j->suspend_hr = E_NOTIMPL;
+    j->resume_hr = BG_E_INVALID_STATE;
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(0x00200017L, be->complete(bj));
+    assert_hr(0x0020001AL, be->cancel(bj));
+    assert_hr(E_NOTIMPL, be->suspend(bj));
+    assert_hr(0x80200002L, be->resume(bj));
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+/* ---- Service restart ----------------------------------------------------- */
+
+/* The service dies with dead_hr under an open job. The restarted service
+ * has the job again (survives) or not; dies_again: it fails as well. */
+static void reconnect_case(HRESULT dead_hr, BOOL survives, BOOL dies_again, HRESULT expected)
+{
+    fake_job *old = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_TRANSFERRING);
+    fake_manager *m1 = manager_with(old);
+    fake_job *fresh = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m2 = manager_with(survives ? fresh : NULL);
+    bw__bjob *bj;
+    UINT32 type, st = 99;
+
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    old->dead_hr = dead_hr;
+    m1->dead_hr = dead_hr;
+    if (dies_again)
+        fresh->dead_hr = dead_hr;
+
+    assert_hr(expected, be->get_state(bj, &st));
+    assert_int_equal(g_factory_calls, 2); /* exactly one new manager */
+    assert_int_equal(m2->get_job_calls, 1);
+    /* Swapped out only when the reopen worked (Job and Job2 held otherwise). */
+    assert_int_equal(old->ref, survives && !dies_again ? 1 : 3);
+    if (expected == S_OK) {
+        assert_int_equal(st, BW_STATE_QUEUED); /* read from the reopened job */
+        /* The next call goes straight to the new job. */
+        assert_hr(S_OK, be->get_state(bj, &st));
+        assert_int_equal(g_factory_calls, 2);
+    }
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(old);
+    check_and_release_job(fresh);
+    check_and_release_manager(m1);
+    check_and_release_manager(m2);
+}
+
+static void reconnect_after_server_unavailable(void **state)
+{
+    reconnect_case(RPC_SERVER_UNAVAILABLE, TRUE, FALSE, S_OK);
+}
+
+static void reconnect_after_disconnected(void **state)
+{
+    reconnect_case(RPC_E_DISCONNECTED, TRUE, FALSE, S_OK);
+}
+
+static void reconnect_to_a_service_without_the_job_is_not_found(void **state)
+{
+    reconnect_case(RPC_SERVER_UNAVAILABLE, FALSE, FALSE, BG_E_NOT_FOUND);
+}
+
+static void reconnect_failing_again_returns_the_second_failure(void **state)
+{
+    /* The reopened job fails too: no loop, the failure is returned. */
+    reconnect_case(RPC_SERVER_UNAVAILABLE, TRUE, TRUE, RPC_SERVER_UNAVAILABLE);
+}
+
+static void other_failures_do_not_reconnect(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type, st;
+
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    j->dead_hr = E_ACCESSDENIED;
+    assert_hr(E_ACCESSDENIED, be->get_state(bj, &st));
+    assert_int_equal(g_factory_calls, 1);
+    assert_int_equal(m->get_job_calls, 1);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void open_reconnects_when_the_cached_manager_is_dead(void **state)
+{
+    fake_job *a = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m1 = manager_with(a);
+    fake_job *b = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_TRANSFERRED);
+    fake_manager *m2 = manager_with(b);
+    bw__bjob *bj;
+    UINT32 type, st;
+
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    be->close_job(bj);
+    m1->dead_hr = RPC_SERVER_UNAVAILABLE; /* service restarted since */
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_int_equal(g_factory_calls, 2);
+    assert_hr(S_OK, be->get_state(bj, &st));
+    assert_int_equal(st, BW_STATE_TRANSFERRED);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(a);
+    check_and_release_job(b);
+    check_and_release_manager(m1);
+    check_and_release_manager(m2);
+}
+
+static void factory_failure_passes_through(void **state)
+{
+    bw__bjob *bj = NULL;
+    UINT32 type;
+    /* Nothing queued: the factory answers as CoCreateInstance with BITS down. */
+    assert_hr(RPC_SERVER_UNAVAILABLE, be->open_job(&job_id, &bj, &type));
+    assert_null(bj);
+}
+
+/* ---- Apartments ---------------------------------------------------------- */
+
+enum com_kind { COM_NONE, COM_STA, COM_MTA };
+
+struct apt_run {
+    enum com_kind kind;
+    fake_job *job;
+    DWORD thread;
+    HRESULT before_hr, after_hr, open_hr, state_hr, reinit_hr;
+    APTTYPE before, after;
+    UINT32 st;
+};
+
+static DWORD WINAPI apt_thread(void *p)
+{
+    struct apt_run *r = p;
+    APTTYPEQUALIFIER q;
+    bw__bjob *bj = NULL;
+    UINT32 type;
+
+    r->thread = GetCurrentThreadId();
+    if (r->kind == COM_STA)
+        CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    else if (r->kind == COM_MTA)
+        CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    r->before_hr = CoGetApartmentType(&r->before, &q);
+    r->open_hr = be->open_job(&job_id, &bj, &type);
+    if (SUCCEEDED(r->open_hr)) {
+        r->state_hr = be->get_state(bj, &r->st);
+        be->close_job(bj);
+    }
+    r->after_hr = CoGetApartmentType(&r->after, &q);
+    if (r->kind == COM_NONE) {
+        /* Untouched: the thread may still choose its apartment. */
+        r->reinit_hr = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+        if (SUCCEEDED(r->reinit_hr))
+            CoUninitialize();
+    } else {
+        CoUninitialize();
+    }
+    return 0;
+}
+
+static void run_in_thread(struct apt_run *r)
+{
+    HANDLE t = CreateThread(NULL, 0, apt_thread, r, 0, NULL);
+    assert_non_null(t);
+    assert_int_equal(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+    CloseHandle(t);
+}
+
+static void apartment_case(enum com_kind kind, struct apt_run *r)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_CONNECTING);
+    fake_manager *m = manager_with(j);
+
+    r->kind = kind;
+    r->job = j;
+    run_in_thread(r);
+    assert_hr(S_OK, r->open_hr);
+    assert_hr(S_OK, r->state_hr);
+    assert_int_equal(r->st, BW_STATE_CONNECTING);
+    /* Whatever the caller, the fake saw its calls made in the MTA. */
+    assert_hr(S_OK, j->site.apt_hr);
+    assert_int_equal(j->site.apt, APTTYPE_MTA);
+    assert_hr(r->before_hr, r->after_hr);
+    if (SUCCEEDED(r->before_hr))
+        assert_int_equal(r->before, r->after);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void sta_caller_works_and_stays_sta(void **state)
+{
+    struct apt_run r = {0};
+    apartment_case(COM_STA, &r);
+    /* The process' first STA is its main STA. */
+    assert_true(r.before == APTTYPE_STA || r.before == APTTYPE_MAINSTA);
+    assert_int_equal(r.after, r.before);
+}
+
+static void sta_caller_is_served_by_another_thread(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    struct apt_run r = {COM_STA, j};
+
+    run_in_thread(&r);
+    assert_hr(S_OK, r.state_hr);
+    assert_true(j->site.thread != 0);
+    assert_true(j->site.thread != r.thread);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void thread_without_com_works_and_is_left_without_com(void **state)
+{
+    struct apt_run r = {0};
+    apartment_case(COM_NONE, &r);
+    assert_hr(S_OK, r.reinit_hr); /* S_FALSE or RPC_E_CHANGED_MODE would mean we initialized it */
+}
+
+static void mta_caller_runs_in_place(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    struct apt_run r = {COM_MTA, j};
+
+    run_in_thread(&r);
+    assert_hr(S_OK, r.state_hr);
+    assert_int_equal(r.before, APTTYPE_MTA);
+    assert_int_equal(r.after, APTTYPE_MTA);
+    assert_int_equal(j->site.thread, r.thread);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        T(open_reads_type_and_holds_references_until_close),
+        T(open_sets_proxy_blanket_on_manager_job_and_job2),
+        T(open_of_missing_job_passes_not_found_through),
+        T(open_reuses_the_manager),
+        T(state_and_progress_are_read_from_the_job),
+        T(reply_progress_of_upload_reply_job),
+        T(reply_total_unknown_stays_unknown),
+        T(reply_e_notimpl_is_not_upload_reply),
+        T(reply_bytes_total_zero_is_not_upload_reply),
+        T(reply_of_download_job_is_not_upload_reply_without_asking),
+        T(reply_other_failure_passes_through),
+        T(without_job2_open_state_progress_work_and_reply_is_not_upload_reply),
+        T(error_code_and_context_come_from_the_error_object),
+        T(get_error_failing_gives_its_code_as_the_error),
+        T(get_error_rpc_failure_is_a_failure),
+        T(action_results_pass_through_unchanged),
+        T(reconnect_after_server_unavailable),
+        T(reconnect_after_disconnected),
+        T(reconnect_to_a_service_without_the_job_is_not_found),
+        T(reconnect_failing_again_returns_the_second_failure),
+        T(other_failures_do_not_reconnect),
+        T(open_reconnects_when_the_cached_manager_is_dead),
+        T(factory_failure_passes_through),
+        T(sta_caller_works_and_stays_sta),
+        T(sta_caller_is_served_by_another_thread),
+        T(thread_without_com_works_and_is_left_without_com),
+        T(mta_caller_runs_in_place),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
