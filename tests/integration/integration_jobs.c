@@ -92,6 +92,51 @@ static int progress_differs(const BW_STATUS *a, const BW_STATUS *b)
            a->FilesTotal != b->FilesTotal || a->FilesTransferred != b->FilesTransferred;
 }
 
+/* The change-detection contract between two consecutive polls of a handle
+ * (poll is 1 for the first): S_OK exactly when Changed != 0; the first poll
+ * reports every group with Sequence 1; later, each Changed bit is set exactly
+ * when its group differs, Sequence grows by one per change, Timestamp never
+ * goes back. */
+static void check_poll(const BW_STATUS *prev, const BW_STATUS *st, HRESULT hr, int poll)
+{
+    UINT32 expect = 0;
+
+    if ((hr == S_OK) != (st->Changed != 0))
+        fail_msg("poll %d: hr 0x%08lX with Changed 0x%X", poll, (unsigned long)hr,
+                 (unsigned)st->Changed);
+    assert_int_equal(st->Type, BW_TYPE_DOWNLOAD);
+    assert_true(st->Timestamp != 0);
+    if (poll == 1) {
+        if (st->Changed != BW_CHANGED_ALL || st->Sequence != 1)
+            fail_msg("first poll: Changed 0x%X Sequence %llu, expected 0xF, 1",
+                     (unsigned)st->Changed, (unsigned long long)st->Sequence);
+        return;
+    }
+    if (st->State != prev->State)
+        expect |= BW_CHANGED_STATE;
+    if (progress_differs(st, prev))
+        expect |= BW_CHANGED_PROGRESS;
+    if (st->ReplyBytesTotal != prev->ReplyBytesTotal ||
+        st->ReplyBytesTransferred != prev->ReplyBytesTransferred)
+        expect |= BW_CHANGED_REPLY;
+    if (st->ErrorCode != prev->ErrorCode || st->ErrorContext != prev->ErrorContext)
+        expect |= BW_CHANGED_ERROR;
+    if (st->Changed != expect)
+        fail_msg("poll %d: Changed 0x%X, expected 0x%X (state %u -> %u, bytes %llu -> %llu,"
+                 " files %u -> %u, error 0x%08lX -> 0x%08lX)", poll, (unsigned)st->Changed,
+                 (unsigned)expect, (unsigned)prev->State, (unsigned)st->State,
+                 (unsigned long long)prev->BytesTransferred,
+                 (unsigned long long)st->BytesTransferred, (unsigned)prev->FilesTransferred,
+                 (unsigned)st->FilesTransferred, (unsigned long)prev->ErrorCode,
+                 (unsigned long)st->ErrorCode);
+    if (st->Sequence != prev->Sequence + (hr == S_OK ? 1 : 0))
+        fail_msg("poll %d: Sequence %llu after %llu with hr 0x%08lX", poll,
+                 (unsigned long long)st->Sequence, (unsigned long long)prev->Sequence,
+                 (unsigned long)hr);
+    if (st->Timestamp < prev->Timestamp)
+        fail_msg("poll %d: Timestamp went back", poll);
+}
+
 static void test_slow_transfer(void **state)
 {
     wchar_t guid[39], local[MAX_PATH];
@@ -119,16 +164,8 @@ static void test_slow_transfer(void **state)
             fail_msg("poll %d: state %u (%ls) is not a download state; error 0x%08lX ctx %u", polls,
                      (unsigned)st.State, bw.StateName(st.State), (unsigned long)st.ErrorCode,
                      (unsigned)st.ErrorContext);
-        if ((hr == S_OK) != (st.Changed != 0))
-            fail_msg("poll %d: hr 0x%08lX with Changed 0x%X", polls, (unsigned long)hr,
-                     (unsigned)st.Changed);
-        assert_int_equal(st.Type, BW_TYPE_DOWNLOAD);
-        assert_true(st.Timestamp != 0);
-        if (polls == 1) {
-            if (st.Changed != BW_CHANGED_ALL || st.Sequence != 1)
-                fail_msg("first poll: Changed 0x%X Sequence %llu, expected 0xF, 1",
-                         (unsigned)st.Changed, (unsigned long long)st.Sequence);
-        } else {
+        check_poll(&prev, &st, hr, polls);
+        if (polls > 1) {
             if (download_rank(st.State) < download_rank(prev.State))
                 fail_msg("poll %d: state went back from %ls to %ls", polls,
                          bw.StateName(prev.State), bw.StateName(st.State));
@@ -136,23 +173,6 @@ static void test_slow_transfer(void **state)
                 fail_msg("poll %d: BytesTransferred went back from %llu to %llu", polls,
                          (unsigned long long)prev.BytesTransferred,
                          (unsigned long long)st.BytesTransferred);
-            if (!!(st.Changed & BW_CHANGED_STATE) != (st.State != prev.State))
-                fail_msg("poll %d: Changed 0x%X but state %u -> %u", polls, (unsigned)st.Changed,
-                         (unsigned)prev.State, (unsigned)st.State);
-            if (!!(st.Changed & BW_CHANGED_PROGRESS) != progress_differs(&st, &prev))
-                fail_msg("poll %d: Changed 0x%X but bytes %llu -> %llu, files %u -> %u", polls,
-                         (unsigned)st.Changed, (unsigned long long)prev.BytesTransferred,
-                         (unsigned long long)st.BytesTransferred, (unsigned)prev.FilesTransferred,
-                         (unsigned)st.FilesTransferred);
-            if (st.Changed & (BW_CHANGED_REPLY | BW_CHANGED_ERROR))
-                fail_msg("poll %d: Changed 0x%X has REPLY/ERROR bits on a healthy download",
-                         polls, (unsigned)st.Changed);
-            if (st.Sequence != prev.Sequence + (hr == S_OK ? 1 : 0))
-                fail_msg("poll %d: Sequence %llu after %llu with hr 0x%08lX", polls,
-                         (unsigned long long)st.Sequence, (unsigned long long)prev.Sequence,
-                         (unsigned long)hr);
-            if (st.Timestamp < prev.Timestamp)
-                fail_msg("poll %d: Timestamp went back", polls);
         }
         /* ETA: -1 while the job moves with an unknown total (Wine's case), 0
          * once nothing remains (TRANSFERRED). */
@@ -199,12 +219,15 @@ static void test_slow_transfer(void **state)
         assert_int_equal(st.BytesTotal, SLOW_SIZE);
 
     assert_hr(S_OK, bw.JobComplete(job));
+    prev = st;
     st = itest_status();
     hr = bw.JobPoll(job, 0, &st);
-    if (hr != S_OK || st.State != BW_STATE_ACKNOWLEDGED || !(st.Changed & BW_CHANGED_STATE))
-        fail_msg("after BwJobComplete: hr 0x%08lX state %u Changed 0x%X; expected S_OK,"
-                 " ACKNOWLEDGED (7), STATE bit", (unsigned long)hr, (unsigned)st.State,
-                 (unsigned)st.Changed);
+    if (hr != S_OK || st.State != BW_STATE_ACKNOWLEDGED)
+        fail_msg("after BwJobComplete: hr 0x%08lX state %u; expected S_OK, ACKNOWLEDGED (7)",
+                 (unsigned long)hr, (unsigned)st.State);
+    check_poll(&prev, &st, hr, polls + 1);
+    if (st.EtaSeconds != 0)
+        fail_msg("EtaSeconds %lld in ACKNOWLEDGED, expected 0", (long long)st.EtaSeconds);
     check_file(local, SLOW_SIZE);
     DeleteFileW(local);
     assert_hr(S_OK, bw.JobClose(job));
@@ -224,11 +247,15 @@ static void test_http_404(void **state)
     assert_hr(S_OK, bw.JobOpen(guid, &job));
 
     uint64_t deadline = itest_now_ms() + 30000;
+    int polls = 0;
+    BW_STATUS prev = itest_status();
     do {
         st = itest_status();
         hr = bw.JobPoll(job, 10000, &st);
         if (FAILED(hr))
             itest_fail_hr("BwJobPoll(404 job)", S_OK, hr, __FILE__, __LINE__);
+        check_poll(&prev, &st, hr, ++polls);
+        prev = st;
         if (st.Changed & BW_CHANGED_ERROR)
             saw_error_bit = 1;
         if (st.State != BW_STATE_ERROR && (st.ErrorCode != 0 || st.ErrorContext != 0))
