@@ -7,12 +7,96 @@
 #include "fake_bits.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
 
 static void record(fake_call_site *site)
 {
     site->thread = GetCurrentThreadId();
     site->apt_hr = CoGetApartmentType(&site->apt, &(APTTYPEQUALIFIER){0});
     InterlockedIncrement(&site->calls);
+}
+
+/* A CoTaskMemAlloc'ed copy, as BITS hands out strings. */
+static HRESULT dup_out(const WCHAR *s, LPWSTR *out, HRESULT missing)
+{
+    size_t n;
+    *out = NULL;
+    if (!s)
+        return missing;
+    n = (wcslen(s) + 1) * sizeof(WCHAR);
+    *out = CoTaskMemAlloc(n);
+    if (!*out)
+        return E_OUTOFMEMORY;
+    memcpy(*out, s, n);
+    return S_OK;
+}
+
+/* ---- IBackgroundCopyFile ------------------------------------------------ */
+
+static inline fake_file *impl_from_IBackgroundCopyFile(IBackgroundCopyFile *iface)
+{
+    return CONTAINING_RECORD(iface, fake_file, IBackgroundCopyFile_iface);
+}
+
+static HRESULT STDMETHODCALLTYPE file_QueryInterface(IBackgroundCopyFile *iface, REFIID riid, void **ppv)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IBackgroundCopyFile)) {
+        *ppv = iface;
+        IBackgroundCopyFile_AddRef(iface);
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG STDMETHODCALLTYPE file_AddRef(IBackgroundCopyFile *iface)
+{
+    return InterlockedIncrement(&impl_from_IBackgroundCopyFile(iface)->ref);
+}
+
+static ULONG STDMETHODCALLTYPE file_Release(IBackgroundCopyFile *iface)
+{
+    fake_file *f = impl_from_IBackgroundCopyFile(iface);
+    LONG ref = InterlockedDecrement(&f->ref);
+    if (ref == 0)
+        free(f);
+    return ref;
+}
+
+static HRESULT STDMETHODCALLTYPE file_GetRemoteName(IBackgroundCopyFile *iface, LPWSTR *name)
+{
+    return dup_out(impl_from_IBackgroundCopyFile(iface)->remote, name, E_NOTIMPL);
+}
+
+static HRESULT STDMETHODCALLTYPE file_GetLocalName(IBackgroundCopyFile *iface, LPWSTR *name)
+{
+    return dup_out(impl_from_IBackgroundCopyFile(iface)->local, name, E_NOTIMPL);
+}
+
+static HRESULT STDMETHODCALLTYPE file_GetProgress(IBackgroundCopyFile *iface, BG_FILE_PROGRESS *p)
+{
+    return E_NOTIMPL;
+}
+
+static const IBackgroundCopyFileVtbl file_vtbl = {
+    file_QueryInterface, file_AddRef,       file_Release,
+    file_GetRemoteName,  file_GetLocalName, file_GetProgress,
+};
+
+fake_file *fake_file_new(const WCHAR *remote, const WCHAR *local)
+{
+    fake_file *f = calloc(1, sizeof *f);
+    f->IBackgroundCopyFile_iface.lpVtbl = &file_vtbl;
+    f->ref = 1;
+    f->remote = remote;
+    f->local = local;
+    return f;
+}
+
+void fake_file_release(fake_file *f)
+{
+    IBackgroundCopyFile_Release(&f->IBackgroundCopyFile_iface);
 }
 
 /* ---- IBackgroundCopyError ----------------------------------------------- */
@@ -42,8 +126,11 @@ static ULONG STDMETHODCALLTYPE error_Release(IBackgroundCopyError *iface)
 {
     fake_error *e = impl_from_IBackgroundCopyError(iface);
     LONG ref = InterlockedDecrement(&e->ref);
-    if (ref == 0)
+    if (ref == 0) {
+        if (e->file)
+            fake_file_release(e->file);
         free(e);
+    }
     return ref;
 }
 
@@ -57,27 +144,37 @@ static HRESULT STDMETHODCALLTYPE error_GetError(IBackgroundCopyError *iface, BG_
 
 static HRESULT STDMETHODCALLTYPE error_GetFile(IBackgroundCopyError *iface, IBackgroundCopyFile **file)
 {
+    fake_error *e = impl_from_IBackgroundCopyError(iface);
     *file = NULL;
-    return BG_E_FILE_NOT_AVAILABLE;
+    if (!e->file)
+        return BG_E_FILE_NOT_AVAILABLE;
+    *file = &e->file->IBackgroundCopyFile_iface;
+    IBackgroundCopyFile_AddRef(*file);
+    return S_OK;
 }
 
 static HRESULT STDMETHODCALLTYPE error_GetErrorDescription(IBackgroundCopyError *iface, DWORD lang, LPWSTR *text)
 {
-    *text = NULL;
-    return E_NOTIMPL;
+    fake_error *e = impl_from_IBackgroundCopyError(iface);
+    e->last_lang = lang;
+    if (lang == 0)
+        return E_INVALIDARG; /* as BITS */
+    return dup_out(e->description, text, e->text_hr);
 }
 
 static HRESULT STDMETHODCALLTYPE error_GetErrorContextDescription(IBackgroundCopyError *iface, DWORD lang,
                                                                   LPWSTR *text)
 {
-    *text = NULL;
-    return E_NOTIMPL;
+    fake_error *e = impl_from_IBackgroundCopyError(iface);
+    if (lang == 0)
+        return E_INVALIDARG;
+    return dup_out(e->context_description, text, e->text_hr);
 }
 
 static HRESULT STDMETHODCALLTYPE error_GetProtocol(IBackgroundCopyError *iface, LPWSTR *protocol)
 {
-    *protocol = NULL;
-    return E_NOTIMPL;
+    fake_error *e = impl_from_IBackgroundCopyError(iface);
+    return dup_out(e->protocol, protocol, e->text_hr);
 }
 
 static const IBackgroundCopyErrorVtbl error_vtbl = {
@@ -94,6 +191,7 @@ fake_error *fake_error_new(HRESULT code, BG_ERROR_CONTEXT context)
     e->ref = 1;
     e->code = code;
     e->context = context;
+    e->text_hr = HRESULT_FROM_WIN32(RPC_X_NULL_REF_POINTER); /* Wine, across processes */
     return e;
 }
 
@@ -241,6 +339,60 @@ static HRESULT STDMETHODCALLTYPE job_GetReplyProgress(IBackgroundCopyJob2 *iface
     return j->reply_hr;
 }
 
+static HRESULT STDMETHODCALLTYPE job_GetTimes(IBackgroundCopyJob2 *iface, BG_JOB_TIMES *t)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    if (!j->has_props)
+        return E_NOTIMPL;
+    *t = j->times;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetPriority(IBackgroundCopyJob2 *iface, BG_JOB_PRIORITY *v)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    if (!j->has_props)
+        return E_NOTIMPL;
+    *v = j->priority;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetErrorCount(IBackgroundCopyJob2 *iface, ULONG *v)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    if (!j->has_props)
+        return E_NOTIMPL;
+    *v = j->error_count;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetOwner(IBackgroundCopyJob2 *iface, LPWSTR *v)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    *v = NULL;
+    JOB_ENTER(j);
+    return dup_out(j->has_props ? j->owner : NULL, v, E_NOTIMPL);
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetDisplayName(IBackgroundCopyJob2 *iface, LPWSTR *v)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    *v = NULL;
+    JOB_ENTER(j);
+    return dup_out(j->display_name, v, E_NOTIMPL);
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetDescription(IBackgroundCopyJob2 *iface, LPWSTR *v)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    *v = NULL;
+    JOB_ENTER(j);
+    return dup_out(j->description, v, E_NOTIMPL);
+}
+
 /* Methods the backend has no business calling: they fail loudly enough. */
 #define JOB_UNUSED(name, ...)                                                               \
     static HRESULT STDMETHODCALLTYPE job_##name(IBackgroundCopyJob2 *iface, __VA_ARGS__)    \
@@ -251,14 +403,9 @@ static HRESULT STDMETHODCALLTYPE job_GetReplyProgress(IBackgroundCopyJob2 *iface
 JOB_UNUSED(AddFileSet, ULONG count, BG_FILE_INFO *set)
 JOB_UNUSED(AddFile, LPCWSTR url, LPCWSTR local)
 JOB_UNUSED(EnumFiles, IEnumBackgroundCopyFiles **e)
-JOB_UNUSED(GetTimes, BG_JOB_TIMES *t)
-JOB_UNUSED(GetOwner, LPWSTR *v)
 JOB_UNUSED(SetDisplayName, LPCWSTR v)
-JOB_UNUSED(GetDisplayName, LPWSTR *v)
 JOB_UNUSED(SetDescription, LPCWSTR v)
-JOB_UNUSED(GetDescription, LPWSTR *v)
 JOB_UNUSED(SetPriority, BG_JOB_PRIORITY v)
-JOB_UNUSED(GetPriority, BG_JOB_PRIORITY *v)
 JOB_UNUSED(SetNotifyFlags, ULONG v)
 JOB_UNUSED(GetNotifyFlags, ULONG *v)
 JOB_UNUSED(GetNotifyInterface, IUnknown **v)
@@ -266,7 +413,6 @@ JOB_UNUSED(SetMinimumRetryDelay, ULONG s)
 JOB_UNUSED(GetMinimumRetryDelay, ULONG *s)
 JOB_UNUSED(SetNoProgressTimeout, ULONG s)
 JOB_UNUSED(GetNoProgressTimeout, ULONG *s)
-JOB_UNUSED(GetErrorCount, ULONG *n)
 JOB_UNUSED(SetProxySettings, BG_JOB_PROXY_USAGE u, const WCHAR *l, const WCHAR *b)
 JOB_UNUSED(GetProxySettings, BG_JOB_PROXY_USAGE *u, LPWSTR *l, LPWSTR *b)
 JOB_UNUSED(SetNotifyCmdLine, LPCWSTR prog, LPCWSTR params)
@@ -349,6 +495,94 @@ void fake_job_release(fake_job *j)
     IBackgroundCopyJob2_Release(&j->IBackgroundCopyJob2_iface);
 }
 
+/* ---- IEnumBackgroundCopyJobs -------------------------------------------- */
+
+typedef struct fake_enum {
+    IEnumBackgroundCopyJobs IEnumBackgroundCopyJobs_iface;
+    LONG ref;
+    fake_manager *manager; /* referenced */
+    int next;
+} fake_enum;
+
+static inline fake_enum *impl_from_IEnumBackgroundCopyJobs(IEnumBackgroundCopyJobs *iface)
+{
+    return CONTAINING_RECORD(iface, fake_enum, IEnumBackgroundCopyJobs_iface);
+}
+
+static HRESULT STDMETHODCALLTYPE enum_QueryInterface(IEnumBackgroundCopyJobs *iface, REFIID riid, void **ppv)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IEnumBackgroundCopyJobs)) {
+        *ppv = iface;
+        IEnumBackgroundCopyJobs_AddRef(iface);
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG STDMETHODCALLTYPE enum_AddRef(IEnumBackgroundCopyJobs *iface)
+{
+    return InterlockedIncrement(&impl_from_IEnumBackgroundCopyJobs(iface)->ref);
+}
+
+static ULONG STDMETHODCALLTYPE enum_Release(IEnumBackgroundCopyJobs *iface)
+{
+    fake_enum *e = impl_from_IEnumBackgroundCopyJobs(iface);
+    LONG ref = InterlockedDecrement(&e->ref);
+    if (ref == 0) {
+        InterlockedDecrement(&e->manager->live_enumerators);
+        IBackgroundCopyManager_Release(&e->manager->IBackgroundCopyManager_iface);
+        free(e);
+    }
+    return ref;
+}
+
+static HRESULT STDMETHODCALLTYPE enum_Next(IEnumBackgroundCopyJobs *iface, ULONG n, IBackgroundCopyJob **jobs,
+                                           ULONG *fetched)
+{
+    fake_enum *e = impl_from_IEnumBackgroundCopyJobs(iface);
+    ULONG got = 0;
+
+    if (e->manager->dead_hr)
+        return e->manager->dead_hr;
+    while (got < n && e->next < e->manager->njobs) {
+        jobs[got] = (IBackgroundCopyJob *)&e->manager->jobs[e->next++]->IBackgroundCopyJob2_iface;
+        IBackgroundCopyJob_AddRef(jobs[got]);
+        got++;
+    }
+    if (fetched)
+        *fetched = got;
+    return got == n ? S_OK : S_FALSE;
+}
+
+static HRESULT STDMETHODCALLTYPE enum_Skip(IEnumBackgroundCopyJobs *iface, ULONG n)
+{
+    return E_NOTIMPL;
+}
+
+static HRESULT STDMETHODCALLTYPE enum_Reset(IEnumBackgroundCopyJobs *iface)
+{
+    impl_from_IEnumBackgroundCopyJobs(iface)->next = 0;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE enum_Clone(IEnumBackgroundCopyJobs *iface, IEnumBackgroundCopyJobs **out)
+{
+    *out = NULL;
+    return E_NOTIMPL;
+}
+
+static HRESULT STDMETHODCALLTYPE enum_GetCount(IEnumBackgroundCopyJobs *iface, ULONG *count)
+{
+    *count = (ULONG)impl_from_IEnumBackgroundCopyJobs(iface)->manager->njobs;
+    return S_OK;
+}
+
+static const IEnumBackgroundCopyJobsVtbl enum_vtbl = {
+    enum_QueryInterface, enum_AddRef, enum_Release, enum_Next,
+    enum_Skip,           enum_Reset,  enum_Clone,   enum_GetCount,
+};
+
 /* ---- IBackgroundCopyManager --------------------------------------------- */
 
 static inline fake_manager *impl_from_IBackgroundCopyManager(IBackgroundCopyManager *iface)
@@ -414,11 +648,27 @@ static HRESULT STDMETHODCALLTYPE manager_GetJob(IBackgroundCopyManager *iface, R
 }
 
 static HRESULT STDMETHODCALLTYPE manager_EnumJobs(IBackgroundCopyManager *iface, DWORD flags,
-                                                  IEnumBackgroundCopyJobs **e)
+                                                  IEnumBackgroundCopyJobs **out)
 {
-    record(&impl_from_IBackgroundCopyManager(iface)->site);
-    *e = NULL;
-    return E_NOTIMPL;
+    fake_manager *m = impl_from_IBackgroundCopyManager(iface);
+    fake_enum *e;
+
+    record(&m->site);
+    InterlockedIncrement(&m->enum_calls);
+    m->last_enum_flags = flags;
+    *out = NULL;
+    if (m->dead_hr)
+        return m->dead_hr;
+    e = calloc(1, sizeof *e);
+    if (!e)
+        return E_OUTOFMEMORY;
+    e->IEnumBackgroundCopyJobs_iface.lpVtbl = &enum_vtbl;
+    e->ref = 1;
+    e->manager = m;
+    IBackgroundCopyManager_AddRef(iface);
+    InterlockedIncrement(&m->live_enumerators);
+    *out = &e->IEnumBackgroundCopyJobs_iface;
+    return S_OK;
 }
 
 static HRESULT STDMETHODCALLTYPE manager_GetErrorDescription(IBackgroundCopyManager *iface, HRESULT hr, DWORD lang,

@@ -25,11 +25,22 @@ typedef struct fake_call_site {
     LONG calls;     /* methods called, IUnknown's not counted */
 } fake_call_site;
 
+typedef struct fake_file {
+    IBackgroundCopyFile IBackgroundCopyFile_iface;
+    LONG ref;
+    const WCHAR *remote, *local;
+} fake_file;
+
 typedef struct fake_error {
     IBackgroundCopyError IBackgroundCopyError_iface;
     LONG ref;
     HRESULT code;
     BG_ERROR_CONTEXT context;
+    /* Texts: NULL answers text_hr (Wine across processes: 0x800706F4). */
+    const WCHAR *description, *context_description, *protocol;
+    HRESULT text_hr;
+    DWORD last_lang;       /* of the last description asked for */
+    fake_file *file;       /* NULL: GetFile is BG_E_FILE_NOT_AVAILABLE */
 } fake_error;
 
 typedef struct fake_job {
@@ -47,6 +58,13 @@ typedef struct fake_job {
     fake_error *error;
     HRESULT complete_hr, cancel_hr, suspend_hr, resume_hr;
     HRESULT dead_hr;          /* nonzero: every method fails with it (service gone) */
+    /* Properties: FALSE answers E_NOTIMPL for priority, error count, times
+     * and owner, as Wine does; NULL names are E_NOTIMPL too. */
+    BOOL has_props;
+    BG_JOB_PRIORITY priority;
+    ULONG error_count;
+    BG_JOB_TIMES times;
+    const WCHAR *display_name, *description, *owner;
     LONG set_notify_calls;    /* must stay 0 */
     LONG blanket_queries;     /* QI for IClientSecurity, i.e. CoSetProxyBlanket tries */
     fake_call_site site;
@@ -59,17 +77,22 @@ typedef struct fake_manager {
     int njobs;
     HRESULT dead_hr;          /* nonzero: every method fails with it */
     LONG get_job_calls;
+    LONG enum_calls;
+    DWORD last_enum_flags;
+    LONG live_enumerators;    /* enumerators handed out and not yet released */
     LONG blanket_queries;
     fake_call_site site;
 } fake_manager;
 
 /* New fakes with one reference (the caller's). */
+fake_file *fake_file_new(const WCHAR *remote, const WCHAR *local);
 fake_error *fake_error_new(HRESULT code, BG_ERROR_CONTEXT context);
 fake_job *fake_job_new(const GUID *id, BG_JOB_TYPE type, BG_JOB_STATE state);
 fake_manager *fake_manager_new(void);
 void fake_manager_add_job(fake_manager *m, fake_job *j);
 
 /* Drop the caller's reference. */
+void fake_file_release(fake_file *f);
 void fake_error_release(fake_error *e);
 void fake_job_release(fake_job *j);
 void fake_manager_release(fake_manager *m);

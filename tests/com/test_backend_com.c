@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <wchar.h>
 
 #include <cmocka.h>
 
@@ -355,6 +357,200 @@ static void get_error_rpc_failure_is_a_failure(void **state)
     check_and_release_manager(m);
 }
 
+/* ---- The error in full, properties, enumeration -------------------------- */
+
+static void full_error_copies_texts_names_and_trims_line_breaks(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_ERROR);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+    bw__error e;
+
+    j->error = fake_error_new((HRESULT)0x80190194L, BG_ERROR_CONTEXT_REMOTE_FILE);
+    j->error->description = L"Not found.\r\n";
+    j->error->context_description = L"The remote file.";
+    j->error->protocol = L"http";
+    j->error->file = fake_file_new(L"http://127.0.0.1/x", L"C:\\x");
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_error(bj, &e));
+    assert_hr(0x80190194L, e.code);
+    assert_int_equal(e.context, BW_CONTEXT_REMOTE_FILE);
+    assert_non_null(e.description);
+    assert_int_equal(wcscmp(e.description, L"Not found."), 0);
+    assert_int_equal(wcscmp(e.context_description, L"The remote file."), 0);
+    assert_int_equal(wcscmp(e.protocol, L"http"), 0);
+    assert_int_equal(wcscmp(e.remote_name, L"http://127.0.0.1/x"), 0);
+    assert_int_equal(wcscmp(e.local_name, L"C:\\x"), 0);
+    assert_true(j->error->last_lang != 0); /* never LANGID 0 */
+    free(e.description);
+    free(e.context_description);
+    free(e.protocol);
+    free(e.remote_name);
+    free(e.local_name);
+    assert_int_equal(j->error->ref, 1);
+    assert_int_equal(j->error->file->ref, 1);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void full_error_without_texts_leaves_them_null(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_ERROR);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+    bw__error e;
+
+    /* Wine: every text fails with 0x800706F4 across processes. */
+    j->error = fake_error_new((HRESULT)0x80190194L, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_error(bj, &e));
+    assert_hr(0x80190194L, e.code);
+    assert_null(e.description);
+    assert_null(e.context_description);
+    assert_null(e.protocol);
+    assert_null(e.remote_name);
+    assert_null(e.local_name);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void full_error_without_error_object_fails_with_bits_code(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+    bw__error e;
+
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(BG_E_ERROR_INFORMATION_UNAVAILABLE, be->get_error(bj, &e));
+    assert_null(e.description);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void info_reads_properties(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_UPLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+    bw__info in;
+
+    j->has_props = TRUE;
+    j->priority = BG_JOB_PRIORITY_LOW;
+    j->error_count = 4;
+    j->times.CreationTime.dwLowDateTime = 0x10;
+    j->times.ModificationTime.dwHighDateTime = 0x20;
+    j->times.TransferCompletionTime.dwLowDateTime = 0x30;
+    j->display_name = L"name";
+    j->description = L"desc";
+    j->owner = L"S-1-5-21-1";
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_info(bj, &in));
+    assert_memory_equal(&in.id, &job_id, sizeof(GUID));
+    assert_int_equal(in.type, BW_TYPE_UPLOAD);
+    assert_int_equal(in.priority, 3);
+    assert_int_equal(in.error_count, 4);
+    assert_u64(0x10, in.creation_time);
+    assert_u64(0x2000000000ull, in.modification_time);
+    assert_u64(0x30, in.completion_time);
+    assert_int_equal(wcscmp(in.display_name, L"name"), 0);
+    assert_int_equal(wcscmp(in.description, L"desc"), 0);
+    assert_int_equal(wcscmp(in.owner, L"S-1-5-21-1"), 0);
+    free(in.display_name);
+    free(in.description);
+    free(in.owner);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void info_leaves_not_implemented_properties_empty(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+    bw__info in;
+
+    j->display_name = L"only a name"; /* Wine: the rest is E_NOTIMPL */
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_info(bj, &in));
+    assert_int_equal(wcscmp(in.display_name, L"only a name"), 0);
+    assert_null(in.description);
+    assert_null(in.owner);
+    assert_int_equal(in.priority, 0);
+    assert_int_equal(in.error_count, 0);
+    assert_u64(0, in.creation_time);
+    free(in.display_name);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void enum_lists_every_job_and_releases_them(void **state)
+{
+    fake_manager *m = manager_with(NULL);
+    fake_job *jobs[3];
+    GUID *ids = NULL;
+    UINT32 count = 0;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        GUID id = job_id;
+        id.Data1 += i;
+        jobs[i] = fake_job_new(&id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+        fake_manager_add_job(m, jobs[i]);
+    }
+    assert_hr(S_OK, be->enum_jobs(BW_ENUM_ALL_USERS, &ids, &count));
+    assert_int_equal(count, 3);
+    assert_int_equal(m->last_enum_flags, BG_JOB_ENUM_ALL_USERS);
+    for (i = 0; i < 3; i++)
+        assert_memory_equal(&ids[i], &jobs[i]->id, sizeof(GUID));
+    free(ids);
+    assert_int_equal(m->live_enumerators, 0);
+    assert_hr(S_OK, be->enum_jobs(0, &ids, &count));
+    assert_int_equal(m->last_enum_flags, 0);
+    free(ids);
+    bw__com_reset();
+    for (i = 0; i < 3; i++)
+        check_and_release_job(jobs[i]);
+    check_and_release_manager(m);
+}
+
+static void enum_reconnects_after_service_restart(void **state)
+{
+    fake_manager *m1 = manager_with(NULL);
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m2 = manager_with(j);
+    GUID *ids = NULL;
+    UINT32 count = 0;
+
+    assert_hr(S_OK, be->enum_jobs(0, &ids, &count));
+    assert_int_equal(count, 0);
+    free(ids);
+    m1->dead_hr = RPC_SERVER_UNAVAILABLE;
+    assert_hr(S_OK, be->enum_jobs(0, &ids, &count));
+    assert_int_equal(count, 1);
+    assert_int_equal(g_factory_calls, 2);
+    free(ids);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m1);
+    check_and_release_manager(m2);
+}
+
 /* ---- Complete, cancel, suspend, resume ----------------------------------- */
 
 static void action_results_pass_through_unchanged(void **state)
@@ -628,6 +824,13 @@ int main(void)
         T(error_code_and_context_come_from_the_error_object),
         T(get_error_failing_gives_its_code_as_the_error),
         T(get_error_rpc_failure_is_a_failure),
+        T(full_error_copies_texts_names_and_trims_line_breaks),
+        T(full_error_without_texts_leaves_them_null),
+        T(full_error_without_error_object_fails_with_bits_code),
+        T(info_reads_properties),
+        T(info_leaves_not_implemented_properties_empty),
+        T(enum_lists_every_job_and_releases_them),
+        T(enum_reconnects_after_service_restart),
         T(action_results_pass_through_unchanged),
         T(reconnect_after_server_unavailable),
         T(reconnect_after_disconnected),

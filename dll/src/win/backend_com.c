@@ -21,6 +21,8 @@
 #include <bits.h>
 #include <bits1_5.h>
 #include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
 
 #include "bw_backend.h"
 #include "backend_com.h"
@@ -360,6 +362,307 @@ static HRESULT op_resume(bw__bjob *j, void *out)
     return IBackgroundCopyJob_Resume(j->job);
 }
 
+/* ---- Error in full, properties, enumeration ----------------------------- */
+
+/* A malloc'd copy of a string BITS allocated (CoTaskMemAlloc), which is
+ * freed here; trailing line breaks dropped (BITS' texts end in "\r\n"). */
+static WCHAR *take_string(WCHAR *s)
+{
+    WCHAR *copy = NULL;
+    size_t n;
+
+    if (!s)
+        return NULL;
+    n = wcslen(s);
+    while (n > 0 && (s[n - 1] == L'\r' || s[n - 1] == L'\n' || s[n - 1] == L' '))
+        n--;
+    copy = malloc((n + 1) * sizeof(WCHAR));
+    if (copy) {
+        memcpy(copy, s, n * sizeof(WCHAR));
+        copy[n] = 0;
+    }
+    CoTaskMemFree(s);
+    return copy;
+}
+
+/* Optional string properties: a lost service fails the whole read (so it
+ * can reconnect and start over); any other failure (E_NOTIMPL, Wine's
+ * 0x800706F4 for texts across processes, no text in that language) leaves
+ * the string NULL for the core to fill. Out of memory is a failure. */
+static HRESULT optional_string(HRESULT hr, WCHAR *s, WCHAR **out)
+{
+    *out = NULL;
+    if (FAILED(hr)) {
+        if (s)
+            CoTaskMemFree(s);
+        return is_disconnect(hr) ? hr : S_OK;
+    }
+    if (!s)
+        return S_OK;
+    *out = take_string(s);
+    return *out ? S_OK : E_OUTOFMEMORY;
+}
+
+/* A description in the thread's UI language, else in en-US (BITS rejects
+ * LANGID 0 and may have no text in the user's language). */
+static HRESULT error_text(IBackgroundCopyError *err, BOOL context, WCHAR **out)
+{
+    const DWORD langs[] = {GetThreadUILanguage(), MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US)};
+    HRESULT hr = S_OK;
+    size_t i;
+
+    *out = NULL;
+    for (i = 0; i < sizeof langs / sizeof langs[0] && !*out; i++) {
+        WCHAR *s = NULL;
+        /* Two statements: s must be read after the call wrote it. */
+        HRESULT got = context ? IBackgroundCopyError_GetErrorContextDescription(err, langs[i], &s)
+                              : IBackgroundCopyError_GetErrorDescription(err, langs[i], &s);
+        hr = optional_string(got, s, out);
+        if (FAILED(hr))
+            break;
+        if (i == 0 && langs[0] == langs[1])
+            break;
+    }
+    return hr;
+}
+
+static void error_clear(bw__error *e)
+{
+    free(e->description);
+    free(e->context_description);
+    free(e->remote_name);
+    free(e->local_name);
+    free(e->protocol);
+    memset(e, 0, sizeof *e);
+}
+
+static HRESULT error_file_names(IBackgroundCopyError *err, bw__error *e)
+{
+    IBackgroundCopyFile *file = NULL;
+    WCHAR *s;
+    HRESULT hr = IBackgroundCopyError_GetFile(err, &file);
+
+    /* No file involved (BG_E_FILE_NOT_AVAILABLE) is not a failure. */
+    if (FAILED(hr) || !file)
+        return is_disconnect(hr) ? hr : S_OK;
+    set_blanket(file);
+    s = NULL;
+    hr = IBackgroundCopyFile_GetRemoteName(file, &s);
+    hr = optional_string(hr, s, &e->remote_name);
+    if (SUCCEEDED(hr)) {
+        s = NULL;
+        hr = IBackgroundCopyFile_GetLocalName(file, &s);
+        hr = optional_string(hr, s, &e->local_name);
+    }
+    IBackgroundCopyFile_Release(file);
+    return hr;
+}
+
+static HRESULT op_error_full(bw__bjob *j, void *out)
+{
+    bw__error *e = out;
+    IBackgroundCopyError *err = NULL;
+    BG_ERROR_CONTEXT context;
+    HRESULT code;
+    WCHAR *s = NULL;
+    HRESULT hr;
+
+    error_clear(e); /* a retry after reconnecting starts from nothing */
+    /* No error object (not in an error state, or Wine's connection
+     * failures): BITS' code is the answer. */
+    hr = IBackgroundCopyJob_GetError(j->job, &err);
+    if (FAILED(hr))
+        return hr;
+    if (!err)
+        return E_POINTER;
+    set_blanket(err);
+    hr = IBackgroundCopyError_GetError(err, &context, &code);
+    if (SUCCEEDED(hr)) {
+        e->code = code;
+        e->context = (UINT32)context;
+        hr = error_text(err, FALSE, &e->description);
+    }
+    if (SUCCEEDED(hr))
+        hr = error_text(err, TRUE, &e->context_description);
+    if (SUCCEEDED(hr)) {
+        hr = IBackgroundCopyError_GetProtocol(err, &s);
+        hr = optional_string(hr, s, &e->protocol);
+    }
+    if (SUCCEEDED(hr))
+        hr = error_file_names(err, e);
+    IBackgroundCopyError_Release(err);
+    if (FAILED(hr))
+        error_clear(e);
+    return hr;
+}
+
+/* Optional numeric properties: E_NOTIMPL (Wine: priority, error count,
+ * times) leaves 0; other failures fail the read. */
+static HRESULT optional_value(HRESULT hr)
+{
+    return hr == E_NOTIMPL ? S_OK : hr;
+}
+
+static void info_clear(bw__info *in)
+{
+    free(in->display_name);
+    free(in->description);
+    free(in->owner);
+    memset(in, 0, sizeof *in);
+}
+
+static UINT64 filetime_value(const FILETIME *ft)
+{
+    return ((UINT64)ft->dwHighDateTime << 32) | ft->dwLowDateTime;
+}
+
+static HRESULT op_info(bw__bjob *j, void *out)
+{
+    bw__info *in = out;
+    BG_JOB_TYPE type;
+    BG_JOB_PRIORITY priority = 0;
+    ULONG errors = 0;
+    BG_JOB_TIMES times;
+    WCHAR *s;
+    HRESULT hr;
+
+    info_clear(in);
+    in->id = j->id;
+    hr = IBackgroundCopyJob_GetType(j->job, &type);
+    if (SUCCEEDED(hr))
+        in->type = (UINT32)type;
+    if (SUCCEEDED(hr) && SUCCEEDED(hr = optional_value(IBackgroundCopyJob_GetPriority(j->job, &priority))))
+        in->priority = (UINT32)priority;
+    if (SUCCEEDED(hr) && SUCCEEDED(hr = optional_value(IBackgroundCopyJob_GetErrorCount(j->job, &errors))))
+        in->error_count = errors;
+    memset(&times, 0, sizeof times);
+    if (SUCCEEDED(hr) && SUCCEEDED(hr = optional_value(IBackgroundCopyJob_GetTimes(j->job, &times)))) {
+        in->creation_time = filetime_value(&times.CreationTime);
+        in->modification_time = filetime_value(&times.ModificationTime);
+        in->completion_time = filetime_value(&times.TransferCompletionTime);
+    }
+    /* Strings: E_NOTIMPL leaves NULL; the texts are the job's own, so
+     * failures other than that are real and reported. */
+    if (SUCCEEDED(hr)) {
+        s = NULL;
+        hr = optional_value(IBackgroundCopyJob_GetDisplayName(j->job, &s));
+        if (SUCCEEDED(hr) && s && !(in->display_name = take_string(s)))
+            hr = E_OUTOFMEMORY;
+    }
+    if (SUCCEEDED(hr)) {
+        s = NULL;
+        hr = optional_value(IBackgroundCopyJob_GetDescription(j->job, &s));
+        if (SUCCEEDED(hr) && s && !(in->description = take_string(s)))
+            hr = E_OUTOFMEMORY;
+    }
+    if (SUCCEEDED(hr)) {
+        s = NULL;
+        hr = optional_value(IBackgroundCopyJob_GetOwner(j->job, &s));
+        if (SUCCEEDED(hr) && s && !(in->owner = take_string(s)))
+            hr = E_OUTOFMEMORY;
+    }
+    if (FAILED(hr))
+        info_clear(in);
+    return hr;
+}
+
+struct enum_call {
+    UINT32 flags;
+    GUID *ids;
+    UINT32 count;
+};
+
+/* The GUIDs of the jobs the enumerator hands out, in batches. A job that
+ * went away meanwhile (its GetId fails) is left out. */
+static HRESULT collect_ids(IEnumBackgroundCopyJobs *e, struct enum_call *c)
+{
+    UINT32 capacity = 0;
+    HRESULT hr;
+
+    for (;;) {
+        IBackgroundCopyJob *batch[16];
+        ULONG fetched = 0, i;
+
+        hr = IEnumBackgroundCopyJobs_Next(e, 16, batch, &fetched);
+        if (FAILED(hr))
+            return hr;
+        for (i = 0; i < fetched; i++) {
+            GUID id;
+            HRESULT got;
+
+            set_blanket(batch[i]);
+            got = IBackgroundCopyJob_GetId(batch[i], &id);
+            IBackgroundCopyJob_Release(batch[i]);
+            if (is_disconnect(got)) {
+                hr = got;
+                continue; /* release the rest of the batch */
+            }
+            if (FAILED(got) || FAILED(hr))
+                continue;
+            if (c->count == capacity) {
+                UINT32 grown = capacity ? capacity * 2 : 16;
+                GUID *more = realloc(c->ids, grown * sizeof(GUID));
+                if (!more) {
+                    hr = E_OUTOFMEMORY;
+                    continue;
+                }
+                c->ids = more;
+                capacity = grown;
+            }
+            c->ids[c->count++] = id;
+        }
+        if (FAILED(hr))
+            return hr;
+        if (hr == S_FALSE || fetched == 0)
+            return S_OK;
+    }
+}
+
+static HRESULT enum_on(IBackgroundCopyManager *mgr, struct enum_call *c)
+{
+    IEnumBackgroundCopyJobs *e = NULL;
+    DWORD flags = (c->flags & BW_ENUM_ALL_USERS) ? BG_JOB_ENUM_ALL_USERS : 0;
+    HRESULT hr = IBackgroundCopyManager_EnumJobs(mgr, flags, &e);
+
+    if (FAILED(hr))
+        return hr;
+    if (!e)
+        return E_POINTER;
+    set_blanket(e);
+    hr = collect_ids(e, c);
+    IEnumBackgroundCopyJobs_Release(e);
+    return hr;
+}
+
+static HRESULT enum_jobs_mta(void *arg)
+{
+    struct enum_call *c = arg;
+    IBackgroundCopyManager *mgr;
+    LONG generation;
+    HRESULT hr = S_OK;
+    int attempt;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        free(c->ids);
+        c->ids = NULL;
+        c->count = 0;
+        hr = manager_acquire(&mgr, &generation);
+        if (FAILED(hr))
+            break;
+        hr = enum_on(mgr, c);
+        IBackgroundCopyManager_Release(mgr);
+        if (!is_disconnect(hr))
+            break;
+        manager_drop(generation);
+    }
+    if (FAILED(hr)) {
+        free(c->ids);
+        c->ids = NULL;
+        c->count = 0;
+    }
+    return hr;
+}
+
 /* ---- The backend table -------------------------------------------------- */
 
 struct open_call {
@@ -478,6 +781,39 @@ static HRESULT com_resume(bw__bjob *job)
     return run_job_op(job, op_resume, NULL);
 }
 
+static HRESULT com_get_error(bw__bjob *job, bw__error *error)
+{
+    if (!error)
+        return E_POINTER;
+    memset(error, 0, sizeof *error);
+    return run_job_op(job, op_error_full, error);
+}
+
+static HRESULT com_get_info(bw__bjob *job, bw__info *info)
+{
+    if (!info)
+        return E_POINTER;
+    memset(info, 0, sizeof *info);
+    return run_job_op(job, op_info, info);
+}
+
+static HRESULT com_enum_jobs(UINT32 flags, GUID **ids, UINT32 *count)
+{
+    struct enum_call c = {flags, NULL, 0};
+    HRESULT hr;
+
+    if (!ids || !count)
+        return E_POINTER;
+    *ids = NULL;
+    *count = 0;
+    hr = bw__com_run(enum_jobs_mta, &c);
+    if (SUCCEEDED(hr)) {
+        *ids = c.ids;
+        *count = c.count;
+    }
+    return hr;
+}
+
 const bw__backend bw__default_backend = {
     com_open_job,
     com_close_job,
@@ -489,6 +825,9 @@ const bw__backend bw__default_backend = {
     com_cancel,
     com_suspend,
     com_resume,
+    com_get_error,
+    com_get_info,
+    com_enum_jobs,
 };
 
 /* ---- Test seams --------------------------------------------------------- */
