@@ -1,0 +1,618 @@
+// BitsWatch.Native.cs - the P/Invoke declarations of bitswatch.dll and a small
+// managed wrapper over them.
+//
+// C# 5 only: Windows PowerShell 5.1 compiles Add-Type code with the old
+// compiler (no string interpolation, no ?., no nameof, no expression-bodied
+// members, no auto-property initializers).
+//
+// The DLL is named "bitswatch.dll" without a path: the module loads it by full
+// path first (Loader.Load, LoadLibraryExW), so every DllImport below binds to
+// that already-loaded module. Struct layouts follow dll/include/bitswatch.h:
+// pointer fields are 8 bytes on x86 and x64 alike (padded on x86), so they are
+// declared as ulong and turned into IntPtr when read.
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Runtime.ConstrainedExecution;
+using System.Runtime.InteropServices;
+using System.Security;
+
+namespace BitsWatch.Native
+{
+    [StructLayout(LayoutKind.Sequential)]
+    public struct BW_PROGRESS
+    {
+        public uint cbSize;
+        public uint FilesTotal;
+        public uint FilesTransferred;
+        public uint Reserved;
+        public ulong BytesTotal;
+        public ulong BytesTransferred;
+
+        public static BW_PROGRESS Create()
+        {
+            BW_PROGRESS p = new BW_PROGRESS();
+            p.cbSize = (uint)Marshal.SizeOf(typeof(BW_PROGRESS));
+            return p;
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct BW_REPLY_PROGRESS
+    {
+        public uint cbSize;
+        public uint Reserved;
+        public ulong BytesTotal;
+        public ulong BytesTransferred;
+
+        public static BW_REPLY_PROGRESS Create()
+        {
+            BW_REPLY_PROGRESS p = new BW_REPLY_PROGRESS();
+            p.cbSize = (uint)Marshal.SizeOf(typeof(BW_REPLY_PROGRESS));
+            return p;
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct BW_STATUS
+    {
+        public uint cbSize;
+        public uint State;
+        public uint Type;
+        public uint Changed;
+        public ulong Sequence;
+        public ulong Timestamp;
+        public ulong BytesTotal;
+        public ulong BytesTransferred;
+        public uint FilesTotal;
+        public uint FilesTransferred;
+        public ulong ReplyBytesTotal;
+        public ulong ReplyBytesTransferred;
+        public int ErrorCode;
+        public uint ErrorContext;
+        public double BytesPerSecond;
+        public long EtaSeconds;
+
+        public static BW_STATUS Create()
+        {
+            BW_STATUS s = new BW_STATUS();
+            s.cbSize = (uint)Marshal.SizeOf(typeof(BW_STATUS));
+            return s;
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct BW_ERROR
+    {
+        public uint cbSize;
+        public int ErrorCode;
+        public uint Context;
+        public uint Reserved;
+        public ulong Description;          // WCHAR*, padded to 8 bytes on x86
+        public ulong ContextDescription;
+        public ulong RemoteName;
+        public ulong LocalName;
+        public ulong Protocol;
+
+        public static BW_ERROR Create()
+        {
+            BW_ERROR e = new BW_ERROR();
+            e.cbSize = (uint)Marshal.SizeOf(typeof(BW_ERROR));
+            return e;
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct BW_INFO
+    {
+        public uint cbSize;
+        public uint Type;
+        public Guid JobId;
+        public uint Priority;
+        public uint ErrorCount;
+        public ulong DisplayName;          // WCHAR*, padded to 8 bytes on x86
+        public ulong Description;
+        public ulong Owner;
+        public ulong CreationTime;
+        public ulong ModificationTime;
+        public ulong TransferCompletionTime;
+
+        public static BW_INFO Create()
+        {
+            BW_INFO i = new BW_INFO();
+            i.cbSize = (uint)Marshal.SizeOf(typeof(BW_INFO));
+            return i;
+        }
+    }
+
+    // Values of the header.
+    public static class Codes
+    {
+        public const int S_OK = 0;
+        public const int S_FALSE = 1;
+        public const int E_POINTER = unchecked((int)0x80004003);
+        public const int E_ACCESSDENIED = unchecked((int)0x80070005);
+        public const int E_HANDLE = unchecked((int)0x80070006);
+        public const int E_INVALIDARG = unchecked((int)0x80070057);
+        public const int ERROR_MORE_DATA = unchecked((int)0x800700EA);
+        public const int ERROR_INSUFFICIENT_BUFFER = unchecked((int)0x8007007A);
+        public const int BG_E_NOT_FOUND = unchecked((int)0x80200001);
+        public const int BG_E_ERROR_INFORMATION_UNAVAILABLE = unchecked((int)0x8020000F);
+        public const int BW_E_NOT_UPLOAD_REPLY = unchecked((int)0xA0B70001);
+
+        public const uint BW_CHANGED_STATE = 0x1;
+        public const uint BW_CHANGED_PROGRESS = 0x2;
+        public const uint BW_CHANGED_REPLY = 0x4;
+        public const uint BW_CHANGED_ERROR = 0x8;
+        public const uint BW_CHANGED_ALL = 0xF;
+
+        public const uint BW_ENUM_ALL_USERS = 0x1;
+        public const ulong BW_SIZE_UNKNOWN = ulong.MaxValue;
+        public const uint INFINITE = 0xFFFFFFFF;
+    }
+
+    // An open BW_JOB. Closing it (Dispose, or the finalizer) calls BwJobClose.
+    public sealed class SafeJobHandle : SafeHandle
+    {
+        public SafeJobHandle() : base(IntPtr.Zero, true)
+        {
+        }
+
+        // Wraps an existing value; ownsHandle false leaves it open on Dispose.
+        public SafeJobHandle(IntPtr existing, bool ownsHandle) : base(IntPtr.Zero, ownsHandle)
+        {
+            SetHandle(existing);
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        [ReliabilityContract(Consistency.WillNotCorruptState, Cer.MayFail)]
+        protected override bool ReleaseHandle()
+        {
+            return NativeMethods.BwJobClose(handle) == Codes.S_OK;
+        }
+    }
+
+    // One declaration per export of def/bitswatch.def.
+    [SuppressUnmanagedCodeSecurity]
+    public static class NativeMethods
+    {
+        public const string DllName = "bitswatch.dll";
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern uint BwGetVersion();
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobOpen(string jobId, out SafeJobHandle job);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobOpenById(ref Guid jobId, out SafeJobHandle job);
+
+        // Takes the raw value: SafeJobHandle.ReleaseHandle calls it.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        [ReliabilityContract(Consistency.WillNotCorruptState, Cer.MayFail)]
+        public static extern int BwJobClose(IntPtr job);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobPoll(SafeJobHandle job, uint timeoutMs, ref BW_STATUS status);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobGetProgress(SafeJobHandle job, ref BW_PROGRESS progress);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobGetReplyProgress(SafeJobHandle job, ref BW_REPLY_PROGRESS progress);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobComplete(SafeJobHandle job);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobCancel(SafeJobHandle job);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobSuspend(SafeJobHandle job);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobResume(SafeJobHandle job);
+
+        // Free the strings with BwFreeError, also after a failure.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobGetError(SafeJobHandle job, ref BW_ERROR error);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern void BwFreeError(ref BW_ERROR error);
+
+        // Free the strings with BwFreeInfo.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobGetInfo(SafeJobHandle job, ref BW_INFO info);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern void BwFreeInfo(ref BW_INFO info);
+
+        // ids may be null (with capacity 0) to ask for the count.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwEnumJobs(uint flags, [Out] Guid[] ids, uint capacity, out uint count);
+
+        // buffer may be null with cch 0 (to ask for the size, NUL included).
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwFormatMessage(int hr, [Out] char[] buffer, uint cch, out uint needed);
+
+        // Static text owned by the DLL: returned as IntPtr so the marshaller never frees it.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern IntPtr BwStateName(uint state);
+    }
+
+    // Loads bitswatch.dll by full path, so that the DllImports above bind to it.
+    public static class Loader
+    {
+        private const uint LOAD_WITH_ALTERED_SEARCH_PATH = 0x00000008;
+
+        [DllImport("kernel32.dll", CharSet = CharSet.Unicode, ExactSpelling = true, SetLastError = true)]
+        private static extern IntPtr LoadLibraryExW(string fileName, IntPtr reserved, uint flags);
+
+        private static IntPtr module;
+
+        public static IntPtr Module
+        {
+            get { return module; }
+        }
+
+        // Throws Win32Exception (with the system's text) when the DLL cannot be loaded.
+        public static IntPtr Load(string fullPath)
+        {
+            if (fullPath == null)
+                throw new ArgumentNullException("fullPath");
+            if (module != IntPtr.Zero)
+                return module;
+            IntPtr h = LoadLibraryExW(fullPath, IntPtr.Zero, LOAD_WITH_ALTERED_SEARCH_PATH);
+            if (h == IntPtr.Zero)
+            {
+                int err = Marshal.GetLastWin32Error();
+                throw new Win32Exception(err, "Cannot load " + fullPath + ": " + new Win32Exception(err).Message);
+            }
+            module = h;
+            return h;
+        }
+
+        // "major.minor.patch" of a BwGetVersion value.
+        public static string VersionText(uint version)
+        {
+            return string.Format("{0}.{1}.{2}", version >> 16, (version >> 8) & 0xFF, version & 0xFF);
+        }
+    }
+
+    // A failed HRESULT, with the library's text for it.
+    [Serializable]
+    public class BitsWatchException : Exception
+    {
+        public BitsWatchException(int hr, string message) : base(message)
+        {
+            HResult = hr;
+        }
+
+        public BitsWatchException(int hr, string message, Exception inner) : base(message, inner)
+        {
+            HResult = hr;
+        }
+
+        protected BitsWatchException(System.Runtime.Serialization.SerializationInfo info,
+            System.Runtime.Serialization.StreamingContext context) : base(info, context)
+        {
+        }
+
+        // The text BwFormatMessage gives for hr (never empty).
+        public static string FormatMessage(int hr)
+        {
+            uint needed;
+            int rc = NativeMethods.BwFormatMessage(hr, null, 0, out needed);
+            if (needed == 0)
+                return string.Format("HRESULT 0x{0:X8}", hr);
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                char[] buffer = new char[needed];
+                rc = NativeMethods.BwFormatMessage(hr, buffer, (uint)buffer.Length, out needed);
+                if (rc >= 0)
+                {
+                    int len = Array.IndexOf(buffer, '\0');
+                    return new string(buffer, 0, len < 0 ? buffer.Length : len);
+                }
+                if (rc != Codes.ERROR_INSUFFICIENT_BUFFER)
+                    break;
+            }
+            return string.Format("HRESULT 0x{0:X8}", hr);
+        }
+
+        public static BitsWatchException FromHResult(int hr, string operation)
+        {
+            string text = FormatMessage(hr);
+            string message = operation == null ? text : operation + ": " + text;
+            return new BitsWatchException(hr, message);
+        }
+
+        // Throws for a failed HRESULT; returns it (S_OK, S_FALSE, ...) otherwise.
+        public static int Check(int hr, string operation)
+        {
+            if (hr < 0)
+                throw FromHResult(hr, operation);
+            return hr;
+        }
+    }
+
+    // What BwJobPoll returned, in managed form.
+    public sealed class JobStatus
+    {
+        public Guid JobId { get; internal set; }
+        public bool Changed { get; internal set; }
+        public uint ChangedFlags { get; internal set; }
+        public uint State { get; internal set; }
+        public string StateName { get; internal set; }
+        public uint Type { get; internal set; }
+        public ulong Sequence { get; internal set; }
+        public DateTime Timestamp { get; internal set; }
+        public ulong BytesTotal { get; internal set; }      // BW_SIZE_UNKNOWN when unknown
+        public ulong BytesTransferred { get; internal set; }
+        public uint FilesTotal { get; internal set; }
+        public uint FilesTransferred { get; internal set; }
+        public ulong ReplyBytesTotal { get; internal set; }
+        public ulong ReplyBytesTransferred { get; internal set; }
+        public int ErrorCode { get; internal set; }
+        public uint ErrorContext { get; internal set; }
+        public double BytesPerSecond { get; internal set; }
+        public long EtaSeconds { get; internal set; }       // -1 when unknown
+
+        // True in TRANSFERRED, ERROR, ACKNOWLEDGED and CANCELLED: nothing moves
+        // on its own any more.
+        public bool IsFinal
+        {
+            get { return State == 4 || State >= 6; }
+        }
+    }
+
+    public sealed class JobError
+    {
+        public int ErrorCode { get; internal set; }
+        public uint Context { get; internal set; }
+        public string Description { get; internal set; }
+        public string ContextDescription { get; internal set; }
+        public string RemoteName { get; internal set; }
+        public string LocalName { get; internal set; }
+        public string Protocol { get; internal set; }
+    }
+
+    public sealed class JobInfo
+    {
+        public Guid JobId { get; internal set; }
+        public uint Type { get; internal set; }
+        public uint Priority { get; internal set; }
+        public uint ErrorCount { get; internal set; }
+        public string DisplayName { get; internal set; }
+        public string Description { get; internal set; }
+        public string Owner { get; internal set; }
+        public DateTime? CreationTime { get; internal set; }
+        public DateTime? ModificationTime { get; internal set; }
+        public DateTime? TransferCompletionTime { get; internal set; }
+    }
+
+    // An open job: every failed HRESULT becomes a BitsWatchException.
+    public sealed class Job : IDisposable
+    {
+        private readonly SafeJobHandle handle;
+        private readonly Guid id;
+
+        private Job(SafeJobHandle handle, Guid id)
+        {
+            this.handle = handle;
+            this.id = id;
+        }
+
+        public Guid JobId
+        {
+            get { return id; }
+        }
+
+        public SafeJobHandle Handle
+        {
+            get { return handle; }
+        }
+
+        public static Job Open(Guid jobId)
+        {
+            SafeJobHandle h;
+            int hr = NativeMethods.BwJobOpenById(ref jobId, out h);
+            if (hr < 0)
+            {
+                if (h != null)
+                    h.Dispose();
+                throw BitsWatchException.FromHResult(hr, "Cannot open BITS job {" + jobId + "}");
+            }
+            return new Job(h, jobId);
+        }
+
+        public static Job Open(string jobId)
+        {
+            SafeJobHandle h;
+            int hr = NativeMethods.BwJobOpen(jobId, out h);
+            if (hr < 0)
+            {
+                if (h != null)
+                    h.Dispose();
+                throw BitsWatchException.FromHResult(hr, "Cannot open BITS job " + jobId);
+            }
+            return new Job(h, new Guid(jobId));
+        }
+
+        // Waits up to timeoutMs (0: not at all; Codes.INFINITE: no limit) for a change.
+        public JobStatus Poll(uint timeoutMs)
+        {
+            BW_STATUS s = BW_STATUS.Create();
+            int hr = BitsWatchException.Check(NativeMethods.BwJobPoll(handle, timeoutMs, ref s), "BwJobPoll");
+            JobStatus r = new JobStatus();
+            r.JobId = id;
+            r.Changed = hr == Codes.S_OK;
+            r.ChangedFlags = s.Changed;
+            r.State = s.State;
+            r.StateName = StateName(s.State);
+            r.Type = s.Type;
+            r.Sequence = s.Sequence;
+            r.Timestamp = FromFileTime(s.Timestamp) ?? DateTime.UtcNow;
+            r.BytesTotal = s.BytesTotal;
+            r.BytesTransferred = s.BytesTransferred;
+            r.FilesTotal = s.FilesTotal;
+            r.FilesTransferred = s.FilesTransferred;
+            r.ReplyBytesTotal = s.ReplyBytesTotal;
+            r.ReplyBytesTransferred = s.ReplyBytesTransferred;
+            r.ErrorCode = s.ErrorCode;
+            r.ErrorContext = s.ErrorContext;
+            r.BytesPerSecond = s.BytesPerSecond;
+            r.EtaSeconds = s.EtaSeconds;
+            return r;
+        }
+
+        public BW_PROGRESS GetProgress()
+        {
+            BW_PROGRESS p = BW_PROGRESS.Create();
+            BitsWatchException.Check(NativeMethods.BwJobGetProgress(handle, ref p), "BwJobGetProgress");
+            return p;
+        }
+
+        // Throws with HResult BW_E_NOT_UPLOAD_REPLY on a job that has no reply.
+        public BW_REPLY_PROGRESS GetReplyProgress()
+        {
+            BW_REPLY_PROGRESS p = BW_REPLY_PROGRESS.Create();
+            BitsWatchException.Check(NativeMethods.BwJobGetReplyProgress(handle, ref p), "BwJobGetReplyProgress");
+            return p;
+        }
+
+        // The job's error; null when the job has none (BG_E_ERROR_INFORMATION_UNAVAILABLE).
+        public JobError GetError()
+        {
+            BW_ERROR e = BW_ERROR.Create();
+            try
+            {
+                int hr = NativeMethods.BwJobGetError(handle, ref e);
+                if (hr == Codes.BG_E_ERROR_INFORMATION_UNAVAILABLE)
+                    return null;
+                BitsWatchException.Check(hr, "BwJobGetError");
+                JobError r = new JobError();
+                r.ErrorCode = e.ErrorCode;
+                r.Context = e.Context;
+                r.Description = PtrToString(e.Description);
+                r.ContextDescription = PtrToString(e.ContextDescription);
+                r.RemoteName = PtrToString(e.RemoteName);
+                r.LocalName = PtrToString(e.LocalName);
+                r.Protocol = PtrToString(e.Protocol);
+                return r;
+            }
+            finally
+            {
+                NativeMethods.BwFreeError(ref e);
+            }
+        }
+
+        public JobInfo GetInfo()
+        {
+            BW_INFO i = BW_INFO.Create();
+            try
+            {
+                BitsWatchException.Check(NativeMethods.BwJobGetInfo(handle, ref i), "BwJobGetInfo");
+                JobInfo r = new JobInfo();
+                r.JobId = i.JobId;
+                r.Type = i.Type;
+                r.Priority = i.Priority;
+                r.ErrorCount = i.ErrorCount;
+                r.DisplayName = PtrToString(i.DisplayName);
+                r.Description = PtrToString(i.Description);
+                r.Owner = PtrToString(i.Owner);
+                r.CreationTime = FromFileTime(i.CreationTime);
+                r.ModificationTime = FromFileTime(i.ModificationTime);
+                r.TransferCompletionTime = FromFileTime(i.TransferCompletionTime);
+                return r;
+            }
+            finally
+            {
+                NativeMethods.BwFreeInfo(ref i);
+            }
+        }
+
+        public void Complete()
+        {
+            BitsWatchException.Check(NativeMethods.BwJobComplete(handle), "BwJobComplete");
+        }
+
+        public void Cancel()
+        {
+            BitsWatchException.Check(NativeMethods.BwJobCancel(handle), "BwJobCancel");
+        }
+
+        public void Suspend()
+        {
+            BitsWatchException.Check(NativeMethods.BwJobSuspend(handle), "BwJobSuspend");
+        }
+
+        public void Resume()
+        {
+            BitsWatchException.Check(NativeMethods.BwJobResume(handle), "BwJobResume");
+        }
+
+        public void Dispose()
+        {
+            handle.Dispose();
+        }
+
+        // The GUIDs of the caller's jobs (every user's with allUsers: administrators only).
+        public static Guid[] EnumJobs(bool allUsers)
+        {
+            uint flags = allUsers ? Codes.BW_ENUM_ALL_USERS : 0;
+            uint count;
+            int hr = NativeMethods.BwEnumJobs(flags, null, 0, out count);
+            // Jobs come and go between the calls: retry while the buffer is short.
+            for (int attempt = 0; attempt < 16; attempt++)
+            {
+                if (hr < 0 && hr != Codes.ERROR_MORE_DATA)
+                    throw BitsWatchException.FromHResult(hr, "BwEnumJobs");
+                if (hr >= 0 && count == 0)
+                    return new Guid[0];
+                Guid[] ids = new Guid[count + 8];
+                uint got;
+                hr = NativeMethods.BwEnumJobs(flags, ids, (uint)ids.Length, out got);
+                if (hr >= 0)
+                {
+                    Guid[] result = new Guid[got];
+                    Array.Copy(ids, result, (int)got);
+                    return result;
+                }
+                count = got;
+            }
+            throw BitsWatchException.FromHResult(hr, "BwEnumJobs");
+        }
+
+        public static string StateName(uint state)
+        {
+            IntPtr p = NativeMethods.BwStateName(state);
+            return p == IntPtr.Zero ? "Unknown" : Marshal.PtrToStringUni(p);
+        }
+
+        public static uint Version
+        {
+            get { return NativeMethods.BwGetVersion(); }
+        }
+
+        // A pointer field (8 bytes on x86 and x64) as a string; null for NULL.
+        public static string PtrToString(ulong pointer)
+        {
+            if (pointer == 0)
+                return null;
+            return Marshal.PtrToStringUni(new IntPtr((long)pointer));
+        }
+
+        // A FILETIME (UTC) as a DateTime; null for 0 (unknown).
+        public static DateTime? FromFileTime(ulong fileTime)
+        {
+            if (fileTime == 0 || fileTime > (ulong)DateTime.MaxValue.ToFileTimeUtc())
+                return null;
+            return DateTime.FromFileTimeUtc((long)fileTime);
+        }
+    }
+}
