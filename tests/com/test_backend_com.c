@@ -685,6 +685,53 @@ static void factory_failure_passes_through(void **state)
     assert_null(bj);
 }
 
+/* ---- Through the public API (the COM backend is the default) ------------- */
+
+static void public_api_polls_an_upload_reply_job(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_UPLOAD_REPLY, BG_JOB_STATE_TRANSFERRING);
+    fake_manager *m = manager_with(j);
+    BW_JOB h = NULL;
+    BW_STATUS st = {sizeof st};
+    BW_REPLY_PROGRESS rp = {sizeof rp};
+
+    j->progress.BytesTotal = 100;
+    j->progress.BytesTransferred = 40;
+    j->progress.FilesTotal = 1;
+    j->reply_hr = S_OK;
+    j->reply.BytesTotal = 300;
+    j->reply.BytesTransferred = 30;
+    assert_hr(S_OK, BwJobOpen(L"{11223344-5566-7788-99aa-bbccddeeff00}", &h));
+    assert_hr(S_OK, BwJobPoll(h, 0, &st));
+    assert_int_equal(st.State, BW_STATE_TRANSFERRING);
+    assert_int_equal(st.Type, BW_TYPE_UPLOAD_REPLY);
+    assert_u64(100, st.BytesTotal);
+    assert_u64(40, st.BytesTransferred);
+    assert_u64(300, st.ReplyBytesTotal);
+    assert_u64(30, st.ReplyBytesTransferred);
+    assert_hr(S_OK, BwJobGetReplyProgress(h, &rp));
+    assert_u64(300, rp.BytesTotal);
+    assert_hr(S_OK, BwJobClose(h));
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void public_api_reply_of_download_job_is_not_upload_reply(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    BW_JOB h = NULL;
+    BW_REPLY_PROGRESS rp = {sizeof rp};
+
+    assert_hr(S_OK, BwJobOpenById(&job_id, &h));
+    assert_hr(BW_E_NOT_UPLOAD_REPLY, BwJobGetReplyProgress(h, &rp));
+    assert_hr(S_OK, BwJobClose(h));
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
 /* ---- Apartments ---------------------------------------------------------- */
 
 enum com_kind { COM_NONE, COM_STA, COM_MTA };
@@ -839,6 +886,8 @@ int main(void)
         T(other_failures_do_not_reconnect),
         T(open_reconnects_when_the_cached_manager_is_dead),
         T(factory_failure_passes_through),
+        T(public_api_polls_an_upload_reply_job),
+        T(public_api_reply_of_download_job_is_not_upload_reply),
         T(sta_caller_works_and_stays_sta),
         T(sta_caller_is_served_by_another_thread),
         T(thread_without_com_works_and_is_left_without_com),
