@@ -376,8 +376,8 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
     for (int i = 0; i < n; i++) {
         failed |= c.jobs[i].result == OUTCOME_FAILED;
         if (timed_out && c.jobs[i].result == OUTCOME_WATCHING) {
-            snprintf(text, sizeof text, "still %s after %u s; stopped watching",
-                     "not done", (unsigned)o->timeout_sec);
+            snprintf(text, sizeof text, "not done after %u s; stopped watching (the job goes on)",
+                     (unsigned)o->timeout_sec);
             message(&c, &c.jobs[i], text);
         }
     }
