@@ -7,6 +7,9 @@
  * thread. Instead the MTA is kept alive for the process with
  * CoIncrementMTAUsage (Windows 8+, Wine's combase has it): threads without COM
  * then belong to it implicitly, and the proxies work from any MTA thread.
+ * It is looked up at run time: the i686 mingw-w64 import library lacks it.
+ * Without it, the worker thread below is started at once; its own MTA
+ * membership keeps the MTA alive just as well.
  */
 #include <windows.h>
 #include <objbase.h>
@@ -29,9 +32,23 @@ static HRESULT (*g_request_fn)(void *arg);
 static void *g_request_arg;
 static HRESULT g_request_hr;
 
+static HRESULT start_worker(void);
+
 static BOOL CALLBACK init_mta(PINIT_ONCE once, void *param, void **context)
 {
-    g_init_hr = CoIncrementMTAUsage(&g_mta_cookie);
+    typedef HRESULT(WINAPI * increment_fn)(CO_MTA_USAGE_COOKIE *);
+    HMODULE ole32 = GetModuleHandleW(L"ole32.dll"); /* loaded: we import it */
+    increment_fn increment = NULL;
+
+    if (ole32)
+        increment = (increment_fn)(void (*)(void))GetProcAddress(ole32, "CoIncrementMTAUsage");
+    if (increment) {
+        g_init_hr = increment(&g_mta_cookie);
+    } else {
+        AcquireSRWLockExclusive(&g_worker_lock);
+        g_init_hr = start_worker();
+        ReleaseSRWLockExclusive(&g_worker_lock);
+    }
     return TRUE;
 }
 
