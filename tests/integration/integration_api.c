@@ -13,7 +13,12 @@
  * every group; BwJobClose(NULL) -> S_FALSE, double close and a forged handle
  * -> E_HANDLE; a poll on a closed handle -> E_HANDLE with the struct zeroed
  * but for cbSize; a wrong cbSize -> E_INVALIDARG; BwJobGetReplyProgress on a
- * download -> BW_E_NOT_UPLOAD_REPLY.
+ * download -> BW_E_NOT_UPLOAD_REPLY; BwEnumJobs lists the job once (other jobs
+ * may be there), a count-only call is ERROR_MORE_DATA, NULL count -> E_POINTER,
+ * an unknown flag -> E_INVALIDARG; BwJobGetInfo gives the job's GUID, display
+ * name and type (and succeeds although Wine's GetDescription fails across
+ * processes with 0x800703E6 and GetOwner/GetTimes/GetPriority are E_NOTIMPL);
+ * BwJobGetError outside ERROR -> BG_E_ERROR_INFORMATION_UNAVAILABLE.
  *
  * Wine facts relied on (shared/wine-bits.md): jobs live in the BITS service,
  * so a job created by another process is visible here while the wineserver
@@ -24,6 +29,7 @@
 #include <objbase.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 #include <wctype.h>
@@ -273,6 +279,75 @@ static void test_bad_cbsize(void **state)
     assert_hr(S_OK, bw.JobClose(job));
 }
 
+/* BwJobGetInfo of the job bwjob made: its GUID, name and type; the rest of
+ * what Wine's BITS does not give (E_NOTIMPL, or GetDescription failing across
+ * processes with 0x800703E6) stays NULL/0 and the call succeeds. BwJobGetError
+ * on a job that is not in error: BG_E_ERROR_INFORMATION_UNAVAILABLE. */
+static void test_job_info(void **state)
+{
+    const wchar_t *text = shared_job();
+    BW_JOB job = open_shared();
+    BW_INFO info;
+    BW_ERROR err;
+    GUID id;
+    HRESULT hr;
+
+    memset(&info, 0, sizeof info);
+    info.cbSize = sizeof info;
+    assert_hr(S_OK, IIDFromString(text, &id));
+    hr = bw.JobGetInfo(job, &info);
+    if (hr != S_OK)
+        fail_msg("BwJobGetInfo = 0x%08lX, expected S_OK%s", (unsigned long)hr,
+                 hr == (HRESULT)0x800703E6L ? " (0x800703E6 is what Wine's GetDescription"
+                                              " returns across processes for a job without"
+                                              " a description: it must count as none)"
+                                            : "");
+    if (memcmp(&info.JobId, &id, sizeof id))
+        fail_msg("BwJobGetInfo: JobId differs from %ls", text);
+    assert_int_equal(info.Type, BW_TYPE_DOWNLOAD);
+    if (!info.DisplayName || wcscmp(info.DisplayName, L"bw-itest-api"))
+        fail_msg("BwJobGetInfo: DisplayName \"%ls\", expected \"bw-itest-api\"",
+                 info.DisplayName ? info.DisplayName : L"(null)");
+    bw.FreeInfo(&info);
+    assert_null(info.DisplayName);
+    bw.FreeInfo(NULL);
+
+    memset(&err, 0, sizeof err);
+    err.cbSize = sizeof err;
+    assert_hr(ITEST_BG_E_ERROR_INFORMATION_UNAVAILABLE, bw.JobGetError(job, &err));
+    assert_null(err.Description);
+    bw.FreeError(&err); /* harmless on a cleared struct */
+    assert_hr(S_OK, bw.JobClose(job));
+}
+
+static void test_enum_jobs(void **state)
+{
+    const wchar_t *text = shared_job();
+    UINT32 count = 0xFFFFFFFFu, count2 = 0, found = 0;
+    GUID id, *ids;
+    HRESULT hr;
+
+    assert_hr(S_OK, IIDFromString(text, &id));
+    /* Count only: at least our job (leftovers of other tests are fine). */
+    hr = bw.EnumJobs(0, NULL, 0, &count);
+    if (hr != HRESULT_FROM_WIN32(ERROR_MORE_DATA) || count < 1 || count == 0xFFFFFFFFu)
+        fail_msg("BwEnumJobs(count only) = 0x%08lX, count %u; expected ERROR_MORE_DATA, >= 1",
+                 (unsigned long)hr, (unsigned)count);
+    ids = calloc(count + 16, sizeof *ids);
+    assert_non_null(ids);
+    assert_hr(S_OK, bw.EnumJobs(0, ids, count + 16, &count2));
+    for (UINT32 i = 0; i < count2; i++)
+        if (!memcmp(&ids[i], &id, sizeof id))
+            found++;
+    free(ids);
+    if (found != 1)
+        fail_msg("job %ls is listed %u times among %u, expected once", text, (unsigned)found,
+                 (unsigned)count2);
+    assert_hr(E_POINTER, bw.EnumJobs(0, NULL, 0, NULL));
+    assert_hr(E_POINTER, bw.EnumJobs(0, NULL, 4, &count));
+    assert_hr(E_INVALIDARG, bw.EnumJobs(0x80, NULL, 0, &count));
+}
+
 static void test_reply_progress_on_download(void **state)
 {
     BW_JOB job = open_shared();
@@ -314,6 +389,8 @@ int wmain(int argc, wchar_t **argv)
         cmocka_unit_test(test_open_with_and_without_braces),
         cmocka_unit_test(test_handles),
         cmocka_unit_test(test_bad_cbsize),
+        cmocka_unit_test(test_enum_jobs),
+        cmocka_unit_test(test_job_info),
         cmocka_unit_test(test_reply_progress_on_download),
     };
     if (!itest_load(argc, argv))

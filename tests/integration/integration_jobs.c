@@ -15,7 +15,8 @@
  *    BwJobComplete is S_OK, the next poll says ACKNOWLEDGED, and the file on
  *    disk has the size and the bytes the server sent.
  *  - an HTTP 404 job: reaches ERROR with ErrorCode 0x80190194 and ErrorContext
- *    REMOTE_FILE (5); a poll in ERROR with nothing new is S_FALSE at once
+ *    REMOTE_FILE (5); BwJobGetError has the same code and context, a
+ *    Description with "404", a ContextDescription and the URL; a poll in ERROR with nothing new is S_FALSE at once
  *    (< 1 s with timeout 5000).
  *  - a job cancelled by another process while a thread waits on it with
  *    BwJobPoll(10000): the wait ends within 1 s of the cancel with S_OK and
@@ -272,6 +273,29 @@ static void test_http_404(void **state)
     assert_true(saw_error_bit);
     assert_true(st.BytesPerSecond == 0);
     assert_int_equal(st.EtaSeconds, -1);
+
+    /* The error object: Wine's BITS gives code, context and file; its texts
+     * fail across processes, so the descriptions come from the library. */
+    {
+        BW_ERROR err;
+        memset(&err, 0, sizeof err);
+        err.cbSize = sizeof err;
+        assert_hr(S_OK, bw.JobGetError(job, &err));
+        assert_hr(ITEST_HTTP_404, err.ErrorCode);
+        assert_int_equal(err.Context, BW_CONTEXT_REMOTE_FILE);
+        if (!err.Description || !wcsstr(err.Description, L"404"))
+            fail_msg("BW_ERROR.Description \"%ls\": expected text with \"404\"",
+                     err.Description ? err.Description : L"(null)");
+        if (!err.ContextDescription || !*err.ContextDescription)
+            fail_msg("BW_ERROR.ContextDescription is NULL or empty");
+        if (!err.RemoteName || !wcsstr(err.RemoteName, L"/status/404"))
+            fail_msg("BW_ERROR.RemoteName \"%ls\": expected the job's URL",
+                     err.RemoteName ? err.RemoteName : L"(null)");
+        bw.FreeError(&err);
+        assert_null(err.Description);
+        assert_null(err.RemoteName);
+        bw.FreeError(NULL);
+    }
 
     /* In ERROR with nothing new: S_FALSE at once, not after the timeout. */
     st = itest_status();

@@ -64,6 +64,11 @@ int itest_load(int argc, wchar_t **argv)
     LOAD(dll, JobCancel, "BwJobCancel");
     LOAD(dll, JobSuspend, "BwJobSuspend");
     LOAD(dll, JobResume, "BwJobResume");
+    LOAD(dll, JobGetError, "BwJobGetError");
+    LOAD(dll, FreeError, "BwFreeError");
+    LOAD(dll, JobGetInfo, "BwJobGetInfo");
+    LOAD(dll, FreeInfo, "BwFreeInfo");
+    LOAD(dll, EnumJobs, "BwEnumJobs");
     LOAD(dll, FormatMessage, "BwFormatMessage");
     LOAD(dll, StateName, "BwStateName");
 

@@ -32,6 +32,11 @@ typedef HRESULT(BWAPI *PFN_BwJobComplete)(BW_JOB job);
 typedef HRESULT(BWAPI *PFN_BwJobCancel)(BW_JOB job);
 typedef HRESULT(BWAPI *PFN_BwJobSuspend)(BW_JOB job);
 typedef HRESULT(BWAPI *PFN_BwJobResume)(BW_JOB job);
+typedef HRESULT(BWAPI *PFN_BwJobGetError)(BW_JOB job, BW_ERROR *error);
+typedef void(BWAPI *PFN_BwFreeError)(BW_ERROR *error);
+typedef HRESULT(BWAPI *PFN_BwJobGetInfo)(BW_JOB job, BW_INFO *info);
+typedef void(BWAPI *PFN_BwFreeInfo)(BW_INFO *info);
+typedef HRESULT(BWAPI *PFN_BwEnumJobs)(UINT32 flags, GUID *ids, UINT32 capacity, UINT32 *count);
 typedef HRESULT(BWAPI *PFN_BwFormatMessage)(HRESULT hr, WCHAR *buffer, UINT32 cch, UINT32 *needed);
 typedef const WCHAR *(BWAPI *PFN_BwStateName)(UINT32 state);
 
@@ -48,6 +53,11 @@ typedef struct itest_api {
     PFN_BwJobCancel JobCancel;
     PFN_BwJobSuspend JobSuspend;
     PFN_BwJobResume JobResume;
+    PFN_BwJobGetError JobGetError;
+    PFN_BwFreeError FreeError;
+    PFN_BwJobGetInfo JobGetInfo;
+    PFN_BwFreeInfo FreeInfo;
+    PFN_BwEnumJobs EnumJobs;
     PFN_BwFormatMessage FormatMessage;
     PFN_BwStateName StateName;
 } itest_api;
@@ -56,6 +66,7 @@ extern itest_api bw;
 
 #define ITEST_RPC_SERVER_UNAVAILABLE ((HRESULT)0x800706BAL)
 #define ITEST_HTTP_404 ((HRESULT)0x80190194L)
+#define ITEST_BG_E_ERROR_INFORMATION_UNAVAILABLE ((HRESULT)0x8020000FL)
 
 /* Loads the DLL named by argv[1] and every export; remembers bwjob (argv[2])
  * and BW_TEST_HTTP. Prints what is missing and returns 0 on failure. */
