@@ -692,8 +692,8 @@ static void public_api_polls_an_upload_reply_job(void **state)
     fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_UPLOAD_REPLY, BG_JOB_STATE_TRANSFERRING);
     fake_manager *m = manager_with(j);
     BW_JOB h = NULL;
-    BW_STATUS st = {sizeof st};
-    BW_REPLY_PROGRESS rp = {sizeof rp};
+    BW_STATUS st = {.cbSize = sizeof st};
+    BW_REPLY_PROGRESS rp = {.cbSize = sizeof rp};
 
     j->progress.BytesTotal = 100;
     j->progress.BytesTransferred = 40;
@@ -722,7 +722,7 @@ static void public_api_reply_of_download_job_is_not_upload_reply(void **state)
     fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
     fake_manager *m = manager_with(j);
     BW_JOB h = NULL;
-    BW_REPLY_PROGRESS rp = {sizeof rp};
+    BW_REPLY_PROGRESS rp = {.cbSize = sizeof rp};
 
     assert_hr(S_OK, BwJobOpenById(&job_id, &h));
     assert_hr(BW_E_NOT_UPLOAD_REPLY, BwJobGetReplyProgress(h, &rp));
@@ -818,7 +818,7 @@ static void sta_caller_is_served_by_another_thread(void **state)
 {
     fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
     fake_manager *m = manager_with(j);
-    struct apt_run r = {COM_STA, j};
+    struct apt_run r = {.kind = COM_STA, .job = j};
 
     run_in_thread(&r);
     assert_hr(S_OK, r.state_hr);
@@ -840,7 +840,7 @@ static void mta_caller_runs_in_place(void **state)
 {
     fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
     fake_manager *m = manager_with(j);
-    struct apt_run r = {COM_MTA, j};
+    struct apt_run r = {.kind = COM_MTA, .job = j};
 
     run_in_thread(&r);
     assert_hr(S_OK, r.state_hr);
