@@ -143,7 +143,8 @@ typedef struct BW_STATUS {
     HRESULT ErrorCode;         /* 0 unless State is ERROR or TRANSIENT_ERROR */
     UINT32 ErrorContext;       /* BW_CONTEXT_*; 0 unless in an error state */
     double BytesPerSecond;     /* smoothed over recent polls; 0 when unknown */
-    INT64 EtaSeconds;          /* -1 when unknown (no rate, or BytesTotal unknown) */
+    INT64 EtaSeconds;          /* seconds left: 0 once TRANSFERRED/ACKNOWLEDGED; -1 when
+                                  unknown (no rate, BytesTotal unknown, or not moving) */
 } BW_STATUS;
 
 /* Why a job failed, from BwJobGetError (version 0.1). Strings are NULL when
