@@ -13,9 +13,7 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
-using System.Runtime.ConstrainedExecution;
 using System.Runtime.InteropServices;
-using System.Security;
 
 namespace BitsWatch.Native
 {
@@ -169,7 +167,6 @@ namespace BitsWatch.Native
             get { return handle == IntPtr.Zero; }
         }
 
-        [ReliabilityContract(Consistency.WillNotCorruptState, Cer.MayFail)]
         protected override bool ReleaseHandle()
         {
             return NativeMethods.BwJobClose(handle) == Codes.S_OK;
@@ -177,7 +174,6 @@ namespace BitsWatch.Native
     }
 
     // One declaration per export of def/bitswatch.def.
-    [SuppressUnmanagedCodeSecurity]
     public static class NativeMethods
     {
         public const string DllName = "bitswatch.dll";
@@ -193,7 +189,6 @@ namespace BitsWatch.Native
 
         // Takes the raw value: SafeJobHandle.ReleaseHandle calls it.
         [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
-        [ReliabilityContract(Consistency.WillNotCorruptState, Cer.MayFail)]
         public static extern int BwJobClose(IntPtr job);
 
         [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
@@ -283,8 +278,9 @@ namespace BitsWatch.Native
         }
     }
 
-    // A failed HRESULT, with the library's text for it.
-    [Serializable]
+    // A failed HRESULT, with the library's text for it. (No [Serializable]
+    // constructor: it is obsolete on .NET 8, and PowerShell 7's Add-Type treats
+    // warnings as errors.)
     public class BitsWatchException : Exception
     {
         public BitsWatchException(int hr, string message) : base(message)
@@ -295,11 +291,6 @@ namespace BitsWatch.Native
         public BitsWatchException(int hr, string message, Exception inner) : base(message, inner)
         {
             HResult = hr;
-        }
-
-        protected BitsWatchException(System.Runtime.Serialization.SerializationInfo info,
-            System.Runtime.Serialization.StreamingContext context) : base(info, context)
-        {
         }
 
         // The text BwFormatMessage gives for hr (never empty).
