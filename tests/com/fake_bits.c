@@ -374,7 +374,7 @@ static HRESULT STDMETHODCALLTYPE job_GetOwner(IBackgroundCopyJob2 *iface, LPWSTR
     fake_job *j = impl_from_IBackgroundCopyJob2(iface);
     *v = NULL;
     JOB_ENTER(j);
-    return dup_out(j->has_props ? j->owner : NULL, v, E_NOTIMPL);
+    return dup_out(j->has_props ? j->owner : NULL, v, j->missing_hr);
 }
 
 static HRESULT STDMETHODCALLTYPE job_GetDisplayName(IBackgroundCopyJob2 *iface, LPWSTR *v)
@@ -382,7 +382,7 @@ static HRESULT STDMETHODCALLTYPE job_GetDisplayName(IBackgroundCopyJob2 *iface, 
     fake_job *j = impl_from_IBackgroundCopyJob2(iface);
     *v = NULL;
     JOB_ENTER(j);
-    return dup_out(j->display_name, v, E_NOTIMPL);
+    return dup_out(j->display_name, v, j->missing_hr);
 }
 
 static HRESULT STDMETHODCALLTYPE job_GetDescription(IBackgroundCopyJob2 *iface, LPWSTR *v)
@@ -390,7 +390,7 @@ static HRESULT STDMETHODCALLTYPE job_GetDescription(IBackgroundCopyJob2 *iface, 
     fake_job *j = impl_from_IBackgroundCopyJob2(iface);
     *v = NULL;
     JOB_ENTER(j);
-    return dup_out(j->description, v, E_NOTIMPL);
+    return dup_out(j->description, v, j->missing_hr);
 }
 
 /* Methods the backend has no business calling: they fail loudly enough. */
@@ -487,6 +487,7 @@ fake_job *fake_job_new(const GUID *id, BG_JOB_TYPE type, BG_JOB_STATE state)
     j->progress.BytesTotal = BG_SIZE_UNKNOWN;
     j->reply_hr = E_NOTIMPL;
     j->get_error_hr = S_OK;
+    j->missing_hr = E_NOTIMPL;
     return j;
 }
 

@@ -65,6 +65,7 @@ typedef struct fake_job {
     ULONG error_count;
     BG_JOB_TIMES times;
     const WCHAR *display_name, *description, *owner;
+    HRESULT missing_hr;       /* answer for a NULL name (default E_NOTIMPL) */
     LONG set_notify_calls;    /* must stay 0 */
     LONG blanket_queries;     /* QI for IClientSecurity, i.e. CoSetProxyBlanket tries */
     fake_call_site site;

@@ -499,6 +499,52 @@ static void info_leaves_not_implemented_properties_empty(void **state)
     check_and_release_manager(m);
 }
 
+static void info_treats_wine_noaccess_for_a_missing_description_as_none(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+    bw__info in;
+
+    j->display_name = L"name";
+    j->missing_hr = HRESULT_FROM_WIN32(ERROR_NOACCESS); /* 0x800703E6 */
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_info(bj, &in));
+    assert_int_equal(wcscmp(in.display_name, L"name"), 0);
+    assert_null(in.description);
+    free(in.display_name);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void info_of_a_lost_service_reconnects(void **state)
+{
+    fake_job *old = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m1 = manager_with(old);
+    fake_job *fresh = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m2 = manager_with(fresh);
+    bw__bjob *bj;
+    UINT32 type;
+    bw__info in;
+
+    fresh->display_name = L"again";
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    old->dead_hr = m1->dead_hr = RPC_SERVER_UNAVAILABLE;
+    assert_hr(S_OK, be->get_info(bj, &in));
+    assert_int_equal(g_factory_calls, 2);
+    assert_int_equal(wcscmp(in.display_name, L"again"), 0);
+    free(in.display_name);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(old);
+    check_and_release_job(fresh);
+    check_and_release_manager(m1);
+    check_and_release_manager(m2);
+}
+
 static void enum_lists_every_job_and_releases_them(void **state)
 {
     fake_manager *m = manager_with(NULL);
@@ -876,6 +922,8 @@ int main(void)
         T(full_error_without_error_object_fails_with_bits_code),
         T(info_reads_properties),
         T(info_leaves_not_implemented_properties_empty),
+        T(info_treats_wine_noaccess_for_a_missing_description_as_none),
+        T(info_of_a_lost_service_reconnects),
         T(enum_lists_every_job_and_releases_them),
         T(enum_reconnects_after_service_restart),
         T(action_results_pass_through_unchanged),

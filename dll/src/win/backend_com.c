@@ -496,11 +496,12 @@ static HRESULT op_error_full(bw__bjob *j, void *out)
     return hr;
 }
 
-/* Optional numeric properties: E_NOTIMPL (Wine: priority, error count,
- * times) leaves 0; other failures fail the read. */
+/* Optional properties: E_NOTIMPL (Wine: priority, error count, times,
+ * owner) and the like leave 0; only a lost service fails the read (so it
+ * can reconnect and start over). */
 static HRESULT optional_value(HRESULT hr)
 {
-    return hr == E_NOTIMPL ? S_OK : hr;
+    return is_disconnect(hr) ? hr : S_OK;
 }
 
 static void info_clear(bw__info *in)
@@ -531,35 +532,46 @@ static HRESULT op_info(bw__bjob *j, void *out)
     hr = IBackgroundCopyJob_GetType(j->job, &type);
     if (SUCCEEDED(hr))
         in->type = (UINT32)type;
-    if (SUCCEEDED(hr) && SUCCEEDED(hr = optional_value(IBackgroundCopyJob_GetPriority(j->job, &priority))))
-        in->priority = (UINT32)priority;
-    if (SUCCEEDED(hr) && SUCCEEDED(hr = optional_value(IBackgroundCopyJob_GetErrorCount(j->job, &errors))))
-        in->error_count = errors;
-    memset(&times, 0, sizeof times);
-    if (SUCCEEDED(hr) && SUCCEEDED(hr = optional_value(IBackgroundCopyJob_GetTimes(j->job, &times)))) {
-        in->creation_time = filetime_value(&times.CreationTime);
-        in->modification_time = filetime_value(&times.ModificationTime);
-        in->completion_time = filetime_value(&times.TransferCompletionTime);
-    }
-    /* Strings: E_NOTIMPL leaves NULL; the texts are the job's own, so
-     * failures other than that are real and reported. */
     if (SUCCEEDED(hr)) {
-        s = NULL;
-        hr = optional_value(IBackgroundCopyJob_GetDisplayName(j->job, &s));
-        if (SUCCEEDED(hr) && s && !(in->display_name = take_string(s)))
-            hr = E_OUTOFMEMORY;
+        HRESULT got = IBackgroundCopyJob_GetPriority(j->job, &priority);
+        if (SUCCEEDED(got))
+            in->priority = (UINT32)priority;
+        hr = optional_value(got);
     }
     if (SUCCEEDED(hr)) {
+        HRESULT got = IBackgroundCopyJob_GetErrorCount(j->job, &errors);
+        if (SUCCEEDED(got))
+            in->error_count = errors;
+        hr = optional_value(got);
+    }
+    if (SUCCEEDED(hr)) {
+        HRESULT got;
+        memset(&times, 0, sizeof times);
+        got = IBackgroundCopyJob_GetTimes(j->job, &times);
+        if (SUCCEEDED(got)) {
+            in->creation_time = filetime_value(&times.CreationTime);
+            in->modification_time = filetime_value(&times.ModificationTime);
+            in->completion_time = filetime_value(&times.TransferCompletionTime);
+        }
+        hr = optional_value(got);
+    }
+    /* Strings: not there is NULL. Wine answers E_NOTIMPL for the owner and,
+     * across processes, 0x800703E6 (ERROR_NOACCESS, from marshalling an
+     * unset out-pointer) for a job without a description. */
+    if (SUCCEEDED(hr)) {
         s = NULL;
-        hr = optional_value(IBackgroundCopyJob_GetDescription(j->job, &s));
-        if (SUCCEEDED(hr) && s && !(in->description = take_string(s)))
-            hr = E_OUTOFMEMORY;
+        hr = IBackgroundCopyJob_GetDisplayName(j->job, &s);
+        hr = optional_string(hr, s, &in->display_name);
     }
     if (SUCCEEDED(hr)) {
         s = NULL;
-        hr = optional_value(IBackgroundCopyJob_GetOwner(j->job, &s));
-        if (SUCCEEDED(hr) && s && !(in->owner = take_string(s)))
-            hr = E_OUTOFMEMORY;
+        hr = IBackgroundCopyJob_GetDescription(j->job, &s);
+        hr = optional_string(hr, s, &in->description);
+    }
+    if (SUCCEEDED(hr)) {
+        s = NULL;
+        hr = IBackgroundCopyJob_GetOwner(j->job, &s);
+        hr = optional_string(hr, s, &in->owner);
     }
     if (FAILED(hr))
         info_clear(in);
