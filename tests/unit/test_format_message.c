@@ -35,10 +35,12 @@ static void http_codes_read_as_http_status(void **state)
 static void system_codes_come_from_the_system(void **state)
 {
     WCHAR buf[512];
+    /* Windows says "Access is denied.", Wine "Access denied.". */
     text_of(E_ACCESSDENIED, buf, 512);
-    assert_true(wcontains(buf, "ccess is denied"));
+    assert_true(wcontains(buf, "ccess"));
+    assert_true(wcontains(buf, "denied"));
     text_of((HRESULT)0x800706BA, buf, 512);
-    assert_true(wcontains(buf, "RPC server is unavailable"));
+    assert_true(wcontains(buf, "RPC server"));
     /* Never empty, even for a code nobody knows. */
     text_of((HRESULT)0xE1234567, buf, 512);
     assert_true(buf[0] != 0);
