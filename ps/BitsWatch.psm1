@@ -539,13 +539,21 @@ function Invoke-BwWatch {
         }
     }
     finally {
-        # Also on Ctrl+C: every bar ends and every handle is closed.
+        # Also on Ctrl+C: every handle is closed first (a stopping pipeline
+        # refuses further commands), then the bars are ended if it still can.
         foreach ($e in $entries) {
-            if ($Display) {
-                Show-BwProgress -Entry $e -Completed
-            }
             if ($null -ne $e.Job) {
                 $e.Job.Dispose()
+            }
+        }
+        if ($Display) {
+            try {
+                foreach ($e in $entries) {
+                    Show-BwProgress -Entry $e -Completed
+                }
+            }
+            catch {
+                Write-Verbose ('Progress bars not ended: {0}' -f $_.Exception.Message)
             }
         }
     }
