@@ -1,0 +1,392 @@
+/*
+ * test_ffi.c - bitswatch.dll called the way a foreign-language runtime calls
+ * it: LoadLibraryW by full path, GetProcAddress by the undecorated name for
+ * every export, and every call through libffi's ffi_call with a call
+ * interface (ffi_prep_cif) built from the prototypes in bitswatch.h. No
+ * compiler-generated call to the DLL is made, so this checks the calling
+ * convention (FFI_STDCALL on x86, the Win64 ABI on x64), argument and return
+ * widths, and struct layouts as Python, Ruby, Lua or Java FFIs see them.
+ *
+ * Run as: test_ffi <bitswatch.dll> <bwjob.exe>, with BW_TEST_HTTP set to the
+ * loopback server (tests/integration/http_server.py). The x86 build is only
+ * compiled and linked (there is no 32-bit Wine here).
+ */
+#include <windows.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <ffi.h>
+
+#include "itest.h"
+
+/* stdcall on x86 is what BWAPI means; x64 has one calling convention. */
+#if defined(__i386__) || defined(_M_IX86)
+#define BW_FFI_ABI FFI_STDCALL
+#else
+#define BW_FFI_ABI FFI_DEFAULT_ABI
+#endif
+
+/* HRESULT is a 32-bit signed LONG, UINT32 unsigned; handles, structs by
+ * pointer and strings are pointers. */
+#define T_HR (&ffi_type_sint32)
+#define T_U32 (&ffi_type_uint32)
+#define T_PTR (&ffi_type_pointer)
+#define T_VOID (&ffi_type_void)
+
+enum {
+    F_GetVersion,
+    F_JobOpen,
+    F_JobOpenById,
+    F_JobClose,
+    F_JobPoll,
+    F_JobGetProgress,
+    F_JobGetReplyProgress,
+    F_JobComplete,
+    F_JobCancel,
+    F_JobSuspend,
+    F_JobResume,
+    F_JobGetError,
+    F_FreeError,
+    F_JobGetInfo,
+    F_FreeInfo,
+    F_EnumJobs,
+    F_FormatMessage,
+    F_StateName,
+    F_COUNT
+};
+
+/* One export: its name in def/bitswatch.def and its prototype from the header. */
+typedef struct ffi_export {
+    const char *name;
+    ffi_type *ret;
+    unsigned nargs;
+    ffi_type *args[4];
+    void (*fn)(void);
+    ffi_cif cif;
+} ffi_export;
+
+static ffi_export g_exports[F_COUNT] = {
+    [F_GetVersion] = {"BwGetVersion", T_U32, 0, {0}},
+    [F_JobOpen] = {"BwJobOpen", T_HR, 2, {T_PTR, T_PTR}},
+    [F_JobOpenById] = {"BwJobOpenById", T_HR, 2, {T_PTR, T_PTR}},
+    [F_JobClose] = {"BwJobClose", T_HR, 1, {T_PTR}},
+    [F_JobPoll] = {"BwJobPoll", T_HR, 3, {T_PTR, T_U32, T_PTR}},
+    [F_JobGetProgress] = {"BwJobGetProgress", T_HR, 2, {T_PTR, T_PTR}},
+    [F_JobGetReplyProgress] = {"BwJobGetReplyProgress", T_HR, 2, {T_PTR, T_PTR}},
+    [F_JobComplete] = {"BwJobComplete", T_HR, 1, {T_PTR}},
+    [F_JobCancel] = {"BwJobCancel", T_HR, 1, {T_PTR}},
+    [F_JobSuspend] = {"BwJobSuspend", T_HR, 1, {T_PTR}},
+    [F_JobResume] = {"BwJobResume", T_HR, 1, {T_PTR}},
+    [F_JobGetError] = {"BwJobGetError", T_HR, 2, {T_PTR, T_PTR}},
+    [F_FreeError] = {"BwFreeError", T_VOID, 1, {T_PTR}},
+    [F_JobGetInfo] = {"BwJobGetInfo", T_HR, 2, {T_PTR, T_PTR}},
+    [F_FreeInfo] = {"BwFreeInfo", T_VOID, 1, {T_PTR}},
+    [F_EnumJobs] = {"BwEnumJobs", T_HR, 4, {T_U32, T_PTR, T_U32, T_PTR}},
+    [F_FormatMessage] = {"BwFormatMessage", T_HR, 4, {T_HR, T_PTR, T_U32, T_PTR}},
+    [F_StateName] = {"BwStateName", T_PTR, 1, {T_U32}},
+};
+
+/* The loaded DLL (full path from argv[1]); g_ready once every cif is prepared. */
+static HMODULE g_dll;
+static int g_ready;
+
+#define require_cifs()                                                                \
+    do {                                                                              \
+        if (!g_ready)                                                                 \
+            fail_msg("exports or call interfaces missing (see the first case)");     \
+    } while (0)
+
+/* Calls export f through libffi; args are pointers to the argument values.
+ * The return value is widened to ffi_arg (libffi's rule for small integers). */
+static ffi_arg call(int f, void **args)
+{
+    ffi_arg r = 0;
+    ffi_call(&g_exports[f].cif, g_exports[f].fn, &r, args);
+    return r;
+}
+
+static HRESULT call_hr(int f, void **args)
+{
+    return (HRESULT)(INT32)(UINT32)call(f, args);
+}
+
+static HRESULT ffi_close(BW_JOB job)
+{
+    void *a[] = {&job};
+    return call_hr(F_JobClose, a);
+}
+
+static HRESULT ffi_poll(BW_JOB job, UINT32 timeout, BW_STATUS *st)
+{
+    void *a[] = {&job, &timeout, &st};
+    memset(st, 0, sizeof *st);
+    st->cbSize = sizeof *st;
+    return call_hr(F_JobPoll, a);
+}
+
+/* Every export is found by its plain name and gets a call interface. */
+static void test_every_export_has_a_cif(void **state)
+{
+    (void)state;
+    for (int i = 0; i < F_COUNT; i++) {
+        ffi_export *e = &g_exports[i];
+        FARPROC p = GetProcAddress(g_dll, e->name);
+        if (!p)
+            fail_msg("GetProcAddress(%s) failed: %lu", e->name, GetLastError());
+        e->fn = (void (*)(void))p;
+        ffi_status s = ffi_prep_cif(&e->cif, BW_FFI_ABI, e->nargs, e->ret,
+                                    e->nargs ? e->args : NULL);
+        if (s != FFI_OK)
+            fail_msg("ffi_prep_cif(%s) = %d", e->name, (int)s);
+    }
+    g_ready = 1;
+}
+
+static void test_version(void **state)
+{
+    UINT32 v = (UINT32)call(F_GetVersion, NULL);
+    (void)state;
+    require_cifs();
+    print_message("BwGetVersion = 0x%06X (header 0x%06X)\n", (unsigned)v, (unsigned)BW_VERSION);
+    assert_int_equal(v, BW_VERSION);
+}
+
+static void test_state_name(void **state)
+{
+    UINT32 s = BW_STATE_TRANSFERRED, bad = 1234;
+    void *a[] = {&s};
+    const WCHAR *name = (const WCHAR *)(uintptr_t)call(F_StateName, a);
+    (void)state;
+    require_cifs();
+    assert_non_null(name);
+    assert_true(wcscmp((const wchar_t *)name, L"Transferred") == 0);
+    a[0] = &bad;
+    name = (const WCHAR *)(uintptr_t)call(F_StateName, a);
+    assert_true(wcscmp((const wchar_t *)name, L"Unknown") == 0);
+}
+
+/* A negative HRESULT in, text out, the size query and the short buffer. */
+static void test_format_message(void **state)
+{
+    HRESULT code = (HRESULT)0x80190194L; /* HTTP 404 */
+    WCHAR *buf = NULL, text[256];
+    UINT32 cch = 0, needed = 0;
+    void *a[] = {&code, &buf, &cch, &(UINT32 *){&needed}};
+    HRESULT hr;
+    (void)state;
+    require_cifs();
+
+    hr = call_hr(F_FormatMessage, a);
+    assert_hr(HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), hr);
+    assert_true(needed > 1 && needed <= 256);
+
+    buf = text;
+    cch = 256;
+    assert_hr(S_OK, call_hr(F_FormatMessage, a));
+    print_message("BwFormatMessage(0x80190194) = \"%ls\"\n", (wchar_t *)text);
+    assert_int_equal(wcslen((wchar_t *)text) + 1, needed);
+    assert_non_null(wcsstr((wchar_t *)text, L"404"));
+
+    code = BW_E_NOT_UPLOAD_REPLY;
+    assert_hr(S_OK, call_hr(F_FormatMessage, a));
+    assert_true(text[0] != 0);
+}
+
+/* Count first (NULL, 0), as a caller sizing its buffer does. */
+static void test_enum_jobs(void **state)
+{
+    UINT32 flags = 0, cap = 0, count = 0xFFFFFFFFu;
+    GUID *ids = NULL;
+    UINT32 *pcount = &count;
+    void *a[] = {&flags, &ids, &cap, &pcount};
+    HRESULT hr;
+    (void)state;
+    require_cifs();
+    itest_require_bits();
+
+    hr = call_hr(F_EnumJobs, a);
+    if (hr != S_OK && hr != HRESULT_FROM_WIN32(ERROR_MORE_DATA))
+        assert_hr(S_OK, hr);
+    assert_true(count != 0xFFFFFFFFu);
+    flags = 0x80; /* unknown flag */
+    assert_hr(E_INVALIDARG, call_hr(F_EnumJobs, a));
+}
+
+/* The whole life of a real BITS job, every call through ffi_call. */
+static void test_real_job(void **state)
+{
+    wchar_t guid[39];
+    const WCHAR *id;
+    BW_JOB job = NULL, job2 = NULL, nulljob = NULL;
+    BW_JOB *pjob = &job;
+    BW_STATUS st;
+    BW_PROGRESS pr;
+    BW_REPLY_PROGRESS rp;
+    BW_ERROR er;
+    BW_INFO info;
+    HRESULT hr;
+    (void)state;
+    require_cifs();
+    itest_require_bits();
+
+    itest_create_job("/fast/65536", L"bw-ffi", guid, NULL);
+    print_message("job %ls\n", guid);
+
+    /* open by text */
+    id = (const WCHAR *)guid;
+    {
+        void *a[] = {&id, &pjob};
+        assert_hr(S_OK, call_hr(F_JobOpen, a));
+    }
+    assert_non_null(job);
+
+    /* poll: the first one reports every group; then wait for TRANSFERRED */
+    hr = ffi_poll(job, 0, &st);
+    assert_hr(S_OK, hr);
+    assert_int_equal(st.Changed, BW_CHANGED_ALL);
+    assert_int_equal(st.Sequence, 1);
+    assert_int_equal(st.Type, BW_TYPE_DOWNLOAD);
+    for (uint64_t end = itest_now_ms() + 30000;
+         st.State != BW_STATE_TRANSFERRED && itest_now_ms() < end;) {
+        hr = ffi_poll(job, 500, &st);
+        assert_succeeded(hr);
+        assert_true(st.State != BW_STATE_ERROR);
+    }
+    assert_int_equal(st.State, BW_STATE_TRANSFERRED);
+    assert_int_equal(st.BytesTransferred, 65536);
+    assert_int_equal(st.FilesTotal, 1);
+    assert_int_equal(st.FilesTransferred, 1);
+    assert_int_equal(st.EtaSeconds, 0);
+    assert_int_equal(st.ErrorCode, 0);
+    /* nothing new on a finished job: S_FALSE at once */
+    assert_hr(S_FALSE, ffi_poll(job, 5000, &st));
+    assert_int_equal(st.Changed, 0);
+
+    /* progress */
+    {
+        BW_PROGRESS *p = &pr;
+        void *a[] = {&job, &p};
+        memset(&pr, 0, sizeof pr);
+        pr.cbSize = sizeof pr;
+        assert_hr(S_OK, call_hr(F_JobGetProgress, a));
+        assert_int_equal(pr.BytesTransferred, 65536);
+        assert_int_equal(pr.FilesTransferred, 1);
+        pr.cbSize = 3; /* a size no version ever had */
+        assert_hr(E_INVALIDARG, call_hr(F_JobGetProgress, a));
+    }
+
+    /* reply progress of a download: not an upload-reply job */
+    {
+        BW_REPLY_PROGRESS *p = &rp;
+        void *a[] = {&job, &p};
+        memset(&rp, 0, sizeof rp);
+        rp.cbSize = sizeof rp;
+        assert_hr(BW_E_NOT_UPLOAD_REPLY, call_hr(F_JobGetReplyProgress, a));
+    }
+
+    /* error outside an error state, then free (harmless on a cleared struct) */
+    {
+        BW_ERROR *p = &er;
+        void *a[] = {&job, &p};
+        memset(&er, 0, sizeof er);
+        er.cbSize = sizeof er;
+        assert_hr(ITEST_BG_E_ERROR_INFORMATION_UNAVAILABLE, call_hr(F_JobGetError, a));
+        assert_int_equal(er.cbSize, sizeof er);
+        assert_null(er.Description);
+        call(F_FreeError, a + 1);
+    }
+
+    /* info: the GUID comes back as the struct; strings freed by the library */
+    {
+        BW_INFO *p = &info;
+        void *a[] = {&job, &p};
+        memset(&info, 0, sizeof info);
+        info.cbSize = sizeof info;
+        assert_hr(S_OK, call_hr(F_JobGetInfo, a));
+        assert_int_equal(info.Type, BW_TYPE_DOWNLOAD);
+        assert_non_null(info.DisplayName);
+        assert_true(wcscmp((wchar_t *)info.DisplayName, L"bw-ffi") == 0);
+        call(F_FreeInfo, a + 1);
+        assert_null(info.DisplayName);
+    }
+
+    /* open by GUID struct (from the info above): a second, independent handle */
+    {
+        GUID *g = &info.JobId;
+        BW_JOB *pj2 = &job2;
+        void *a[] = {&g, &pj2};
+        assert_hr(S_OK, call_hr(F_JobOpenById, a));
+        assert_non_null(job2);
+        assert_true(job2 != job);
+        assert_hr(S_OK, ffi_poll(job2, 0, &st)); /* its own first poll */
+        assert_int_equal(st.State, BW_STATE_TRANSFERRED);
+    }
+
+    /* suspend/resume of a transferred job: whatever BITS says, no crash and
+     * an HRESULT back (Wine: E_NOTIMPL / success; Windows: BG_E_INVALID_STATE) */
+    {
+        void *a[] = {&job};
+        hr = call_hr(F_JobSuspend, a);
+        print_message("BwJobSuspend on TRANSFERRED = 0x%08lX\n", (unsigned long)hr);
+        hr = call_hr(F_JobResume, a);
+        print_message("BwJobResume on TRANSFERRED = 0x%08lX\n", (unsigned long)hr);
+        /* acknowledge: the job leaves the queue */
+        assert_succeeded(call_hr(F_JobComplete, a));
+        assert_hr(S_OK, ffi_poll(job, 0, &st));
+        assert_int_equal(st.State, BW_STATE_ACKNOWLEDGED);
+        /* cancelling an acknowledged job is refused */
+        assert_true(FAILED(call_hr(F_JobCancel, a)));
+    }
+
+    /* close: S_OK, then E_HANDLE (stale), NULL is S_FALSE */
+    assert_hr(S_OK, ffi_close(job2));
+    assert_hr(S_OK, ffi_close(job));
+    assert_hr(E_HANDLE, ffi_close(job));
+    assert_hr(S_FALSE, ffi_close(nulljob));
+    assert_hr(E_HANDLE, ffi_poll(job, 0, &st));
+}
+
+/* Bad input through the FFI: E_POINTER / E_INVALIDARG, not a crash. */
+static void test_bad_arguments(void **state)
+{
+    const WCHAR *bad = (const WCHAR *)L"not-a-guid";
+    const WCHAR *nullid = NULL;
+    BW_JOB job = (BW_JOB)(uintptr_t)0x1234;
+    BW_JOB *pjob = &job;
+    (void)state;
+    require_cifs();
+    {
+        void *a[] = {&bad, &pjob};
+        assert_hr(E_INVALIDARG, call_hr(F_JobOpen, a));
+        assert_null(job);
+    }
+    {
+        void *a[] = {&nullid, &pjob};
+        assert_hr(E_POINTER, call_hr(F_JobOpen, a));
+    }
+}
+
+int wmain(int argc, wchar_t **argv)
+{
+    wchar_t full[MAX_PATH];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_export_has_a_cif),
+        cmocka_unit_test(test_version),
+        cmocka_unit_test(test_state_name),
+        cmocka_unit_test(test_format_message),
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_enum_jobs),
+        cmocka_unit_test(test_real_job),
+    };
+
+    /* itest_load checks the arguments and sets up bwjob and BW_TEST_HTTP. */
+    if (!itest_load(argc, argv))
+        return 2;
+    if (!GetFullPathNameW(argv[1], MAX_PATH, full, NULL) || !(g_dll = LoadLibraryW(full))) {
+        fprintf(stderr, "test_ffi: LoadLibraryW(%ls) failed: %lu\n", argv[1], GetLastError());
+        return 2;
+    }
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
