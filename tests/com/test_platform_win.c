@@ -10,8 +10,11 @@
 #include <cmocka.h>
 
 #include <windows.h>
+#include <stdlib.h>
+#include <wchar.h>
 
 #include "bw_platform.h"
+#include "owner_name.h"
 
 static void cond_wait_times_out(void **state)
 {
@@ -117,6 +120,27 @@ static void system_message_of_unknown_code_is_empty(void **state)
     assert_int_equal(buf[0], 0);
 }
 
+static void owner_sid_resolves_to_an_account_name(void **state)
+{
+    WCHAR *name = bw__owner_display_name(L"S-1-5-18"); /* LocalSystem */
+    assert_non_null(name);
+    if (_wcsicmp(name, L"NT AUTHORITY\\SYSTEM") != 0)
+        fail_msg("S-1-5-18 resolved to \"%ls\"", name);
+    free(name);
+}
+
+static void owner_that_does_not_resolve_stays_as_given(void **state)
+{
+    static const WCHAR *const texts[] = {L"S-1-5-21-1111-2222-3333-4444", L"not a sid", L""};
+    for (size_t i = 0; i < 3; i++) {
+        WCHAR *name = bw__owner_display_name(texts[i]);
+        assert_non_null(name);
+        assert_int_equal(wcscmp(name, texts[i]), 0);
+        free(name);
+    }
+    assert_null(bw__owner_display_name(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +151,8 @@ int main(void)
         cmocka_unit_test(system_message_of_win32_hresult),
         cmocka_unit_test(system_message_is_truncated_to_the_buffer),
         cmocka_unit_test(system_message_of_unknown_code_is_empty),
+        cmocka_unit_test(owner_sid_resolves_to_an_account_name),
+        cmocka_unit_test(owner_that_does_not_resolve_stays_as_given),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,7 @@
 #include "bw_backend.h"
 #include "backend_com.h"
 #include "com_apartment.h"
+#include "owner_name.h"
 
 struct bw__bjob {
     /* All guarded by the core's per-handle lock: it never runs two
@@ -572,6 +573,13 @@ static HRESULT op_info(bw__bjob *j, void *out)
         s = NULL;
         hr = IBackgroundCopyJob_GetOwner(j->job, &s);
         hr = optional_string(hr, s, &in->owner);
+    }
+    if (SUCCEEDED(hr) && in->owner) {
+        WCHAR *account = bw__owner_display_name(in->owner);
+        if (!account)
+            hr = E_OUTOFMEMORY;
+        free(in->owner);
+        in->owner = account;
     }
     if (FAILED(hr))
         info_clear(in);

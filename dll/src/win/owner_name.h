@@ -1,0 +1,13 @@
+/* owner_name.h - a job owner's SID string as an account name. */
+#ifndef BW_OWNER_NAME_H
+#define BW_OWNER_NAME_H
+
+#include <windows.h>
+
+/* "DOMAIN\user" for a SID string ("S-1-5-21-..."), malloc'd (free()). When
+ * the SID does not resolve (a deleted account, no domain controller) or is
+ * not a SID string, a copy of the text as given. NULL only when out of
+ * memory or sid_text is NULL. */
+WCHAR *bw__owner_display_name(const WCHAR *sid_text);
+
+#endif
