@@ -2,7 +2,9 @@
  * main.c - bitswatch.exe: watch BITS jobs live through bitswatch.dll.
  *
  *   bitswatch watch [--complete] [--interval-ms N] [--timeout-sec N]
- *                   [--full-ids] <job-guid>...
+ *                   [--full-ids] (<job-guid>... | --all [--all-users])
+ *   bitswatch list [--all-users]
+ *   bitswatch info <job-guid>
  *
  * Uses the DLL only through its public header. Each job gets a handle; the
  * loop polls every open handle (the whole interval when there is one job, a
@@ -17,6 +19,7 @@
 
 #include "bitswatch.h"
 #include "console.h"
+#include "jobs.h"
 #include "render.h"
 #include "text.h"
 #include "watch.h"
@@ -50,13 +53,24 @@ static void print_usage(bw_stream *out)
 {
     static const char *const text[] = {
         "Usage: bitswatch watch [options] <job-guid>...",
+        "       bitswatch watch [options] --all [--all-users]",
+        "       bitswatch list [--all-users]",
+        "       bitswatch info <job-guid>",
         "       bitswatch --version | --help",
         "",
-        "Shows each BITS job live on one line (state, bytes, rate, ETA) until",
-        "every job is done: transferred, acknowledged, in error, cancelled or gone.",
+        "watch  shows each BITS job live on one line (state, bytes, rate, ETA)",
+        "       until every job is done: transferred, acknowledged, in error,",
+        "       cancelled or gone. --all watches every job in the queue when it",
+        "       starts (a job gone before it was opened is left out).",
+        "list   one line per job: GUID, state, bytes, files, display name.",
+        "info   everything about one job, one \"Name: value\" per line: names,",
+        "       owner, type, priority, state, progress, times, and the error of",
+        "       a job in error.",
         "A job GUID is \"{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}\"; braces optional.",
+        "Control characters and escape sequences in text from BITS (a display",
+        "name, say) are never printed.",
         "",
-        "Options:",
+        "Options of watch:",
         "  --complete         acknowledge each job when it is transferred (BITS then",
         "                     moves its files to their final names)",
         "  --interval-ms N    longest wait between refreshes, and when the output is",
@@ -65,12 +79,23 @@ static void print_usage(bw_stream *out)
         "  --timeout-sec N    stop watching after N seconds (exit code 3); 0 = never",
         "  --full-ids         show whole GUIDs on a console too (redirected output",
         "                     always has them)",
+        "  --all              every job in the queue instead of GUIDs",
+        "Options of watch --all and list:",
+        "  --all-users        every user's jobs, not only yours (needs an elevated,",
+        "                     administrator prompt)",
+        "Everywhere:",
         "  -h, --help         this text",
         "  --version          versions of bitswatch.exe and bitswatch.dll",
         "",
-        "Exit codes: 0 every job ended transferred or acknowledged; 1 a job failed,",
-        "was cancelled, disappeared or could not be opened; 2 usage error;",
-        "3 timed out; 130 interrupted (Ctrl+C).",
+        "Exit codes:",
+        "  0    watch: every job ended transferred or acknowledged (or there was",
+        "       none); list, info: done",
+        "  1    watch: a job failed, was cancelled, disappeared or could not be",
+        "       opened; list: the queue could not be read (--all-users without",
+        "       elevation); info: the job could not be opened or read",
+        "  2    usage error",
+        "  3    watch: timed out",
+        "  130  watch: interrupted (Ctrl+C)",
     };
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         bw_stream_line(out, text[i]);
@@ -119,9 +144,84 @@ static const WCHAR *option_value(const WCHAR *name, int argc, WCHAR **argv, int 
     return argv[++*i];
 }
 
+/* watch --all: the queue as it is now, as GUID texts for bw_watch. */
+static int watch_all(bw_watch_options *o, UINT32 flags, bw_stream *out, bw_stream *err)
+{
+    GUID *guids;
+    UINT32 n;
+    int rc = bw_enum_ids(flags, &guids, &n, err);
+
+    if (rc != BW_EXIT_OK)
+        return rc;
+    if (n == 0) {
+        free(guids);
+        bw_stream_line(err, "bitswatch: no jobs to watch");
+        return BW_EXIT_OK;
+    }
+    WCHAR(*text)[40] = calloc(n, sizeof *text);
+    const WCHAR **ids = calloc(n, sizeof *ids);
+    if (!text || !ids) {
+        bw_stream_line(err, "bitswatch: out of memory");
+        rc = BW_EXIT_FAILED;
+    } else {
+        for (UINT32 i = 0; i < n; i++) {
+            char a[48];
+            bw_fmt_guid(a, sizeof a, &guids[i]);
+            for (int k = 0; k < 40; k++)
+                if ((text[i][k] = (WCHAR)a[k]) == 0)
+                    break; /* GUID text is ASCII */
+            ids[i] = text[i];
+        }
+        o->skip_missing = 1;
+        rc = bw_watch(o, ids, (int)n, out, err);
+    }
+    free(text);
+    free(ids);
+    free(guids);
+    return rc;
+}
+
+static int cmd_list(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
+{
+    UINT32 flags = 0;
+    char shown[128];
+
+    for (int i = 2; i < argc; i++) {
+        if (wcscmp(argv[i], L"--all-users") == 0)
+            flags |= BW_ENUM_ALL_USERS;
+        else if (wcscmp(argv[i], L"--help") == 0 || wcscmp(argv[i], L"-h") == 0) {
+            print_usage(out);
+            return BW_EXIT_OK;
+        } else
+            return usage_error(err, "list: unexpected argument '%s'",
+                               bw_text_utf8(shown, sizeof shown, argv[i]));
+    }
+    check_dll_version(err);
+    return bw_list(flags, out, err);
+}
+
+static int cmd_info(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
+{
+    char shown[128];
+
+    if (argc == 3 && (wcscmp(argv[2], L"--help") == 0 || wcscmp(argv[2], L"-h") == 0)) {
+        print_usage(out);
+        return BW_EXIT_OK;
+    }
+    if (argc < 3)
+        return usage_error(err, "%s", "info needs a job GUID");
+    if (argc > 3)
+        return usage_error(err, "info takes one job GUID; unexpected '%s'",
+                           bw_text_utf8(shown, sizeof shown, argv[3]));
+    check_dll_version(err);
+    return bw_info(argv[2], out, err);
+}
+
 static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
 {
-    bw_watch_options o = {0, DEFAULT_INTERVAL_MS, 0, 0};
+    bw_watch_options o = {0, DEFAULT_INTERVAL_MS, 0, 0, 0};
+    int all = 0;
+    UINT32 flags = 0;
     /* Job GUIDs in the order given; options may come before or after them. */
     const WCHAR **ids = calloc((size_t)argc, sizeof *ids);
     int nids = 0, rc;
@@ -151,6 +251,10 @@ static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
             o.complete = 1;
         } else if (wcscmp(arg, L"--full-ids") == 0) {
             o.full_ids = 1;
+        } else if (wcscmp(arg, L"--all") == 0) {
+            all = 1;
+        } else if (wcscmp(arg, L"--all-users") == 0) {
+            flags |= BW_ENUM_ALL_USERS;
         } else if ((val = option_value(L"--interval-ms", argc, argv, &i)) != NULL) {
             if (!parse_number(val, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n)) {
                 free(ids);
@@ -170,14 +274,27 @@ static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
             return usage_error(err, "unknown option '%s'", bw_text_utf8(shown, sizeof shown, arg));
         }
     }
-    if (nids == 0) {
+    if (all && nids > 0) {
         free(ids);
-        return usage_error(err, "%s", "watch needs at least one job GUID");
+        return usage_error(err, "%s", "watch takes either --all or job GUIDs, not both");
+    }
+    if ((flags & BW_ENUM_ALL_USERS) && !all) {
+        free(ids);
+        return usage_error(err, "%s", "--all-users goes with --all");
+    }
+    if (!all && nids == 0) {
+        free(ids);
+        return usage_error(err, "%s", "watch needs at least one job GUID (or --all)");
     }
 
     check_dll_version(err);
-    rc = bw_watch(&o, ids, nids, out, err);
-    free(ids);
+    if (all) {
+        free(ids);
+        rc = watch_all(&o, flags, out, err);
+    } else {
+        rc = bw_watch(&o, ids, nids, out, err);
+        free(ids);
+    }
     return rc;
 }
 
@@ -204,6 +321,10 @@ int wmain(int argc, WCHAR **argv)
     }
     if (wcscmp(argv[1], L"watch") == 0)
         return cmd_watch(argc, argv, &out, &err);
+    if (wcscmp(argv[1], L"list") == 0)
+        return cmd_list(argc, argv, &out, &err);
+    if (wcscmp(argv[1], L"info") == 0)
+        return cmd_info(argc, argv, &out, &err);
 
     char shown[128];
     return usage_error(&err, "unknown command '%s'", bw_text_utf8(shown, sizeof shown, argv[1]));

@@ -133,3 +133,69 @@ void bw_render_line(char *buf, size_t cap, const char *id, const char *state,
     if (note && note[0])
         APPEND(buf, cap, "  %s", note);
 }
+
+void bw_fmt_guid(char *buf, size_t cap, const GUID *id)
+{
+    snprintf(buf, cap, "{%08lX-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+             (unsigned long)id->Data1, id->Data2, id->Data3, id->Data4[0], id->Data4[1],
+             id->Data4[2], id->Data4[3], id->Data4[4], id->Data4[5], id->Data4[6], id->Data4[7]);
+}
+
+void bw_fmt_priority(char *buf, size_t cap, UINT32 priority)
+{
+    static const char *const names[] = {"Foreground", "High", "Normal", "Low"};
+
+    if (priority < sizeof names / sizeof names[0])
+        snprintf(buf, cap, "%s", names[priority]);
+    else
+        snprintf(buf, cap, "Unknown (%lu)", (unsigned long)priority);
+}
+
+void bw_fmt_type(char *buf, size_t cap, UINT32 type)
+{
+    static const char *const names[] = {"Download", "Upload", "Upload-reply"};
+
+    if (type < sizeof names / sizeof names[0])
+        snprintf(buf, cap, "%s", names[type]);
+    else
+        snprintf(buf, cap, "Unknown (%lu)", (unsigned long)type);
+}
+
+void bw_fmt_filetime(char *buf, size_t cap, UINT64 filetime, int local)
+{
+    FILETIME ft;
+    SYSTEMTIME utc, st;
+
+    snprintf(buf, cap, "unknown");
+    if (filetime == 0)
+        return;
+    ft.dwLowDateTime = (DWORD)filetime;
+    ft.dwHighDateTime = (DWORD)(filetime >> 32);
+    if (!FileTimeToSystemTime(&ft, &utc))
+        return;
+    /* SystemTimeToTzSpecificLocalTime applies the daylight saving rule of
+     * that date, where FileTimeToLocalFileTime would apply today's. */
+    if (local) {
+        if (!SystemTimeToTzSpecificLocalTime(NULL, &utc, &st))
+            return;
+    } else {
+        st = utc;
+    }
+    snprintf(buf, cap, "%04u-%02u-%02u %02u:%02u:%02u", st.wYear, st.wMonth, st.wDay, st.wHour,
+             st.wMinute, st.wSecond);
+}
+
+void bw_render_list_line(char *buf, size_t cap, const char *id, const char *state,
+                         const BW_STATUS *st, const char *name)
+{
+    char part[64];
+
+    if (cap == 0)
+        return;
+    snprintf(buf, cap, "%s  %-14s", id, state);
+    bw_fmt_progress(part, sizeof part, st->BytesTransferred, st->BytesTotal);
+    APPEND(buf, cap, "  %s  files %lu/%lu", part, (unsigned long)st->FilesTransferred,
+           (unsigned long)st->FilesTotal);
+    if (name && name[0])
+        APPEND(buf, cap, "  %s", name);
+}

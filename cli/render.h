@@ -1,7 +1,8 @@
 /*
  * render.h - the text of a job's status line: bytes, rate, ETA.
  *
- * Pure formatting (no I/O, no Windows calls), so it is tested on its own.
+ * Pure formatting (no I/O, no BITS; the only Windows calls convert times),
+ * so it is tested on its own.
  * Sizes use binary units with the short names people know from Explorer:
  * 1 KB = 1024 bytes.
  */
@@ -33,5 +34,25 @@ const char *bw_context_name(UINT32 context);
  * of several jobs line up. */
 void bw_render_line(char *buf, size_t cap, const char *id, const char *state,
                     const BW_STATUS *st, const char *note);
+
+/* "{0F1E2D3C-...}": the GUID in upper case with braces (39 bytes with NUL). */
+void bw_fmt_guid(char *buf, size_t cap, const GUID *id);
+
+/* "Foreground", "High", "Normal", "Low" (BG_JOB_PRIORITY); "Unknown (n)". */
+void bw_fmt_priority(char *buf, size_t cap, UINT32 priority);
+
+/* "Download", "Upload", "Upload-reply"; "Unknown (n)". */
+void bw_fmt_type(char *buf, size_t cap, UINT32 type);
+
+/* A FILETIME (UTC) as "YYYY-MM-DD HH:MM:SS", in local time when local is
+ * nonzero (the machine's time zone, with the daylight saving rule of that
+ * date), else in UTC. "unknown" for 0 or a value that does not convert. */
+void bw_fmt_filetime(char *buf, size_t cap, UINT64 filetime, int local);
+
+/* One line of 'bitswatch list': id, state (padded as in the watch line),
+ * bytes as the watch line shows them, "files n/m", then the display name
+ * (already sanitized UTF-8; nothing when NULL or ""). */
+void bw_render_list_line(char *buf, size_t cap, const char *id, const char *state,
+                         const BW_STATUS *st, const char *name);
 
 #endif /* BW_CLI_RENDER_H */

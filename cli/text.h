@@ -14,7 +14,9 @@
 #include "bitswatch.h"
 
 /* Copies src into dst (cap WCHARs, cap > 0, always NUL-terminated, cut when
- * too long) without control characters: C0, DEL and C1 codes are dropped,
+ * too long) without control characters: escape sequences (CSI, OSC and the
+ * like, ESC or C1-introduced) are dropped whole, other C0, DEL and C1 codes
+ * are dropped,
  * except that runs of tab/CR/LF become one space (so a multi-line system
  * message reads as one line), and the Unicode bidirectional controls
  * (U+200E/F, U+202A-U+202E, U+2066-U+2069) are dropped too, since they can

@@ -14,7 +14,8 @@
 /* After BwJobComplete, how long to wait for BITS to report ACKNOWLEDGED. */
 #define ACK_WAIT_MS 2000u
 
-typedef enum { OUTCOME_WATCHING, OUTCOME_OK, OUTCOME_FAILED } outcome;
+/* OUTCOME_SKIPPED: gone before it was opened, with skip_missing. */
+typedef enum { OUTCOME_WATCHING, OUTCOME_OK, OUTCOME_FAILED, OUTCOME_SKIPPED } outcome;
 
 typedef struct watched {
     char full_id[48];     /* "{GUID}" in upper case, or the sanitized argument */
@@ -55,7 +56,7 @@ static BOOL WINAPI on_ctrl(DWORD type)
 }
 
 /* "0x80190194 HTTP 404 Not Found": the code and the library's text for it. */
-static void hr_text(char *buf, size_t cap, HRESULT hr)
+void bw_hr_text(char *buf, size_t cap, HRESULT hr)
 {
     WCHAR small[512];
     WCHAR *text = small;
@@ -194,7 +195,7 @@ static void complete_job(watch_ctx *c, watched *w)
     if (FAILED(hr)) {
         finish(w, OUTCOME_FAILED, "could not complete");
         show(c, w, 1);
-        hr_text(text, sizeof text, hr);
+        bw_hr_text(text, sizeof text, hr);
         message(c, w, text);
         return;
     }
@@ -218,7 +219,7 @@ static void complete_job(watch_ctx *c, watched *w)
     show(c, w, 1);
     if (hr != S_OK) {
         /* BG_S_PARTIAL_COMPLETE and friends: worth their text. */
-        hr_text(text, sizeof text, hr);
+        bw_hr_text(text, sizeof text, hr);
         message(c, w, text);
     }
 }
@@ -245,7 +246,7 @@ static void finish_final(watch_ctx *c, watched *w)
     snprintf(text, sizeof text, "error 0x%08lX", (unsigned long)(UINT32)w->st.ErrorCode);
     finish(w, OUTCOME_FAILED, text);
     show(c, w, 1);
-    hr_text(text, sizeof text, w->st.ErrorCode);
+    bw_hr_text(text, sizeof text, w->st.ErrorCode);
     const char *where = bw_context_name(w->st.ErrorContext);
     if (where[0])
         snprintf(more, sizeof more, "error in %s: %s", where, text);
@@ -282,7 +283,7 @@ static int poll_job(watch_ctx *c, watched *w, UINT32 slice)
     if (FAILED(hr)) {
         finish(w, OUTCOME_FAILED, "poll failed");
         show(c, w, 1);
-        hr_text(text, sizeof text, hr);
+        bw_hr_text(text, sizeof text, hr);
         message(c, w, text);
         return 1;
     }
@@ -328,9 +329,13 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
         watched *w = &c.jobs[i];
         HRESULT hr = BwJobOpen(ids[i], &w->job);
         make_ids(w, ids[i], SUCCEEDED(hr));
-        if (FAILED(hr)) {
+        if (hr == BG_E_NOT_FOUND && o->skip_missing) {
+            /* Enumerated a moment ago and gone since: nothing to watch. */
             w->job = NULL;
-            hr_text(text, sizeof text, hr);
+            w->result = OUTCOME_SKIPPED;
+        } else if (FAILED(hr)) {
+            w->job = NULL;
+            bw_hr_text(text, sizeof text, hr);
             finish(w, OUTCOME_FAILED, "could not open");
             bw_stream_linef(err, "bitswatch: cannot open job %s: %s", w->full_id, text);
         }

@@ -20,7 +20,13 @@ typedef struct bw_watch_options {
     UINT32 interval_ms;  /* longest wait between refreshes; redirected: least time between progress lines */
     UINT32 timeout_sec;  /* 0: no limit */
     int full_ids;        /* whole GUIDs on a console too */
+    int skip_missing;    /* watch --all: a job gone (BG_E_NOT_FOUND) before it
+                            was opened is left out silently, not a failure */
 } bw_watch_options;
+
+/* "0x80190194 HTTP 404 Not Found": the code and BwFormatMessage's text for
+ * it, sanitized. */
+void bw_hr_text(char *buf, size_t cap, HRESULT hr);
 
 /* Watches the jobs ids[0..n) and returns the exit code. */
 int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_stream *out,

@@ -1,0 +1,190 @@
+/* jobs.c - see jobs.h. */
+#include "jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "info.h"
+#include "render.h"
+#include "text.h"
+#include "watch.h"
+
+/* Jobs come and go between the count and the read: a few rounds with some
+ * slack, then give up rather than loop forever on a queue that keeps growing. */
+#define ENUM_ROUNDS 8
+#define ENUM_SLACK 16u
+
+int bw_enum_ids(UINT32 flags, GUID **ids, UINT32 *n, bw_stream *err)
+{
+    GUID *buf = NULL;
+    UINT32 cap = 0, count = 0;
+    HRESULT hr = E_FAIL;
+    char text[1100];
+
+    *ids = NULL;
+    *n = 0;
+    for (int round = 0; round < ENUM_ROUNDS; round++) {
+        hr = BwEnumJobs(flags, buf, cap, &count);
+        if (hr != HRESULT_FROM_WIN32(ERROR_MORE_DATA) || count <= cap) {
+            if (hr == HRESULT_FROM_WIN32(ERROR_MORE_DATA))
+                continue; /* shrank again meanwhile: the next round fits */
+            break;
+        }
+        GUID *bigger = realloc(buf, sizeof *buf * (count + ENUM_SLACK));
+        if (!bigger) {
+            free(buf);
+            bw_stream_line(err, "bitswatch: out of memory");
+            return BW_EXIT_FAILED;
+        }
+        buf = bigger;
+        cap = count + ENUM_SLACK;
+    }
+    if (hr == E_ACCESSDENIED && (flags & BW_ENUM_ALL_USERS)) {
+        free(buf);
+        bw_stream_line(err, "bitswatch: --all-users needs an elevated (administrator) prompt");
+        return BW_EXIT_FAILED;
+    }
+    if (FAILED(hr)) {
+        free(buf);
+        bw_hr_text(text, sizeof text, hr);
+        bw_stream_linef(err, "bitswatch: cannot list the jobs: %s", text);
+        return BW_EXIT_FAILED;
+    }
+    *ids = buf;
+    *n = count < cap ? count : cap; /* count 0 with no buffer: nothing */
+    return BW_EXIT_OK;
+}
+
+int bw_list(UINT32 flags, bw_stream *out, bw_stream *err)
+{
+    GUID *ids;
+    UINT32 n;
+    int rc = bw_enum_ids(flags, &ids, &n, err), shown = 0;
+    char id[48], state[64], name[256], line[1024], text[1100];
+
+    if (rc != BW_EXIT_OK)
+        return rc;
+    for (UINT32 i = 0; i < n; i++) {
+        BW_JOB job = NULL;
+        BW_STATUS st;
+        BW_INFO info;
+        HRESULT hr = BwJobOpenById(&ids[i], &job);
+
+        bw_fmt_guid(id, sizeof id, &ids[i]);
+        if (hr == BG_E_NOT_FOUND)
+            continue; /* gone since the enumeration: not worth a line */
+        if (FAILED(hr)) {
+            bw_hr_text(text, sizeof text, hr);
+            bw_stream_linef(out, "%s  (cannot open: %s)", id, text);
+            shown++;
+            continue;
+        }
+        memset(&st, 0, sizeof st);
+        st.cbSize = sizeof st;
+        hr = BwJobPoll(job, 0, &st);
+        if (hr == BG_E_NOT_FOUND) {
+            BwJobClose(job);
+            continue;
+        }
+        memset(&info, 0, sizeof info);
+        info.cbSize = sizeof info;
+        name[0] = 0;
+        if (SUCCEEDED(BwJobGetInfo(job, &info)))
+            bw_text_utf8(name, sizeof name, info.DisplayName);
+        BwFreeInfo(&info);
+        BwJobClose(job);
+        if (FAILED(hr)) {
+            bw_hr_text(text, sizeof text, hr);
+            bw_stream_linef(out, "%s  (cannot read: %s)", id, text);
+        } else {
+            bw_text_utf8(state, sizeof state, BwStateName(st.State));
+            bw_render_list_line(line, sizeof line, id, state, &st, name);
+            bw_stream_line(out, line);
+        }
+        shown++;
+    }
+    if (shown == 0)
+        bw_stream_line(err, "bitswatch: no jobs");
+    free(ids);
+    return BW_EXIT_OK;
+}
+
+/* info on a moving job: how long to watch it for a rate, and each wait. */
+#define RATE_SAMPLE_MS 1500u
+#define RATE_POLL_MS 250u
+
+static int is_moving(UINT32 state)
+{
+    return state == BW_STATE_CONNECTING || state == BW_STATE_TRANSFERRING;
+}
+
+int bw_info(const WCHAR *idText, bw_stream *out, bw_stream *err)
+{
+    BW_JOB job = NULL;
+    BW_STATUS st;
+    BW_INFO info;
+    BW_ERROR error;
+    int have_error = 0, rc = BW_EXIT_OK;
+    char shown[128], state[64], status_error[1100], text[1100];
+    HRESULT hr = BwJobOpen(idText, &job);
+
+    if (FAILED(hr)) {
+        bw_hr_text(text, sizeof text, hr);
+        bw_stream_linef(err, "bitswatch: cannot open job '%s': %s",
+                        bw_text_utf8(shown, sizeof shown, idText), text);
+        return BW_EXIT_FAILED;
+    }
+    memset(&st, 0, sizeof st);
+    st.cbSize = sizeof st;
+    memset(&info, 0, sizeof info);
+    info.cbSize = sizeof info;
+    memset(&error, 0, sizeof error);
+    error.cbSize = sizeof error;
+    hr = BwJobPoll(job, 0, &st);
+    /* The rate is measured between polls: one poll cannot know it. A job
+     * that is moving gets a little longer, so that Rate and ETA show. */
+    for (ULONGLONG until = GetTickCount64() + RATE_SAMPLE_MS;
+         SUCCEEDED(hr) && is_moving(st.State) && !(st.BytesPerSecond > 0.0) &&
+         GetTickCount64() < until;)
+        hr = BwJobPoll(job, RATE_POLL_MS, &st);
+    if (SUCCEEDED(hr))
+        hr = BwJobGetInfo(job, &info);
+    if (FAILED(hr)) {
+        bw_hr_text(text, sizeof text, hr);
+        bw_stream_linef(err, "bitswatch: cannot read job '%s': %s",
+                        bw_text_utf8(shown, sizeof shown, idText), text);
+        rc = BW_EXIT_FAILED;
+        goto done;
+    }
+    status_error[0] = 0;
+    if (st.State == BW_STATE_ERROR || st.State == BW_STATE_TRANSIENT_ERROR) {
+        have_error = SUCCEEDED(BwJobGetError(job, &error));
+        if (!have_error && st.ErrorCode)
+            bw_hr_text(status_error, sizeof status_error, st.ErrorCode);
+    }
+    bw_text_utf8(state, sizeof state, BwStateName(st.State));
+
+    bw_info_view v = {&info, &st, state, have_error ? &error : NULL, status_error, 1};
+    char *buf = malloc(16384);
+    if (!buf) {
+        bw_stream_line(err, "bitswatch: out of memory");
+        rc = BW_EXIT_FAILED;
+        goto done;
+    }
+    bw_render_info(buf, 16384, &v);
+    /* bw_stream_line ends each line as the stream wants it (CRLF redirected). */
+    for (char *p = buf, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = 0;
+        bw_stream_line(out, p);
+    }
+    free(buf);
+done:
+    BwFreeError(&error);
+    BwFreeInfo(&info);
+    BwJobClose(job);
+    return rc;
+}

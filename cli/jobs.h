@@ -1,0 +1,24 @@
+/*
+ * jobs.h - the commands that look at the queue once: 'list' and 'info',
+ * and the enumeration 'watch --all' starts from.
+ */
+#ifndef BW_CLI_JOBS_H
+#define BW_CLI_JOBS_H
+
+#include "bitswatch.h"
+#include "console.h"
+
+/* The GUIDs of the queue (flags: BW_ENUM_*), through BwEnumJobs' count /
+ * ERROR_MORE_DATA protocol. On success *ids (free it) holds *n GUIDs and
+ * the result is BW_EXIT_OK; otherwise the reason is on err and the result is
+ * BW_EXIT_FAILED (E_ACCESSDENIED with BW_ENUM_ALL_USERS says that it needs
+ * an elevated prompt). */
+int bw_enum_ids(UINT32 flags, GUID **ids, UINT32 *n, bw_stream *err);
+
+/* 'bitswatch list': one line per job. Exit code. */
+int bw_list(UINT32 flags, bw_stream *out, bw_stream *err);
+
+/* 'bitswatch info <guid>': "Name: value" lines. Exit code. */
+int bw_info(const WCHAR *id, bw_stream *out, bw_stream *err);
+
+#endif /* BW_CLI_JOBS_H */
