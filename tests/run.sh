@@ -13,7 +13,8 @@
 #      shows every problem.
 # Everything lives under build/; a second run reuses packages, deps and the
 # Wine prefix. Logs: build/logs/.
-# Knobs: BW_FUZZ_SECONDS (default 20) per fuzz target; BW_JOBS (default nproc).
+# Knobs: BW_FUZZ_SECONDS (default 20) per fuzz target; BW_JOBS (default nproc);
+# BW_CTEST_LIMIT (default 2400) seconds for one whole ctest run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,6 +26,7 @@ exec </dev/null                     # CI has no stdin; nothing may prompt
 export DEBIAN_FRONTEND=noninteractive
 JOBS=${BW_JOBS:-$(nproc)}
 FUZZ_SECONDS=${BW_FUZZ_SECONDS:-20}
+CTEST_LIMIT=${BW_CTEST_LIMIT:-2400}   # seconds for one whole ctest run
 RUN_START=$SECONDS
 
 # ---------------------------------------------------------------- stages
@@ -148,6 +150,11 @@ wine_prefix() {
   # one alive for the whole run so jobs made by one test process outlive it.
   wineserver -p >>"$LOGS/wine.log" 2>&1 || true
   WINESERVER_STARTED=1
+  # Start Wine's system processes (services.exe, rpcss, svchost...) now, with
+  # their output going to the log. Started by the first test instead, they
+  # would inherit that test's stdout pipe and keep it open after the test
+  # exits, and ctest waits for that pipe forever.
+  quietly "$LOGS/wine.log" wine wineboot
 }
 
 http_server() {
@@ -181,14 +188,19 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# Exit through the EXIT trap on signals too (SIGPIPE: a closed `| tail`).
+trap 'exit 130' INT TERM HUP
+trap 'exit 141' PIPE
 
 # ---------------------------------------------------------------- 5. checks
 run_ctest() {   # run_ctest ARCH [CTEST ARGS...]
   local arch=$1
   shift
   [ -f "$BUILD/$arch/CTestTestfile.cmake" ] || { echo "build/$arch was not built"; return 1; }
-  ctest --test-dir "$BUILD/$arch" --output-on-failure --no-tests=error "$@"
+  # The outer timeout is a last resort: ctest's own per-test timeout does not
+  # cover a test whose output pipe a leftover process still holds.
+  timeout --kill-after=30 "$CTEST_LIMIT" \
+    ctest --test-dir "$BUILD/$arch" --output-on-failure --no-tests=error "$@"
 }
 
 check_exports() {   # check_exports ARCH
