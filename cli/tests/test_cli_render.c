@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "info.h"
 #include "render.h"
 #include "text.h"
 
@@ -113,8 +114,17 @@ static void test_sanitize(void)
     char b[64];
     WCHAR w[8];
 
+    /* Escape sequences go whole: not even their "[31m" is left. */
     bw_text_utf8(b, sizeof b, L"a\x1b[31mred\x07!");
-    CHECK_STR(b, "a[31mred!");
+    CHECK_STR(b, "ared!");
+    bw_text_utf8(b, sizeof b, L"\x1b[31mred\x1b[0m");
+    CHECK_STR(b, "red");
+    bw_text_utf8(b, sizeof b, L"\x1b[?25l\x1b[2J\x1b[1;1Hx");
+    CHECK_STR(b, "x");
+    bw_text_utf8(b, sizeof b, L"t\x1b]0;title\x07i\x1b]8;;http://x\x1b\\tle");
+    CHECK_STR(b, "title");
+    bw_text_utf8(b, sizeof b, L"a\x9b" L"31mb\x1b" L"cc\x1b");
+    CHECK_STR(b, "abc");
     bw_text_utf8(b, sizeof b, L"  two\r\nlines\t\r\n");
     CHECK_STR(b, "two lines");
     bw_text_utf8(b, sizeof b, L"x\x202Ey\x2066z\x85");
@@ -135,6 +145,216 @@ static void test_sanitize(void)
     }
 }
 
+static void test_names(void)
+{
+    char b[64];
+    GUID g = {0x0f1e2d3c, 0x4b5a, 0x6978, {0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0}};
+
+    bw_fmt_priority(b, sizeof b, 0);
+    CHECK_STR(b, "Foreground");
+    bw_fmt_priority(b, sizeof b, 1);
+    CHECK_STR(b, "High");
+    bw_fmt_priority(b, sizeof b, 2);
+    CHECK_STR(b, "Normal");
+    bw_fmt_priority(b, sizeof b, 3);
+    CHECK_STR(b, "Low");
+    bw_fmt_priority(b, sizeof b, 7);
+    CHECK_STR(b, "Unknown (7)");
+    bw_fmt_type(b, sizeof b, BW_TYPE_UPLOAD_REPLY);
+    CHECK_STR(b, "Upload-reply");
+    bw_fmt_type(b, sizeof b, 9);
+    CHECK_STR(b, "Unknown (9)");
+    bw_fmt_guid(b, sizeof b, &g);
+    CHECK_STR(b, "{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}");
+}
+
+/* 2024-03-01 12:34:56 UTC as a FILETIME. */
+#define FT_2024 133537700960000000ULL
+
+static void test_time(void)
+{
+    char b[64];
+
+    bw_fmt_filetime(b, sizeof b, 0, 1);
+    CHECK_STR(b, "unknown");
+    bw_fmt_filetime(b, sizeof b, 0, 0);
+    CHECK_STR(b, "unknown");
+    bw_fmt_filetime(b, sizeof b, FT_2024, 0);
+    CHECK_STR(b, "2024-03-01 12:34:56");
+    bw_fmt_filetime(b, sizeof b, FT_2024 + 9999999, 0); /* 0.99 s: not rounded up */
+    CHECK_STR(b, "2024-03-01 12:34:56");
+    bw_fmt_filetime(b, sizeof b, 0xFFFFFFFFFFFFFFFFULL, 0); /* does not convert */
+    CHECK_STR(b, "unknown");
+    /* Local time: whatever the zone, the same shape, and at most 14 hours
+     * from UTC (the minutes and seconds of every zone but a few agree). */
+    bw_fmt_filetime(b, sizeof b, FT_2024, 1);
+    unsigned y, mo, d, h, mi, se;
+    char tail;
+    if (sscanf(b, "%4u-%2u-%2u %2u:%2u:%2u%c", &y, &mo, &d, &h, &mi, &se, &tail) != 6 ||
+        strlen(b) != 19 || y != 2024 || !((mo == 3 && (d == 1 || d == 2)) || (mo == 2 && d == 29)) || se != 56) {
+        fprintf(stderr, "%s:%d: local time \"%s\" is not 2024-03-01 12:34:56 in some zone\n",
+                __FILE__, __LINE__, b);
+        failures++;
+    }
+}
+
+static void test_list_line(void)
+{
+    BW_STATUS st;
+    char b[256];
+
+    memset(&st, 0, sizeof st);
+    st.cbSize = sizeof st;
+    st.State = BW_STATE_TRANSFERRING;
+    st.BytesTransferred = 13107200;
+    st.BytesTotal = 41943040;
+    st.FilesTotal = 3;
+    st.FilesTransferred = 1;
+    st.BytesPerSecond = 1e6; /* list shows no rate */
+    bw_render_list_line(b, sizeof b, "{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}", "Transferring", &st,
+                        "nightly");
+    CHECK_STR(b, "{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}  Transferring    "
+                 "12.5 MB / 40.0 MB (31%)  files 1/3  nightly");
+    st.BytesTotal = BW_SIZE_UNKNOWN;
+    st.BytesTransferred = 0;
+    bw_render_list_line(b, sizeof b, "{X}", "Queued", &st, "");
+    CHECK_STR(b, "{X}  Queued          0 B of unknown  files 1/3");
+}
+
+/* Is line (without "\n") one whole line of text? */
+static int has_line(const char *text, const char *line)
+{
+    size_t len = strlen(line);
+    for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
+        if ((p == text || p[-1] == '\n') && p[len] == '\n')
+            return 1;
+    return 0;
+}
+
+#define CHECK_LINE(text, line)                                                        \
+    do {                                                                              \
+        if (!has_line((text), (line))) {                                              \
+            fprintf(stderr, "%s:%d: no line \"%s\" in:\n%s", __FILE__, __LINE__, (line),  \
+                    (text));                                                          \
+            failures++;                                                               \
+        }                                                                             \
+    } while (0)
+
+#define CHECK_NO(text, part)                                                          \
+    do {                                                                              \
+        if (strstr((text), (part))) {                                                 \
+            fprintf(stderr, "%s:%d: \"%s\" should not be in:\n%s", __FILE__, __LINE__,  \
+                    (part), (text));                                                  \
+            failures++;                                                               \
+        }                                                                             \
+    } while (0)
+
+static void test_info(void)
+{
+    GUID g = {0x0f1e2d3c, 0x4b5a, 0x6978, {0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0}};
+    BW_INFO in;
+    BW_STATUS st;
+    BW_ERROR e;
+    char b[4096];
+    bw_info_view v = {&in, &st, "Transferring", NULL, NULL, 0};
+
+    memset(&in, 0, sizeof in);
+    in.cbSize = sizeof in;
+    in.JobId = g;
+    in.Type = BW_TYPE_DOWNLOAD;
+    in.Priority = 2;
+    in.ErrorCount = 4;
+    in.DisplayName = L"\x1b[31mred\x1b[0m job";
+    in.Description = L"line one\r\nline two";
+    in.Owner = L"HOST\\alice";
+    in.CreationTime = FT_2024;
+    memset(&st, 0, sizeof st);
+    st.cbSize = sizeof st;
+    st.State = BW_STATE_TRANSFERRING;
+    st.BytesTransferred = 13107200;
+    st.BytesTotal = 41943040;
+    st.FilesTotal = 2;
+    st.FilesTransferred = 1;
+    st.BytesPerSecond = 1572864.0;
+    st.EtaSeconds = 42;
+
+    int n = bw_render_info(b, sizeof b, &v);
+    CHECK_LINE(b, "Job: {0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}");
+    CHECK_LINE(b, "Display name: red job");
+    CHECK_LINE(b, "Description: line one line two");
+    CHECK_LINE(b, "Owner: HOST\\alice");
+    CHECK_LINE(b, "Type: Download");
+    CHECK_LINE(b, "Priority: Normal");
+    CHECK_LINE(b, "State: Transferring");
+    CHECK_LINE(b, "Bytes: 12.5 MB / 40.0 MB (31%), 13107200 of 41943040 bytes");
+    CHECK_LINE(b, "Files: 1 of 2");
+    CHECK_LINE(b, "Rate: 1.5 MB/s");
+    CHECK_LINE(b, "ETA: 0:42");
+    CHECK_LINE(b, "Created: 2024-03-01 12:34:56");
+    CHECK_LINE(b, "Modified: unknown");
+    CHECK_LINE(b, "Completed: unknown");
+    CHECK_LINE(b, "Error count: 4");
+    CHECK_NO(b, "\x1b");
+    CHECK_NO(b, "Reply:");  /* download job */
+    CHECK_NO(b, "Error:");  /* not in error */
+    if (n != 15) {
+        fprintf(stderr, "%s:%d: %d info lines, want 15\n", __FILE__, __LINE__, n);
+        failures++;
+    }
+
+    /* NULL strings read "(none)"; an upload-reply job has a Reply line; a
+     * job in error has no rate and shows BwJobGetError's details. */
+    in.DisplayName = NULL;
+    in.Description = NULL;
+    in.Owner = NULL;
+    in.Type = BW_TYPE_UPLOAD_REPLY;
+    st.State = BW_STATE_ERROR;
+    st.ReplyBytesTotal = BW_SIZE_UNKNOWN;
+    st.ReplyBytesTransferred = 0;
+    memset(&e, 0, sizeof e);
+    e.cbSize = sizeof e;
+    e.ErrorCode = (HRESULT)0x80190194L;
+    e.Context = BW_CONTEXT_REMOTE_FILE;
+    e.Description = L"HTTP 404 Not Found";
+    e.ContextDescription = L"The error occurred while the remote file was being processed.";
+    e.RemoteName = L"http://127.0.0.1/\x1b[2Jgone";
+    e.LocalName = L"C:\\t\\gone.bin";
+    e.Protocol = NULL;
+    v.state = "Error";
+    v.error = &e;
+    bw_render_info(b, sizeof b, &v);
+    CHECK_LINE(b, "Display name: (none)");
+    CHECK_LINE(b, "Owner: (none)");
+    CHECK_LINE(b, "Type: Upload-reply");
+    CHECK_LINE(b, "Reply: 0 B of unknown, 0 bytes");
+    CHECK_LINE(b, "State: Error");
+    CHECK_NO(b, "Rate:");
+    CHECK_NO(b, "ETA:");
+    CHECK_LINE(b, "Error: 0x80190194 HTTP 404 Not Found");
+    CHECK_LINE(b, "Error context: 5 remote file: The error occurred while the remote file was being processed.");
+    CHECK_LINE(b, "Remote file: http://127.0.0.1/gone");
+    CHECK_LINE(b, "Local file: C:\\t\\gone.bin");
+    CHECK_LINE(b, "Protocol: (none)");
+
+    /* In error without BwJobGetError details (Wine on a refused connection). */
+    v.error = NULL;
+    v.status_error_text = "0x80072EFD cannot connect";
+    st.ErrorContext = BW_CONTEXT_GENERAL_TRANSPORT;
+    bw_render_info(b, sizeof b, &v);
+    CHECK_LINE(b, "Error: 0x80072EFD cannot connect");
+    CHECK_LINE(b, "Error context: 6 transport");
+    CHECK_NO(b, "Remote file:");
+
+    /* A small buffer holds whole lines only. */
+    char small[60];
+    n = bw_render_info(small, sizeof small, &v);
+    CHECK_STR(small, "Job: {0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}\n");
+    if (n != 1) {
+        fprintf(stderr, "%s:%d: %d lines in a small buffer, want 1\n", __FILE__, __LINE__, n);
+        failures++;
+    }
+}
+
 int main(void)
 {
     test_bytes();
@@ -142,6 +362,10 @@ int main(void)
     test_rate_eta();
     test_line();
     test_sanitize();
+    test_names();
+    test_time();
+    test_list_line();
+    test_info();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
