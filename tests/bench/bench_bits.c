@@ -27,8 +27,10 @@
  *  2. Change-detection latency [BW_BENCH_TRANSITIONS=24]: see NOTE below.
  *  3. Cost while waiting: process CPU (GetProcessTimes) over a 10 s
  *     BwJobPoll(Q, 10000) against 10 s of the 1 s timer loop on Q.
- *  4. Scale [BW_BENCH_SCALE_MAX=1000]: status of N queued jobs, N = 1, 10,
- *     100, 1000, through the DLL against raw COM, per-job cost.
+ *  4. Scale [BW_BENCH_SCALE_MAX=1000, BW_BENCH_SCALE_POLLS=1000,
+ *     BW_BENCH_SCALE_CYCLES=3]: status of N queued jobs, N = 1, 10, 100, 1000,
+ *     through the DLL against raw COM, per-job cost; every cycle measures
+ *     every N so that a drifting load does not look like an effect of N.
  *  5. Memory [BW_BENCH_MEM_POLLS=100000]: private bytes before and after that
  *     many polls of T.
  *
@@ -514,14 +516,46 @@ static int wait_cpu(const GUID *id)
 }
 
 /* ---------------------------------------------------------------- 4. scale */
+/* One round: the status of jobs [0, n) through the DLL (bwside) or raw COM;
+ * returns the time per job in us, or -1 on a failure. */
+static double scale_round(int bwside, unsigned n, BW_JOB *hs, IBackgroundCopyJob **raws)
+{
+    double s0 = now_us();
+    HRESULT hr;
+    for (unsigned j = 0; j < n; j++) {
+        if (bwside) {
+            BW_STATUS st = status_new();
+            hr = bw.JobPoll(hs[j], 0, &st);
+            if (FAILED(hr) || st.State != BW_STATE_QUEUED) {
+                say("scale: BwJobPoll 0x%08lX state %u", (unsigned long)hr, st.State);
+                return -1;
+            }
+        } else {
+            BG_JOB_STATE s;
+            BG_JOB_PROGRESS p;
+            if (FAILED(hr = raw_read(raws[j], &s, &p))) {
+                say("scale: raw read 0x%08lX", (unsigned long)hr);
+                return -1;
+            }
+        }
+    }
+    return (now_us() - s0) / n;
+}
+
+/* N = 1, 10, 100, 1000 jobs. To keep a drifting machine load from looking like
+ * an effect of N, every cycle measures every N (about `per_n` polls per N per
+ * side, DLL and raw rounds alternating), and the cycles repeat. */
 static int scale(unsigned max_jobs)
 {
-    static const unsigned sizes[] = {1, 10, 100, 1000};
+    enum { NSIZES = 4 };
+    static const unsigned sizes[NSIZES] = {1, 10, 100, 1000};
     GUID *ids = calloc(max_jobs, sizeof *ids);
     BW_JOB *hs = calloc(max_jobs, sizeof *hs);
     IBackgroundCopyJob **raws = calloc(max_jobs, sizeof *raws);
-    unsigned made = 0, polls_per_n = env_uint("BW_BENCH_SCALE_POLLS", 2000);
-    double per_job_first = 0, per_job_max = 0, per_job_min = 1e30;
+    unsigned made = 0, per_n = env_uint("BW_BENCH_SCALE_POLLS", 1000);
+    unsigned cycles = env_uint("BW_BENCH_SCALE_CYCLES", 3);
+    unsigned ns[NSIZES], count = 0, rounds[NSIZES], cap[NSIZES];
+    double *tb[NSIZES], *tr[NSIZES];
     char figure[160], a[48], b[48], r[32];
     HRESULT hr = S_OK;
 
@@ -541,77 +575,70 @@ static int scale(unsigned max_jobs)
         note("Scale: Wine's BITS accepted %u jobs; job %u failed with 0x%08lX.", made, made + 1,
              (unsigned long)hr);
     else
-        note("Scale: %u queued jobs made (Wine's BITS took them all), on top of the other"
-             " benchmarks' jobs.", made);
-
-    unsigned opened = 0;
-    for (unsigned si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
-        unsigned n = sizes[si];
-        if (n > made)
-            n = made;
-        if (n == 0 || (si > 0 && n <= sizes[si - 1] && n == opened))
+        note("Scale: %u queued jobs made (Wine's BITS took them all), besides the other"
+             " benchmarks' jobs. Every cycle measures every N (about %u polls per N and side,"
+             " DLL and raw rounds alternating), %u cycles, so load drift hits every N alike.",
+             made, per_n, cycles);
+    for (unsigned i = 0; i < NSIZES; i++) {
+        unsigned n = sizes[i] < made ? sizes[i] : made;
+        if (n == 0 || (count && n == ns[count - 1]))
             break;
-        for (; opened < n; opened++) {
-            if (FAILED(hr = bw.JobOpenById(&ids[opened], &hs[opened])) ||
-                FAILED(hr = raw_open(&ids[opened], &raws[opened]))) {
-                say("scale: cannot open job %u: 0x%08lX", opened, (unsigned long)hr);
-                return 0;
-            }
-            BW_STATUS st = status_new();
-            bw.JobPoll(hs[opened], 0, &st);
+        ns[count] = n;
+        rounds[count] = per_n / n ? per_n / n : 1;
+        cap[count] = rounds[count] * cycles;
+        tb[count] = calloc(cap[count], sizeof(double));
+        tr[count] = calloc(cap[count], sizeof(double));
+        if (!tb[count] || !tr[count])
+            return 0;
+        count++;
+    }
+    if (count == 0)
+        return 0;
+    unsigned total = ns[count - 1];
+    for (unsigned j = 0; j < total; j++) {
+        if (FAILED(hr = bw.JobOpenById(&ids[j], &hs[j])) || FAILED(hr = raw_open(&ids[j], &raws[j]))) {
+            say("scale: cannot open job %u: 0x%08lX", j, (unsigned long)hr);
+            return 0;
         }
-        unsigned rounds = polls_per_n / n;
-        if (rounds < 5)
-            rounds = 5;
-        double *tb = calloc(rounds, sizeof *tb), *tr = calloc(rounds, sizeof *tr);
-        for (unsigned i = 0; i < rounds; i++) {
-            for (int k = 0; k < 2; k++) {
-                double s0 = now_us();
-                if ((i + k) % 2 == 0) {
-                    for (unsigned j = 0; j < n; j++) {
-                        BW_STATUS st = status_new();
-                        hr = bw.JobPoll(hs[j], 0, &st);
-                        if (FAILED(hr) || st.State != BW_STATE_QUEUED) {
-                            say("scale: BwJobPoll 0x%08lX state %u", (unsigned long)hr, st.State);
-                            return 0;
-                        }
-                    }
-                    tb[i] = (now_us() - s0) / n;
-                } else {
-                    for (unsigned j = 0; j < n; j++) {
-                        BG_JOB_STATE s;
-                        BG_JOB_PROGRESS p;
-                        if (FAILED(hr = raw_read(raws[j], &s, &p))) {
-                            say("scale: raw read 0x%08lX", (unsigned long)hr);
-                            return 0;
-                        }
-                    }
-                    tr[i] = (now_us() - s0) / n;
-                }
+        BW_STATUS st = status_new();
+        bw.JobPoll(hs[j], 0, &st); /* the first poll reads every group */
+    }
+    for (unsigned c = 0; c < cycles; c++) {
+        for (unsigned i = 0; i < count; i++) {
+            for (unsigned k = 0; k < rounds[i]; k++) {
+                unsigned slot = c * rounds[i] + k;
+                int bw_first = (slot % 2) == 0;
+                double x = scale_round(bw_first, ns[i], hs, raws);
+                double y = scale_round(!bw_first, ns[i], hs, raws);
+                if (x < 0 || y < 0)
+                    return 0;
+                tb[i][slot] = bw_first ? x : y;
+                tr[i][slot] = bw_first ? y : x;
             }
         }
-        double mb = median(tb, rounds), mr = median(tr, rounds);
-        if (si == 0)
-            per_job_first = mb;
+    }
+    double per_job_min = 1e30, per_job_max = 0, ratio_max = 0;
+    for (unsigned i = 0; i < count; i++) {
+        double mb = median(tb[i], cap[i]), mr = median(tr[i], cap[i]);
         if (mb > per_job_max)
             per_job_max = mb;
         if (mb < per_job_min)
             per_job_min = mb;
-        snprintf(figure, sizeof figure, "Scale: status of %u idle jobs, per job (median of %u rounds)",
-                 n, rounds);
+        if (mb / mr > ratio_max)
+            ratio_max = mb / mr;
+        snprintf(figure, sizeof figure,
+                 "Scale: status of %u idle jobs, per job (median of %u rounds)", ns[i], cap[i]);
         snprintf(a, sizeof a, "%.0f us", mb);
         snprintf(b, sizeof b, "%.0f us", mr);
         snprintf(r, sizeof r, "%.2f", mb / mr);
         row(figure, a, b, r, "< 1", mb < mr ? "yes" : "no");
-        free(tb);
-        free(tr);
+        free(tb[i]);
+        free(tr[i]);
     }
-    double spread = per_job_max / per_job_min;
-    snprintf(a, sizeof a, "%.2f (N=1: %.0f us)", spread, per_job_first);
-    snprintf(r, sizeof r, "-");
-    row("Scale: per-job cost spread over N, max/min (flat)", a, "-", r, "<= 1.5",
-        spread <= 1.5 ? "yes" : "no");
-    for (unsigned j = 0; j < opened; j++) {
+    snprintf(a, sizeof a, "%.2f", per_job_max / per_job_min);
+    row("Scale: BitsWatch per-job cost over N = 1..max, max/min (flat)", a, "-", "-", "<= 1.5",
+        per_job_max / per_job_min <= 1.5 ? "yes" : "no");
+    for (unsigned j = 0; j < total; j++) {
         bw.JobClose(hs[j]);
         IBackgroundCopyJob_Release(raws[j]);
     }
