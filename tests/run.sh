@@ -227,8 +227,11 @@ fuzz() {
       cp -r "tests/fuzz/corpus/$name/." "$corpus/"
     fi
     echo "$name: ${FUZZ_SECONDS}s"
+    mkdir -p "$BUILD/fuzz/artifacts"
     if ! quietly "$LOGS/$name.log" "$exe" -max_total_time="$FUZZ_SECONDS" \
-        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus"; then
+        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="$BUILD/fuzz/artifacts/$name-" "$corpus"; then
+      echo "$name failed; the crashing input is in build/fuzz/artifacts/"
       rc=1
     else
       grep -E '^(stat::number_of_executed_units|Done)' "$LOGS/$name.log" | tail -n 2 || true
@@ -255,8 +258,16 @@ stage deps-x86 deps i686-w64-mingw32 || deps86=1
 
 native=0; x64=0; x86=0
 stage build-native configure_build native -DBW_SANITIZE=ON || native=1
-if have $deps64; then stage build-x64 mingw_build x64 x86_64-w64-mingw32 || x64=1; else x64=1; fi
-if have $deps86; then stage build-x86 mingw_build x86 i686-w64-mingw32 || x86=1; else x86=1; fi
+if have $deps64; then
+  stage build-x64 mingw_build x64 x86_64-w64-mingw32 || x64=1
+else
+  x64=1; notrun build-x64 "deps failed"
+fi
+if have $deps86; then
+  stage build-x86 mingw_build x86 i686-w64-mingw32 || x86=1
+else
+  x86=1; notrun build-x86 "deps failed"
+fi
 
 wine=0
 stage wine-prefix wine_prefix || wine=1
