@@ -81,10 +81,23 @@ for arch in x64 x86; do
     # strip (objcopy) rewrites the PE header's TimeDateStamp with the current
     # time, or with SOURCE_DATE_EPOCH when set: 0 keeps the linker's zero
     # (--no-insert-timestamp). tests/package checks it.
-    SOURCE_DATE_EPOCH=0 "$triple-strip" --strip-unneeded -o "$MOD/bin/win-$arch/$f" "$b/bin/$f"
+    # --strip-all: the symbol table would keep names dlltool derives from the
+    # import library's path (__head_<path>_libbitswatch_dll_a).
+    SOURCE_DATE_EPOCH=0 "$triple-strip" --strip-all -o "$MOD/bin/win-$arch/$f" "$b/bin/$f"
     chmod 0644 "$MOD/bin/win-$arch/$f"
   done
-  install -m 0644 "$b/dll/libbitswatch.dll.a" "$MOD/lib/win-$arch/libbitswatch.dll.a"
+  if [ $arch = x86 ]; then
+    # The build's x86 import library (cmake/x86-import-library.cmake) names its
+    # members after its absolute path; made again here from the same decorated
+    # .def with a relative name, its bytes do not depend on where we built.
+    tmp=$(mktemp -d)
+    (cd "$tmp" && "$triple-dlltool" -k -d "$b/dll/bitswatch-x86-decorated.def" \
+      -D bitswatch.dll -l libbitswatch.dll.a)
+    install -m 0644 "$tmp/libbitswatch.dll.a" "$MOD/lib/win-$arch/libbitswatch.dll.a"
+    rm -rf "$tmp"
+  else
+    install -m 0644 "$b/dll/libbitswatch.dll.a" "$MOD/lib/win-$arch/libbitswatch.dll.a"
+  fi
 done
 install -m 0644 dll/include/bitswatch.h dll/include/bitswatch_compat.h \
   "$PKG_BUILD/x64/dll/include/bitswatch_version.h" "$MOD/include/"
