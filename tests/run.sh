@@ -288,6 +288,17 @@ stage exports-x64 check_exports x64 || true
 stage exports-x86 check_exports x86 || true
 stage fuzz fuzz || true
 
+# ---- x86 ABI and packaging (tests/check_x86_abi.py, tests/package/)
+x86_abi() {
+  local b=$BUILD/x86
+  [ -f "$b/bin/bitswatch.dll" ] || { echo "no $b/bin/bitswatch.dll (the x86 build failed?)"; return 1; }
+  local args=(--dll "$b/bin/bitswatch.dll" --implib "$b/dll/libbitswatch.dll.a"
+              --header dll/include/bitswatch.h --def def/bitswatch.def)
+  python3 tests/check_x86_abi.py "${args[@]}" && python3 tests/check_x86_abi.py "${args[@]}" --self-test
+}
+stage x86-abi x86_abi || true
+stage package bash tests/package/check_package.sh || true
+
 echo
 echo "==== summary ($((SECONDS - RUN_START))s) ===="
 printf '%s\n' "${SUMMARY[@]}"
