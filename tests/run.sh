@@ -79,6 +79,11 @@ PACKAGES=(
   libcmocka-dev libffi-dev python3 valgrind clang libclang-rt-14-dev
   dpkg-dev xz-utils mono-mcs mono-runtime binutils
 )
+# node and npm (tree-sitter-powershell for the module checks): this machine
+# image ships its own Node.js with npm; Debian's packages only when absent.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 install_packages() {
   local p status missing=()
@@ -244,6 +249,31 @@ fuzz() {
   return $rc
 }
 
+# The native unit tests once more without sanitizers (they and valgrind do not
+# mix), each under memcheck: any error or definite/indirect leak fails.
+valgrind_unit() {
+  local exe rc=0 found=0
+  configure_build valgrind -DBW_SANITIZE=OFF || return 1
+  while IFS= read -r exe; do
+    found=1
+    echo "valgrind $(basename "$exe")"
+    quietly "$LOGS/valgrind.log" valgrind -q --error-exitcode=99 --leak-check=full \
+      --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+      "$exe" || rc=1
+  done < <(find "$BUILD/valgrind/tests/unit" -maxdepth 1 -type f -name 'test_*' -perm -u+x | sort)
+  [ $found = 1 ] || { echo "no unit tests in build/valgrind"; return 1; }
+  return $rc
+}
+
+# The PowerShell module: parsed with tree-sitter-powershell, static checks,
+# and its P/Invoke entry points against both DLLs' export tables.
+ps_module() {
+  local a=()
+  [ -f "$BUILD/x64/bin/bitswatch.dll" ] && a+=(--dll-x64 "$BUILD/x64/bin/bitswatch.dll")
+  [ -f "$BUILD/x86/bin/bitswatch.dll" ] && a+=(--dll-x86 "$BUILD/x86/bin/bitswatch.dll")
+  bash tests/ps/run.sh "${a[@]}"
+}
+
 # ---------------------------------------------------------------- run
 have() { [ "$1" = 0 ]; }
 
@@ -287,6 +317,8 @@ fi
 stage exports-x64 check_exports x64 || true
 stage exports-x86 check_exports x86 || true
 stage fuzz fuzz || true
+stage valgrind valgrind_unit || true
+stage ps-module ps_module || true
 
 # ---- x86 ABI and packaging (tests/check_x86_abi.py, tests/package/)
 x86_abi() {
