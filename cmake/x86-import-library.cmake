@@ -27,7 +27,13 @@ foreach(name IN LISTS names)
   string(APPEND out "    ${name}@${CMAKE_MATCH_1}\n")
 endforeach()
 file(WRITE ${OUT_DEF} "${out}")
-execute_process(COMMAND ${DLLTOOL} -k -d ${OUT_DEF} -D bitswatch.dll -l ${OUT_LIB}
+# dlltool names its temporary symbols after the output path: run it in the
+# output's folder with a relative name, so the bytes do not depend on where
+# the build lives.
+get_filename_component(lib_dir ${OUT_LIB} DIRECTORY)
+get_filename_component(lib_name ${OUT_LIB} NAME)
+execute_process(COMMAND ${DLLTOOL} -k -d ${OUT_DEF} -D bitswatch.dll -l ${lib_name}
+  WORKING_DIRECTORY ${lib_dir}
   RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${DLLTOOL} failed")

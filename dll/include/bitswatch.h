@@ -5,7 +5,7 @@
  *
  * Conventions (they hold for every function unless its comment says otherwise)
  *  - Every export is BWAPI (__stdcall on Windows) and undecorated on x86 and
- *    x64 (BwJobPoll, never _BwJobPoll@16), so GetProcAddress, P/Invoke and
+ *    x64 (BwJobPoll, never _BwJobPoll@12), so GetProcAddress, P/Invoke and
  *    FFIs find it by its plain name.
  *  - Functions that can fail return an HRESULT: S_OK on success, S_FALSE for
  *    "nothing to do / nothing changed". A NULL out-pointer is E_POINTER; a bad
