@@ -125,6 +125,7 @@ START=$SECONDS
 wine "$BENCH_BITS" "$DLL" "$HTTP" >"$LOGS/bits.out" 2> >(tee "$LOGS/bits.err" >&2)
 rc_bits=$?
 ELAPSED=$((SECONDS - START))
+sed -i 's/\r$//' "$LOGS/bits.out"   # a Windows program's stdout ends lines with CRLF
 
 # ---------------------------------------------------------------- report
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
