@@ -87,13 +87,6 @@ static void status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snaps
     memcpy(st, &full, cb); /* cb is a published size: fill that prefix only */
 }
 
-static void status_clear(BW_STATUS *st)
-{
-    UINT32 cb = st->cbSize;
-    memset(st, 0, cb);
-    st->cbSize = cb;
-}
-
 /* One read and compare, with the handle's lock held. S_OK when something
  * changed, S_FALSE when not; *s is the snapshot read. */
 static HRESULT poll_once(bw__handle_data *d, bw__snapshot *s, UINT32 *changed, UINT64 *now_ms)
@@ -120,18 +113,16 @@ static HRESULT poll_once(bw__handle_data *d, bw__snapshot *s, UINT32 *changed, U
 
 HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
 {
-    if (!status)
-        return E_POINTER;
-    if (!bw__status_size_ok(status->cbSize))
-        return E_INVALIDARG;
-    status_clear(status);
+    UINT32 cb;
+    HRESULT hr = bw__out_struct_begin(status, bw__status_size_ok, &cb);
+    if (FAILED(hr))
+        return hr;
 
     bw__handle_data *d = bw__handle_acquire(job);
     if (!d)
         return E_HANDLE;
 
     UINT64 start = bw__now_ms();
-    HRESULT hr;
     bw__mutex_lock(d->lock);
     for (;;) {
         bw__snapshot s;
@@ -169,72 +160,62 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
     return hr;
 }
 
+static HRESULT read_progress(bw__handle_data *d, void *arg)
+{
+    return bw__backend_get()->get_progress(d->bjob, arg);
+}
+
 HRESULT BWAPI BwJobGetProgress(BW_JOB job, BW_PROGRESS *progress)
 {
-    if (!progress)
-        return E_POINTER;
-    if (!bw__progress_size_ok(progress->cbSize))
-        return E_INVALIDARG;
-    UINT32 cb = progress->cbSize;
-    memset(progress, 0, cb);
-    progress->cbSize = cb;
-
-    bw__handle_data *d = bw__handle_acquire(job);
-    if (!d)
-        return E_HANDLE;
+    UINT32 cb;
     bw__progress p;
-    bw__mutex_lock(d->lock);
-    HRESULT hr = bw__backend_get()->get_progress(d->bjob, &p);
-    bw__mutex_unlock(d->lock);
-    bw__handle_release(job, d);
-    if (SUCCEEDED(hr)) {
-        BW_PROGRESS full = {cb, p.files_total, p.files_transferred, 0, p.bytes_total,
-                            p.bytes_transferred};
-        memcpy(progress, &full, cb);
-        hr = S_OK;
-    }
-    return hr;
+    HRESULT hr = bw__out_struct_begin(progress, bw__progress_size_ok, &cb);
+    if (SUCCEEDED(hr))
+        hr = bw__with_job(job, read_progress, &p);
+    if (FAILED(hr))
+        return hr;
+    BW_PROGRESS full = {cb, p.files_total, p.files_transferred, 0, p.bytes_total,
+                        p.bytes_transferred};
+    memcpy(progress, &full, cb);
+    return S_OK;
+}
+
+static HRESULT read_reply_progress(bw__handle_data *d, void *arg)
+{
+    UINT64 *totals = arg; /* [0] total, [1] transferred */
+    if (d->type != BW_TYPE_UPLOAD_REPLY)
+        return BW_E_NOT_UPLOAD_REPLY; /* known from the type: no round trip */
+    return bw__backend_get()->get_reply_progress(d->bjob, &totals[0], &totals[1]);
 }
 
 HRESULT BWAPI BwJobGetReplyProgress(BW_JOB job, BW_REPLY_PROGRESS *progress)
 {
-    if (!progress)
-        return E_POINTER;
-    if (!bw__reply_progress_size_ok(progress->cbSize))
-        return E_INVALIDARG;
-    UINT32 cb = progress->cbSize;
-    memset(progress, 0, cb);
-    progress->cbSize = cb;
-
-    bw__handle_data *d = bw__handle_acquire(job);
-    if (!d)
-        return E_HANDLE;
-    UINT64 total = 0, done = 0;
-    HRESULT hr = BW_E_NOT_UPLOAD_REPLY;
-    bw__mutex_lock(d->lock);
-    if (d->type == BW_TYPE_UPLOAD_REPLY)
-        hr = bw__backend_get()->get_reply_progress(d->bjob, &total, &done);
-    bw__mutex_unlock(d->lock);
-    bw__handle_release(job, d);
-    if (SUCCEEDED(hr)) {
-        BW_REPLY_PROGRESS full = {cb, 0, total, done};
-        memcpy(progress, &full, cb);
-        hr = S_OK;
-    }
-    return hr;
+    UINT32 cb;
+    UINT64 totals[2] = {0, 0};
+    HRESULT hr = bw__out_struct_begin(progress, bw__reply_progress_size_ok, &cb);
+    if (SUCCEEDED(hr))
+        hr = bw__with_job(job, read_reply_progress, totals);
+    if (FAILED(hr))
+        return hr;
+    BW_REPLY_PROGRESS full = {cb, 0, totals[0], totals[1]};
+    memcpy(progress, &full, cb);
+    return S_OK;
 }
 
 /* Complete, Cancel, Suspend, Resume: one backend call on a live handle. */
+typedef struct control_call {
+    HRESULT (*op)(bw__bjob *job);
+} control_call;
+
+static HRESULT run_control(bw__handle_data *d, void *arg)
+{
+    return ((control_call *)arg)->op(d->bjob);
+}
+
 static HRESULT job_control(BW_JOB job, HRESULT (*op)(bw__bjob *))
 {
-    bw__handle_data *d = bw__handle_acquire(job);
-    if (!d)
-        return E_HANDLE;
-    bw__mutex_lock(d->lock);
-    HRESULT hr = op(d->bjob);
-    bw__mutex_unlock(d->lock);
-    bw__handle_release(job, d);
-    return hr;
+    control_call c = {op};
+    return bw__with_job(job, run_control, &c);
 }
 
 HRESULT BWAPI BwJobComplete(BW_JOB job) { return job_control(job, bw__backend_get()->complete); }

@@ -41,6 +41,10 @@ int bw__progress_size_ok(UINT32 cb);
 int bw__reply_progress_size_ok(UINT32 cb);
 int bw__error_size_ok(UINT32 cb);
 int bw__info_size_ok(UINT32 cb);
+/* The start of every call with an out-struct: E_POINTER when out is NULL,
+ * E_INVALIDARG when its cbSize is not one size_ok accepts; otherwise clears
+ * the struct (its cbSize kept), stores that size in *cb and returns S_OK. */
+HRESULT bw__out_struct_begin(void *out, int (*size_ok)(UINT32 cb), UINT32 *cb);
 
 /* ---- rate.c: smoothed transfer rate and ETA -------------------------------- */
 #define BW__RATE_SAMPLES 16
@@ -107,6 +111,10 @@ bw__handle_data *bw__handle_acquire(BW_JOB h);
 void bw__handle_release(BW_JOB h, bw__handle_data *d);
 /* S_OK, S_FALSE (NULL), E_HANDLE. */
 HRESULT bw__handle_close(BW_JOB h);
+/* Runs op on a live handle with its lock held (one call at a time per job):
+ * op's result, or E_HANDLE for a closed, stale or forged handle. */
+typedef HRESULT (*bw__job_op)(bw__handle_data *d, void *arg);
+HRESULT bw__with_job(BW_JOB h, bw__job_op op, void *arg);
 /* Handles open right now (for tests: every test must end with 0). */
 UINT32 bw__handle_count(void);
 

@@ -184,6 +184,18 @@ HRESULT bw__handle_close(BW_JOB h)
     return S_OK;
 }
 
+HRESULT bw__with_job(BW_JOB h, bw__job_op op, void *arg)
+{
+    bw__handle_data *d = bw__handle_acquire(h);
+    if (!d)
+        return E_HANDLE;
+    bw__mutex_lock(d->lock);
+    HRESULT hr = op(d, arg);
+    bw__mutex_unlock(d->lock);
+    bw__handle_release(h, d);
+    return hr;
+}
+
 UINT32 bw__handle_count(void)
 {
     bw__mutex *table = bw__global_mutex();

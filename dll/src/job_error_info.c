@@ -44,25 +44,19 @@ static WCHAR *context_text(UINT32 context)
     return full;
 }
 
+static HRESULT read_error(bw__handle_data *d, void *arg)
+{
+    return bw__backend_get()->get_error(d->bjob, arg);
+}
+
 HRESULT BWAPI BwJobGetError(BW_JOB job, BW_ERROR *error)
 {
-    if (!error)
-        return E_POINTER;
-    if (!bw__error_size_ok(error->cbSize))
-        return E_INVALIDARG;
-    UINT32 cb = error->cbSize;
-    memset(error, 0, cb);
-    error->cbSize = cb;
-
-    bw__handle_data *d = bw__handle_acquire(job);
-    if (!d)
-        return E_HANDLE;
+    UINT32 cb;
     bw__error e;
     memset(&e, 0, sizeof e);
-    bw__mutex_lock(d->lock);
-    HRESULT hr = bw__backend_get()->get_error(d->bjob, &e);
-    bw__mutex_unlock(d->lock);
-    bw__handle_release(job, d);
+    HRESULT hr = bw__out_struct_begin(error, bw__error_size_ok, &cb);
+    if (SUCCEEDED(hr))
+        hr = bw__with_job(job, read_error, &e);
     if (FAILED(hr))
         return hr;
 
@@ -102,25 +96,19 @@ void BWAPI BwFreeError(BW_ERROR *error)
     error->RemoteName = error->LocalName = error->Protocol = NULL;
 }
 
+static HRESULT read_info(bw__handle_data *d, void *arg)
+{
+    return bw__backend_get()->get_info(d->bjob, arg);
+}
+
 HRESULT BWAPI BwJobGetInfo(BW_JOB job, BW_INFO *info)
 {
-    if (!info)
-        return E_POINTER;
-    if (!bw__info_size_ok(info->cbSize))
-        return E_INVALIDARG;
-    UINT32 cb = info->cbSize;
-    memset(info, 0, cb);
-    info->cbSize = cb;
-
-    bw__handle_data *d = bw__handle_acquire(job);
-    if (!d)
-        return E_HANDLE;
+    UINT32 cb;
     bw__info in;
     memset(&in, 0, sizeof in);
-    bw__mutex_lock(d->lock);
-    HRESULT hr = bw__backend_get()->get_info(d->bjob, &in);
-    bw__mutex_unlock(d->lock);
-    bw__handle_release(job, d);
+    HRESULT hr = bw__out_struct_begin(info, bw__info_size_ok, &cb);
+    if (SUCCEEDED(hr))
+        hr = bw__with_job(job, read_info, &in);
     if (FAILED(hr))
         return hr;
 

@@ -5,6 +5,8 @@
  * When a version appends fields, add its new size to the list; the old sizes
  * stay accepted and fill only their prefix.
  */
+#include <string.h>
+
 #include "bw_core.h"
 
 #define BW_ASSERT_LAYOUT(expr) _Static_assert(expr, #expr)
@@ -75,3 +77,14 @@ int bw__progress_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_PROG
 int bw__reply_progress_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_REPLY_PROGRESS) /* 0.1 */)); }
 int bw__error_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_ERROR) /* 0.1 */)); }
 int bw__info_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_INFO) /* 0.1 */)); }
+
+HRESULT bw__out_struct_begin(void *out, int (*size_ok)(UINT32 cb), UINT32 *cb)
+{
+    if (!out)
+        return E_POINTER;
+    memcpy(cb, out, sizeof *cb); /* every public struct starts with cbSize */
+    if (!size_ok(*cb))
+        return E_INVALIDARG;
+    memset((char *)out + sizeof *cb, 0, *cb - sizeof *cb);
+    return S_OK;
+}
