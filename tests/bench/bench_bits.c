@@ -645,8 +645,8 @@ static int scale(unsigned max_jobs)
     row("Scale: per-job cost over N = 1..max, max/min (flat)", a, b, r, "<= 1.5",
         per_job_max / per_job_min <= 1.5 ? "yes" : "no");
     note("Scale: the highest BitsWatch/raw ratio over N was %.2f. When the raw loop's per-job"
-         " cost grows with N as much as BitsWatch's does, the growth is the service's (under"
-         " Wine, every extra proxy makes each call dearer), not the library's.", ratio_max);
+         " cost grows with N as much as BitsWatch's does, the growth is in the service or COM"
+         " (calls get dearer as more proxies are open), not in the library.", ratio_max);
     for (unsigned j = 0; j < total; j++) {
         bw.JobClose(hs[j]);
         IBackgroundCopyJob_Release(raws[j]);
