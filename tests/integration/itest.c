@@ -106,7 +106,7 @@ int itest_bits_died(void)
     return g_bits_died;
 }
 
-int itest_bwjob(const wchar_t *args, char *out, size_t cap)
+int itest_run(const wchar_t *cmdline, DWORD timeout_ms, char *out, size_t cap)
 {
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
     STARTUPINFOW si;
@@ -115,13 +115,12 @@ int itest_bwjob(const wchar_t *args, char *out, size_t cap)
     wchar_t cmd[2048];
     size_t used = 0;
     DWORD got, code = (DWORD)-1;
-    int n;
 
     if (cap)
         out[0] = 0;
-    n = swprintf(cmd, sizeof cmd / sizeof cmd[0], L"\"%ls\" %ls", g_bwjob, args);
-    if (n < 0 || !CreatePipe(&rd, &wr, &sa, 0))
+    if (wcslen(cmdline) >= sizeof cmd / sizeof cmd[0] || !CreatePipe(&rd, &wr, &sa, 0))
         return -1;
+    wcscpy(cmd, cmdline); /* CreateProcessW may write to its command line */
     SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
 
     memset(&si, 0, sizeof si);
@@ -151,11 +150,75 @@ int itest_bwjob(const wchar_t *args, char *out, size_t cap)
         while (used && (out[used - 1] == '\n' || out[used - 1] == '\r'))
             out[--used] = 0;
     }
-    if (WaitForSingleObject(pi.hProcess, 60000) == WAIT_OBJECT_0)
+    if (WaitForSingleObject(pi.hProcess, timeout_ms) == WAIT_OBJECT_0)
         GetExitCodeProcess(pi.hProcess, &code);
     CloseHandle(pi.hThread);
     CloseHandle(pi.hProcess);
     return (int)code;
+}
+
+int itest_bwjob(const wchar_t *args, char *out, size_t cap)
+{
+    wchar_t cmd[2048];
+
+    if (cap)
+        out[0] = 0;
+    if (swprintf(cmd, sizeof cmd / sizeof cmd[0], L"\"%ls\" %ls", g_bwjob, args) < 0)
+        return -1;
+    return itest_run(cmd, 60000, out, cap);
+}
+
+double itest_now_precise_ms(void)
+{
+    static LARGE_INTEGER freq;
+    LARGE_INTEGER now;
+
+    if (!freq.QuadPart)
+        QueryPerformanceFrequency(&freq);
+    QueryPerformanceCounter(&now);
+    return (double)now.QuadPart * 1000.0 / (double)freq.QuadPart;
+}
+
+/* The watchdog: one thread for the process; itest_watchdog_arm sets a
+ * deadline, and a case that passes it ends the process with exit code 3. */
+static volatile LONG64 g_watchdog_deadline; /* itest_now_ms() value; 0: off */
+static const char *volatile g_watchdog_what;
+
+static DWORD WINAPI watchdog_main(void *unused)
+{
+    (void)unused;
+    for (;;) {
+        LONG64 deadline = InterlockedCompareExchange64(&g_watchdog_deadline, 0, 0);
+        if (deadline && (LONG64)itest_now_ms() > deadline) {
+            fprintf(stderr, "itest: WATCHDOG: %s did not finish in time (hang or deadlock);"
+                            " ending the process\n", g_watchdog_what ? g_watchdog_what : "?");
+            fflush(stderr);
+            fflush(stdout);
+            TerminateProcess(GetCurrentProcess(), 3);
+        }
+        Sleep(100);
+    }
+    return 0;
+}
+
+void itest_watchdog_arm(const char *what, DWORD ms)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    BOOL pending;
+
+    g_watchdog_what = what;
+    InterlockedExchange64(&g_watchdog_deadline, (LONG64)(itest_now_ms() + ms));
+    if (InitOnceBeginInitialize(&once, 0, &pending, NULL) && pending) {
+        HANDLE t = CreateThread(NULL, 0, watchdog_main, NULL, 0, NULL);
+        if (t)
+            CloseHandle(t);
+        InitOnceComplete(&once, 0, NULL);
+    }
+}
+
+void itest_watchdog_off(void)
+{
+    InterlockedExchange64(&g_watchdog_deadline, 0);
 }
 
 void itest_create_job(const char *path, const wchar_t *name, wchar_t guid[39], wchar_t *local)

@@ -80,6 +80,19 @@ uint64_t itest_now_ms(void);
  * exit code, or -1 if it could not be run. */
 int itest_bwjob(const wchar_t *args, char *out, size_t cap);
 
+/* Runs a full command line, waits for it (at most timeout_ms), collects its
+ * stdout and stderr as itest_bwjob does. Returns its exit code, or -1. */
+int itest_run(const wchar_t *cmdline, unsigned long timeout_ms, char *out, size_t cap);
+
+/* Milliseconds from QueryPerformanceCounter, for latencies under 100 ms. */
+double itest_now_precise_ms(void);
+
+/* A watchdog: if the case does not call itest_watchdog_off (or arm again)
+ * within ms, the process prints "WATCHDOG: <what>" and exits with code 3, so a
+ * deadlock fails the test instead of hanging it. */
+void itest_watchdog_arm(const char *what, unsigned long ms);
+void itest_watchdog_off(void);
+
 /* A new job made by another process: "bwjob create <server><path> <local>".
  * guid gets the GUID text with braces (39 WCHARs); local, if not NULL, the
  * local file's full path (MAX_PATH WCHARs). Fails the test when bwjob fails. */
