@@ -6,6 +6,9 @@
  *    TRANSFERRED), and a second job in ERROR (HTTP 404) likewise;
  *  - "net stop BITS" (C:\windows\system32\net.exe, run and waited for) stops
  *    svchost; Wine keeps no jobs across it;
+ *  - meanwhile another thread polls its own handle on the job without pause:
+ *    each answer is a snapshot until the job is found gone (BG_E_NOT_FOUND),
+ *    never a raw RPC error from a call that met the service going down;
  *  - the next BwJobPoll on each handle reconnects (a new manager, which
  *    restarts the service) and returns BG_E_NOT_FOUND, without crashing and in
  *    the time of one reconnect; the other calls on the lost handle say the same,
@@ -44,6 +47,38 @@ static int net_stop_bits(void)
     return rc;
 }
 
+/* A second watcher that keeps polling its own handle while the service
+ * stops: every answer must be a snapshot or BG_E_NOT_FOUND, never a raw RPC
+ * error from a call that met the service on its way down. */
+typedef struct hammer {
+    wchar_t guid[39];
+    BW_JOB job;
+    volatile LONG stop;
+    int polls, snapshots;
+    HRESULT bad;   /* the first other result, 0 if none */
+    HRESULT last;
+} hammer;
+
+static DWORD WINAPI hammer_main(void *arg)
+{
+    hammer *hm = arg;
+    while (!hm->stop) {
+        BW_STATUS st = itest_status();
+        HRESULT hr = bw.JobPoll(hm->job, 0, &st);
+        hm->polls++;
+        hm->last = hr;
+        if (hr == S_OK || hr == S_FALSE)
+            hm->snapshots++;
+        else if (hr == BG_E_NOT_FOUND)
+            break;
+        else {
+            hm->bad = hr;
+            break;
+        }
+    }
+    return 0;
+}
+
 static int listed(const GUID *ids, UINT32 n, const GUID *id)
 {
     for (UINT32 i = 0; i < n; i++)
@@ -65,6 +100,8 @@ static void test_service_restart(void **state)
     UINT32 count = 0;
     HRESULT hr;
     double t0, reconnect_ms;
+    hammer hm;
+    HANDLE hammer_thread;
     int rc;
 
     (void)state;
@@ -88,6 +125,12 @@ static void test_service_restart(void **state)
     assert_hr(S_OK, bw.EnumJobs(0, ids, 512, &count));
     assert_true(listed(ids, count, &done_id));
 
+    memset(&hm, 0, sizeof hm);
+    assert_hr(S_OK, bw.JobOpen(done_guid, &hm.job));
+    hammer_thread = CreateThread(NULL, 0, hammer_main, &hm, 0, NULL);
+    assert_non_null(hammer_thread);
+    Sleep(100);
+
     rc = net_stop_bits();
     if (rc != 0)
         fail_msg("net stop BITS exited with %d", rc);
@@ -106,6 +149,21 @@ static void test_service_restart(void **state)
     assert_hr(BG_E_NOT_FOUND, hr);
     if (reconnect_ms > 15000)
         fail_msg("the reconnecting poll took %.0f ms", reconnect_ms);
+    /* The watcher that kept polling through the stop. */
+    if (WaitForSingleObject(hammer_thread, 20000) != WAIT_OBJECT_0) {
+        hm.stop = 1;
+        WaitForSingleObject(hammer_thread, 5000);
+        fail_msg("the polling thread still got snapshots 20 s after the restart (last 0x%08lX)",
+                 (unsigned long)hm.last);
+    }
+    CloseHandle(hammer_thread);
+    print_message("polling through the stop: %d polls, %d snapshots, then 0x%08lX\n", hm.polls,
+                  hm.snapshots, (unsigned long)(hm.bad ? hm.bad : hm.last));
+    if (hm.bad)
+        fail_msg("a poll during the stop returned 0x%08lX; expected a snapshot or, once the"
+                 " service is gone, a reconnect and BG_E_NOT_FOUND", (unsigned long)hm.bad);
+    assert_hr(S_OK, bw.JobClose(hm.job));
+
     /* The snapshot of a failed poll is cleared but keeps its cbSize. */
     assert_int_equal(st.cbSize, sizeof st);
     assert_int_equal(st.State, 0);
