@@ -334,6 +334,14 @@ stage package bash tests/package/check_package.sh || true
 echo
 echo "==== summary ($((SECONDS - RUN_START))s) ===="
 printf '%s\n' "${SUMMARY[@]}"
+passed=0; failed=0
+for line in "${SUMMARY[@]}"; do
+  case $line in
+    *" PASS "*) passed=$((passed + 1)) ;;
+    *" FAIL "*|*" ---- "*) failed=$((failed + 1)) ;;
+  esac
+done
+echo "stages: $passed passed, $failed failed"
 if [ $FAILED -ne 0 ]; then
   echo "FAILED (logs in build/logs/)"
   exit 1
