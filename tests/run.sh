@@ -310,7 +310,10 @@ else
 fi
 # Serial: the integration tests share one BITS service.
 if have $x64 && have $wine; then
-  stage test-x64 run_ctest x64 --timeout 900 || true
+  stage test-x64 run_ctest x64 --timeout 900 -LE bits-crash || true
+  # The last BITS user of the run: it kills the service's host, and under
+  # Wine 8 BITS stays unreachable afterwards. Nothing using BITS may follow.
+  stage test-x64-crash run_ctest x64 --timeout 300 -L bits-crash || true
 else
   notrun test-x64 "build, Wine or HTTP server failed"
 fi

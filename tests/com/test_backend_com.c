@@ -669,6 +669,12 @@ static void reconnect_after_disconnected(void **state)
     reconnect_case(RPC_E_DISCONNECTED, TRUE, FALSE, S_OK);
 }
 
+static void reconnect_after_call_failed(void **state)
+{
+    /* A call that met the service on its way down (Wine's "net stop BITS"). */
+    reconnect_case(HRESULT_FROM_WIN32(RPC_S_CALL_FAILED), TRUE, FALSE, S_OK);
+}
+
 static void reconnect_to_a_service_without_the_job_is_not_found(void **state)
 {
     reconnect_case(RPC_SERVER_UNAVAILABLE, FALSE, FALSE, BG_E_NOT_FOUND);
@@ -929,6 +935,7 @@ int main(void)
         T(action_results_pass_through_unchanged),
         T(reconnect_after_server_unavailable),
         T(reconnect_after_disconnected),
+        T(reconnect_after_call_failed),
         T(reconnect_to_a_service_without_the_job_is_not_found),
         T(reconnect_failing_again_returns_the_second_failure),
         T(other_failures_do_not_reconnect),

@@ -30,7 +30,12 @@ static bw__com_manager_factory g_factory; /* NULL: the real BITS */
 
 BOOL bw__com_is_disconnect(HRESULT hr)
 {
-    return hr == HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE) || hr == RPC_E_DISCONNECTED;
+    /* RPC_S_CALL_FAILED: a call that met the service on its way down (seen
+     * under Wine right after "net stop BITS"); BITS calls are idempotent
+     * reads or state changes that BITS itself rejects when repeated, so
+     * repeating one after a reconnect is safe. */
+    return hr == HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE) || hr == RPC_E_DISCONNECTED ||
+           hr == HRESULT_FROM_WIN32(RPC_S_CALL_FAILED);
 }
 
 /* Failures of the channel to the service rather than answers from it:
