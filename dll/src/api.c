@@ -75,7 +75,7 @@ static void status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snaps
     full.ReplyBytesTransferred = s->reply_transferred;
     full.ErrorCode = s->error_code;
     full.ErrorContext = s->error_context;
-    if (s->state == BW_STATE_TRANSFERRING || s->state == BW_STATE_CONNECTING) {
+    if (bw__state_is_moving(s->state)) {
         full.BytesPerSecond = bw__rate_get(&d->watch.rate, now_ms);
         full.EtaSeconds = bw__eta_seconds(full.BytesPerSecond, s->progress.bytes_total,
                                           s->progress.bytes_transferred);
@@ -98,7 +98,7 @@ static HRESULT poll_once(bw__handle_data *d, bw__snapshot *s, UINT32 *changed, U
 
     *now_ms = bw__now_ms();
     *changed = w->has_last ? bw__snapshot_diff(&w->last, s) : BW_CHANGED_ALL;
-    if (s->state == BW_STATE_TRANSFERRING || s->state == BW_STATE_CONNECTING)
+    if (bw__state_is_moving(s->state))
         bw__rate_add(&w->rate, *now_ms, s->progress.bytes_transferred);
     else
         bw__rate_reset(&w->rate);

@@ -89,6 +89,9 @@ HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type,
                           const bw__watch *w, bw__snapshot *out);
 /* States in which BwJobPoll returns at once when nothing changed. */
 int bw__state_is_final(UINT32 state);
+/* States in which bytes can change without the state changing (CONNECTING,
+ * TRANSFERRING): progress is read, and the rate measured, only in these. */
+int bw__state_is_moving(UINT32 state);
 
 /* ---- handles.c: slot + generation handles -------------------------------- */
 typedef struct bw__slot bw__slot;

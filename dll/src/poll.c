@@ -19,7 +19,7 @@ int bw__state_is_final(UINT32 state)
            state == BW_STATE_ACKNOWLEDGED || state == BW_STATE_CANCELLED;
 }
 
-static int state_is_moving(UINT32 state)
+int bw__state_is_moving(UINT32 state)
 {
     return state == BW_STATE_CONNECTING || state == BW_STATE_TRANSFERRING;
 }
@@ -54,7 +54,7 @@ HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type,
         return hr;
 
     int fresh = !w->has_last || w->last.state != out->state;
-    int reread = fresh || state_is_moving(out->state);
+    int reread = fresh || bw__state_is_moving(out->state);
 
     if (reread) {
         hr = be->get_progress(job, &out->progress);
