@@ -393,8 +393,6 @@ int wmain(int argc, wchar_t **argv)
         cmocka_unit_test(test_job_info),
         cmocka_unit_test(test_reply_progress_on_download),
     };
-    if (!itest_load(argc, argv))
-        return 2;
     /* This thread never initializes COM: the DLL must work without it. */
-    return cmocka_run_group_tests_name("integration_api", tests, NULL, NULL);
+    return ITEST_MAIN(argc, argv, "integration_api", tests, 0);
 }

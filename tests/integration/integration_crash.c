@@ -137,8 +137,6 @@ int wmain(int argc, wchar_t **argv)
         cmocka_unit_test(test_service_crash),
     };
 
-    if (!itest_load(argc, argv))
-        return 2;
     /* No COM on the main thread: the DLL's implicit-MTA path. */
-    return cmocka_run_group_tests_name("integration_crash", tests, NULL, NULL);
+    return ITEST_MAIN(argc, argv, "integration_crash", tests, 0);
 }

@@ -399,18 +399,7 @@ int wmain(int argc, wchar_t **argv)
         cmocka_unit_test(test_http_404),
         cmocka_unit_test(test_cancel_by_other_process), /* last: see the top comment */
     };
-    HRESULT hr;
-    int rc;
 
-    if (!itest_load(argc, argv))
-        return 2;
     /* An STA, as in Windows PowerShell 5.1; the cancel waiter has no COM. */
-    hr = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
-    if (FAILED(hr)) {
-        fprintf(stderr, "CoInitializeEx(STA) failed: 0x%08lX\n", (unsigned long)hr);
-        return 2;
-    }
-    rc = cmocka_run_group_tests_name("integration_jobs", tests, NULL, NULL);
-    CoUninitialize();
-    return rc;
+    return ITEST_MAIN(argc, argv, "integration_jobs", tests, 1);
 }

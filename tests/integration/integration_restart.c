@@ -239,18 +239,7 @@ int wmain(int argc, wchar_t **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_service_restart),
     };
-    HRESULT hr;
-    int rc;
 
-    if (!itest_load(argc, argv))
-        return 2;
     /* An STA caller (PowerShell 5.1): the DLL's reconnect must work from it. */
-    hr = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
-    if (FAILED(hr)) {
-        fprintf(stderr, "CoInitializeEx(STA) failed: 0x%08lX\n", (unsigned long)hr);
-        return 2;
-    }
-    rc = cmocka_run_group_tests_name("integration_restart", tests, NULL, NULL);
-    CoUninitialize();
-    return rc;
+    return ITEST_MAIN(argc, argv, "integration_restart", tests, 1);
 }

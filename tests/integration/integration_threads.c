@@ -721,8 +721,6 @@ int wmain(int argc, wchar_t **argv)
         cmocka_unit_test(test_cancelled_while_watched),
     };
 
-    if (!itest_load(argc, argv))
-        return 2;
     /* The main thread never initializes COM: every thread here picks its own. */
-    return cmocka_run_group_tests_name("integration_threads", tests, NULL, NULL);
+    return ITEST_MAIN(argc, argv, "integration_threads", tests, 0);
 }

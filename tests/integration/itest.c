@@ -2,6 +2,7 @@
  * itest.c - helpers of the integration tests (see itest.h).
  */
 #include <windows.h>
+#include <objbase.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,4 +268,24 @@ HRESULT itest_poll_until(BW_JOB job, UINT32 state_a, UINT32 state_b, uint64_t de
             return hr;
     } while (itest_now_ms() < deadline_ms);
     return hr;
+}
+
+int itest_main(int argc, wchar_t **argv, const char *name, const struct CMUnitTest *tests,
+               size_t count, int sta)
+{
+    HRESULT hr;
+    int rc;
+
+    if (!itest_load(argc, argv))
+        return 2;
+    if (!sta)
+        return _cmocka_run_group_tests(name, tests, count, NULL, NULL);
+    hr = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    if (FAILED(hr)) {
+        fprintf(stderr, "CoInitializeEx(STA) failed: 0x%08lX\n", (unsigned long)hr);
+        return 2;
+    }
+    rc = _cmocka_run_group_tests(name, tests, count, NULL, NULL);
+    CoUninitialize();
+    return rc;
 }

@@ -72,6 +72,14 @@ extern itest_api bw;
  * and BW_TEST_HTTP. Prints what is missing and returns 0 on failure. */
 int itest_load(int argc, wchar_t **argv);
 
+/* The main of a test executable: itest_load, then the group, run on this
+ * thread as a single-threaded apartment when sta (as in Windows PowerShell
+ * 5.1), else with no COM at all. Returns the process' exit code. */
+int itest_main(int argc, wchar_t **argv, const char *name, const struct CMUnitTest *tests,
+               size_t count, int sta);
+#define ITEST_MAIN(argc, argv, name, tests, sta) \
+    itest_main((argc), (argv), (name), (tests), sizeof(tests) / sizeof((tests)[0]), (sta))
+
 /* Milliseconds from a monotonic clock. */
 uint64_t itest_now_ms(void);
 
