@@ -30,7 +30,11 @@ WCHAR *bw__owner_display_name(const WCHAR *sid_text)
 
     if (!sid_text)
         return NULL;
-    if (!ConvertStringSidToSidW(sid_text, &sid))
+    /* Only SID syntax is converted: Wine's ConvertStringSidToSidW accepts an
+     * empty string (as the NULL SID), and an owner BITS reports as "" must
+     * stay "". */
+    if ((sid_text[0] != L'S' && sid_text[0] != L's') || sid_text[1] != L'-' ||
+        !ConvertStringSidToSidW(sid_text, &sid))
         return copy_text(sid_text);
     if (LookupAccountSidW(NULL, sid, name, &name_len, domain, &domain_len, &use)) {
         size_t d = wcslen(domain), n = wcslen(name);
