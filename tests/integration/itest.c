@@ -289,3 +289,21 @@ int itest_main(int argc, wchar_t **argv, const char *name, const struct CMUnitTe
     CoUninitialize();
     return rc;
 }
+
+void itest_open_idle_jobs(wchar_t done_guid[39], BW_JOB *done, wchar_t err_guid[39], BW_JOB *err)
+{
+    BW_STATUS st;
+
+    itest_create_job("/fast/50000", L"bw-itest-idle-done", done_guid, NULL);
+    itest_create_job("/status/404", L"bw-itest-idle-404", err_guid, NULL);
+    assert_hr(S_OK, bw.JobOpen(done_guid, done));
+    assert_hr(S_OK, bw.JobOpen(err_guid, err));
+    assert_succeeded(itest_poll_until(*done, BW_STATE_TRANSFERRED, BW_STATE_ERROR,
+                                      itest_now_ms() + 30000, &st));
+    if (st.State != BW_STATE_TRANSFERRED)
+        fail_msg("the /fast job is %ls, expected TRANSFERRED", bw.StateName(st.State));
+    assert_succeeded(itest_poll_until(*err, BW_STATE_ERROR, BW_STATE_TRANSFERRED,
+                                      itest_now_ms() + 30000, &st));
+    if (st.State != BW_STATE_ERROR)
+        fail_msg("the 404 job is %ls, expected ERROR", bw.StateName(st.State));
+}

@@ -114,6 +114,11 @@ BW_STATUS itest_status(void);
 HRESULT itest_poll_until(BW_JOB job, UINT32 state_a, UINT32 state_b, uint64_t deadline_ms,
                          BW_STATUS *st);
 
+/* Two jobs with no transfer in flight, as tests that stop or kill the
+ * service need: a /fast download polled to TRANSFERRED and a /status/404 one
+ * polled to ERROR, both opened. Fails the test otherwise. */
+void itest_open_idle_jobs(wchar_t done_guid[39], BW_JOB *done, wchar_t err_guid[39], BW_JOB *err);
+
 /* Nonzero once a call saw the BITS service gone (0x800706BA). */
 int itest_bits_died(void);
 
