@@ -45,7 +45,12 @@ extern "C" {
 
 /* ---- Types ------------------------------------------------------------- */
 
-/* An open job. 0 (NULL) is never a valid handle. */
+/* An open job. 0 (NULL) is never a valid handle. A value is a slot index
+ * and a generation; once closed, a value is never valid again: its slot is
+ * reused only under a new generation (2^48 - 1 of them per slot on x64, so no
+ * value repeats in a process' life; 65,535 on x86, after which the slot is
+ * retired rather than reuse a value), and freed slots are reused oldest
+ * first. A stale value can therefore never act on another job. */
 typedef struct BW_JOB_T *BW_JOB;
 
 /* Pointer fields are padded to 8 bytes on 32-bit targets so that every struct
@@ -100,6 +105,11 @@ typedef struct BW_JOB_T *BW_JOB;
 
 /* Codes of the library's own (customer bit set, facility 0x0B7). */
 #define BW_E_NOT_UPLOAD_REPLY ((HRESULT)0xA0B70001L) /* job is not upload-reply */
+/* BwJobOpen/BwJobOpenById: no handle can be made. 65,280 handles may be open
+ * at once in a process; on x86 (16-bit generations) a process may also open
+ * 4,278,124,800 handles in all before every handle value has been used once,
+ * and values are never handed out twice (see BW_JOB). */
+#define BW_E_TOO_MANY_HANDLES ((HRESULT)0xA0B70002L)
 
 /* BITS codes the library returns itself. */
 #ifndef BG_E_NOT_FOUND
@@ -194,14 +204,20 @@ UINT32 BWAPI BwGetVersion(void);
  * ProgIDs). On success *job is a new handle; close it with BwJobClose.
  * E_POINTER: jobId or job is NULL. E_INVALIDARG: malformed text.
  * BG_E_NOT_FOUND: no such job. E_ACCESSDENIED: the job is another user's.
- * Other BITS/COM/RPC codes pass through. *job is NULL on failure. */
+ * BW_E_TOO_MANY_HANDLES: 65,280 handles are open (close some), or, on x86
+ * only, the process has used up every handle value (see the code's comment).
+ * E_OUTOFMEMORY. Other BITS/COM/RPC codes pass through. *job is NULL on
+ * failure. */
 HRESULT BWAPI BwJobOpen(const WCHAR *jobId, BW_JOB *job);
 
 /* As BwJobOpen, with the GUID as a struct. */
 HRESULT BWAPI BwJobOpenById(const GUID *jobId, BW_JOB *job);
 
 /* Closes a handle; a wait on it in another thread ends with E_HANDLE.
- * S_OK: closed. S_FALSE: job is NULL (nothing to do). E_HANDLE: closed
+ * Returns at once, even while another thread is inside a BITS call on this
+ * handle (a slow or hung service): that call then finishes with E_HANDLE or
+ * its own result, and the handle's resources are freed when it returns.
+ * Safe to call from a console control (Ctrl+C) handler. S_OK: closed. S_FALSE: job is NULL (nothing to do). E_HANDLE: closed
  * already, stale or forged. */
 HRESULT BWAPI BwJobClose(BW_JOB job);
 

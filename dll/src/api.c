@@ -129,13 +129,17 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
         UINT32 changed = 0;
         UINT64 now;
 
-        if (d->closing) {
+        if (bw__handle_closing(d)) {
             hr = E_HANDLE;
             break;
         }
         hr = poll_once(d, &s, &changed, &now);
         if (FAILED(hr))
             break;
+        if (bw__handle_closing(d)) { /* closed during the read: say so */
+            hr = E_HANDLE;
+            break;
+        }
         if (hr == S_OK || timeoutMs == 0 || bw__state_is_final(s.state)) {
             status_fill(status, d, &s, changed, bw__now_filetime(), now);
             break;
@@ -151,9 +155,15 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
         UINT32 wait = interval;
         if (timeoutMs != 0xFFFFFFFFu && wait > timeoutMs - waited)
             wait = (UINT32)(timeoutMs - waited);
-        /* Sleeps without the lock; BwJobClose wakes it at once. */
-        bw__cond_wait_ms(d->wake, d->lock, wait);
         d->watch.interval_ms = interval * 2 > BW__WAIT_MAX_MS ? BW__WAIT_MAX_MS : interval * 2;
+        /* Sleeps without any lock; BwJobClose wakes it at once. */
+        bw__mutex_unlock(d->lock);
+        int closing = bw__handle_wait(d, wait);
+        bw__mutex_lock(d->lock);
+        if (closing) {
+            hr = E_HANDLE;
+            break;
+        }
     }
     bw__mutex_unlock(d->lock);
     bw__handle_release(job, d);

@@ -98,11 +98,12 @@ typedef struct bw__slot bw__slot;
 
 /* What a handle refers to; guarded by 'lock' unless said otherwise. */
 typedef struct bw__handle_data {
-    bw__mutex *lock;
-    bw__cond *wake;   /* broadcast when the handle closes */
-    int closing;      /* set (under lock) by BwJobClose: waits end, calls fail */
-    bw__bjob *bjob;   /* backend job, released when the last user leaves */
-    UINT32 type;      /* BW_TYPE_*, read at open */
+    bw__mutex *lock;      /* the call lock: held across backend calls */
+    bw__mutex *wait_lock; /* guards 'closing' and 'wake'; never held across a backend call */
+    bw__cond *wake;       /* broadcast when the handle closes */
+    int closing;          /* set (under wait_lock) by BwJobClose: waits end, calls fail */
+    bw__bjob *bjob;       /* backend job, released when the last user leaves */
+    UINT32 type;          /* BW_TYPE_*, read at open */
     bw__watch watch;
 } bw__handle_data;
 
@@ -120,6 +121,14 @@ typedef HRESULT (*bw__job_op)(bw__handle_data *d, void *arg);
 HRESULT bw__with_job(BW_JOB h, bw__job_op op, void *arg);
 /* Handles open right now (for tests: every test must end with 0). */
 UINT32 bw__handle_count(void);
+/* Test knobs: the largest generation a slot may reach before it is retired
+ * (0: the target's real limit), the number of slots (0: the real 65,280), and
+ * how many of the next lock allocations fail. Not for the shipped code paths. */
+void bw__handle_test_limits(UINT64 gen_max, UINT32 max_slots, unsigned fail_sync_allocs);
+typedef struct bw__handle_stats {
+    UINT32 slots, chunk_allocs, retired, open;
+} bw__handle_stats;
+void bw__handle_test_stats(bw__handle_stats *st);
 
 /* ---- format_message.c ------------------------------------------------------ */
 /* Appends the text for hr (never empty) at *len, as bw__append_ascii does. */

@@ -57,6 +57,7 @@ static const bw__code_text k_codes[] = {
     {0x80200053u, "BG_E_VALIDATION_FAILED", "The server's file failed validation."},
     {0x80200054u, "BG_E_MAXDOWNLOAD_TIMEOUT", "The job did not finish within its maximum download time."},
     {0xA0B70001u, "BW_E_NOT_UPLOAD_REPLY", "The job is not an upload-reply job, so it has no reply."},
+    {0xA0B70002u, "BW_E_TOO_MANY_HANDLES", "No more job handles can be opened in this process (65,280 may be open at once); close some."},
 };
 
 typedef struct bw__http_reason {

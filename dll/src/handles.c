@@ -7,8 +7,25 @@
  * Slots never move (they live in fixed chunks), so a slot found under the
  * table lock can be used after it is dropped, as long as a reference is held.
  *
- * Lock order: the table lock (bw__global_mutex) before a handle's lock; a
- * thread holding a handle's lock never takes the table lock.
+ * A closed value must never become valid again. The generation takes every
+ * bit of the handle above the index: 48 bits on 64-bit targets (2^48 - 1
+ * open/close cycles of one slot: centuries at millions a second), 16 bits on
+ * 32-bit ones. A slot whose generation is used up is retired, never reused,
+ * and freed slots are reused in FIFO order (the slot closed longest ago
+ * first), so one slot is not cycled while others rest. On x86 that makes
+ * 65,280 slots x 65,535 generations = 4,278,124,800 opens in a process' life;
+ * after that BwJobOpen fails with BW_E_TOO_MANY_HANDLES rather than hand out
+ * a value that was valid before.
+ *
+ * Locks: the table lock (bw__global_mutex) guards the slot bookkeeping. Each
+ * handle has a call lock ('lock', held across backend calls: one call at a
+ * time per job) and a wait lock ('wait_lock', never held across a backend
+ * call: it guards 'closing' and the condition). BwJobClose takes only the
+ * table lock and the wait lock, so it returns at once even while another
+ * thread is inside a slow or hung BITS call on the same handle; that call's
+ * reference keeps the backend job alive until it returns.
+ * Lock order: table lock, then call lock, then wait lock; a thread holding a
+ * handle's lock never takes the table lock.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,11 +35,14 @@
 
 #define BW__CHUNK_SLOTS 256u
 #define BW__MAX_CHUNKS 255u /* 65280 handles: index + 1 fits in 16 bits */
-#define BW__GEN_MASK 0xFFFFu
+#define BW__INDEX_BITS 16u
+#define BW__INDEX_MASK 0xFFFFu
+/* Largest generation a handle value can carry on this target. */
+#define BW__GEN_MAX ((UINT64)(UINTPTR_MAX >> BW__INDEX_BITS))
 
 struct bw__slot {
     /* Guarded by the table lock. */
-    UINT32 generation; /* never 0 */
+    UINT64 generation; /* of the value handed out last (or next); never 0 */
     int in_use;
     int closed;        /* closed: no new users, torn down when refs reach 0 */
     UINT32 refs;       /* the open handle's own reference + calls in flight */
@@ -32,27 +52,33 @@ struct bw__slot {
 
 /* Guarded by the table lock. */
 static bw__slot *g_chunks[BW__MAX_CHUNKS];
-static UINT32 g_slot_count; /* slots ever made */
-static UINT32 g_free_head;  /* index + 1 of the first free slot, 0 = none */
-static UINT32 g_open;       /* handles open (not yet closed) */
+static UINT32 g_chunk_allocs; /* chunks allocated (for tests: no chunk is lost) */
+static UINT32 g_slot_count;   /* slots ever made */
+static UINT32 g_free_head;    /* index + 1 of the slot to reuse next, 0 = none */
+static UINT32 g_free_tail;    /* index + 1 of the slot freed last */
+static UINT32 g_open;         /* handles open (not yet closed) */
+static UINT32 g_retired;      /* slots whose generations are used up */
+/* Test knobs (bw__handle_test_limits); the real limits otherwise. */
+static UINT64 g_gen_max = BW__GEN_MAX;
+static UINT32 g_max_slots = BW__CHUNK_SLOTS * BW__MAX_CHUNKS;
+static unsigned g_fail_sync_allocs;
 
 static bw__slot *slot_at(UINT32 index)
 {
     return &g_chunks[index / BW__CHUNK_SLOTS][index % BW__CHUNK_SLOTS];
 }
 
-static BW_JOB encode(UINT32 index, UINT32 generation)
+static BW_JOB encode(UINT32 index, UINT64 generation)
 {
-    return (BW_JOB)(uintptr_t)(((generation & BW__GEN_MASK) << 16) | (index + 1));
+    return (BW_JOB)(((uintptr_t)generation << BW__INDEX_BITS) | (uintptr_t)(index + 1));
 }
 
 /* The live slot a handle value names, or NULL. Table lock held. */
 static bw__slot *lookup(BW_JOB h)
 {
     uintptr_t v = (uintptr_t)h;
-    if (v > 0xFFFFFFFFu)
-        return NULL;
-    UINT32 low = (UINT32)(v & 0xFFFFu), generation = (UINT32)(v >> 16);
+    UINT32 low = (UINT32)(v & BW__INDEX_MASK);
+    UINT64 generation = (UINT64)(v >> BW__INDEX_BITS);
     if (low == 0 || low > g_slot_count)
         return NULL;
     bw__slot *s = slot_at(low - 1);
@@ -61,46 +87,74 @@ static bw__slot *lookup(BW_JOB h)
     return s;
 }
 
-/* A free slot with its lock and condition ready, or NULL. Table lock held. */
-static bw__slot *take_free_slot(UINT32 *index)
+static bw__mutex *sync_mutex_new(void)
+{
+    if (g_fail_sync_allocs) {
+        g_fail_sync_allocs--;
+        return NULL;
+    }
+    return bw__mutex_new();
+}
+
+/* A slot's locks and condition, all or nothing. */
+static int sync_new(bw__handle_data *d)
+{
+    d->lock = sync_mutex_new();
+    d->wait_lock = sync_mutex_new();
+    d->wake = bw__cond_new();
+    if (d->lock && d->wait_lock && d->wake)
+        return 1;
+    bw__mutex_free(d->lock);
+    bw__mutex_free(d->wait_lock);
+    bw__cond_free(d->wake);
+    d->lock = d->wait_lock = NULL;
+    d->wake = NULL;
+    return 0;
+}
+
+/* A free slot with its locks ready: S_OK, BW_E_TOO_MANY_HANDLES when the
+ * table is full (or every slot's generations are used up), E_OUTOFMEMORY.
+ * Table lock held. */
+static HRESULT take_free_slot(UINT32 *index, bw__slot **out)
 {
     if (g_free_head) {
         *index = g_free_head - 1;
         bw__slot *s = slot_at(*index);
         g_free_head = s->next_free;
-        return s;
+        if (!g_free_head)
+            g_free_tail = 0;
+        s->next_free = 0;
+        *out = s;
+        return S_OK;
     }
-    if (g_slot_count % BW__CHUNK_SLOTS == 0) {
-        UINT32 chunk = g_slot_count / BW__CHUNK_SLOTS;
-        if (chunk >= BW__MAX_CHUNKS)
-            return NULL;
+    if (g_slot_count >= g_max_slots)
+        return BW_E_TOO_MANY_HANDLES;
+    UINT32 chunk = g_slot_count / BW__CHUNK_SLOTS;
+    /* A chunk made for a slot whose locks then failed is kept for the retry. */
+    if (!g_chunks[chunk]) {
         g_chunks[chunk] = calloc(BW__CHUNK_SLOTS, sizeof(bw__slot));
         if (!g_chunks[chunk])
-            return NULL;
+            return E_OUTOFMEMORY;
+        g_chunk_allocs++;
     }
     bw__slot *s = slot_at(g_slot_count);
-    s->data.lock = bw__mutex_new();
-    s->data.wake = bw__cond_new();
-    if (!s->data.lock || !s->data.wake) {
-        bw__mutex_free(s->data.lock);
-        bw__cond_free(s->data.wake);
-        s->data.lock = NULL;
-        s->data.wake = NULL;
-        return NULL;
-    }
+    if (!sync_new(&s->data))
+        return E_OUTOFMEMORY;
     s->generation = 1;
     *index = g_slot_count++;
-    return s;
+    *out = s;
+    return S_OK;
 }
 
 HRESULT bw__handle_create(bw__bjob *bjob, UINT32 type, BW_JOB *out)
 {
     UINT32 index;
+    bw__slot *s = NULL;
     bw__mutex *table = bw__global_mutex();
 
     bw__mutex_lock(table);
-    bw__slot *s = take_free_slot(&index);
-    if (s) {
+    HRESULT hr = take_free_slot(&index, &s);
+    if (SUCCEEDED(hr)) {
         s->in_use = 1;
         s->closed = 0;
         s->refs = 1;
@@ -112,7 +166,7 @@ HRESULT bw__handle_create(bw__bjob *bjob, UINT32 type, BW_JOB *out)
         g_open++;
     }
     bw__mutex_unlock(table);
-    return s ? S_OK : E_OUTOFMEMORY;
+    return hr;
 }
 
 bw__handle_data *bw__handle_acquire(BW_JOB h)
@@ -127,7 +181,7 @@ bw__handle_data *bw__handle_acquire(BW_JOB h)
 }
 
 /* Drops one reference; the last one releases the backend job and frees the
- * slot for reuse under a new generation. */
+ * slot for reuse under a new generation (or retires it). */
 static void unref(bw__slot *s, UINT32 index)
 {
     bw__bjob *release = NULL;
@@ -138,9 +192,17 @@ static void unref(bw__slot *s, UINT32 index)
         release = s->data.bjob;
         s->data.bjob = NULL;
         s->in_use = 0;
-        s->generation = (s->generation % BW__GEN_MASK) + 1; /* 1..0xFFFF */
-        s->next_free = g_free_head;
-        g_free_head = index + 1;
+        if (s->generation >= g_gen_max) {
+            g_retired++; /* every value of this slot was handed out once */
+        } else {
+            s->generation++;
+            s->next_free = 0;
+            if (g_free_tail)
+                slot_at(g_free_tail - 1)->next_free = index + 1;
+            else
+                g_free_head = index + 1;
+            g_free_tail = index + 1;
+        }
     }
     bw__mutex_unlock(table);
     /* Outside the lock: releasing a COM proxy is a round trip. */
@@ -150,7 +212,7 @@ static void unref(bw__slot *s, UINT32 index)
 
 static UINT32 index_of(BW_JOB h)
 {
-    return (UINT32)((uintptr_t)h & 0xFFFFu) - 1;
+    return (UINT32)((uintptr_t)h & BW__INDEX_MASK) - 1;
 }
 
 void bw__handle_release(BW_JOB h, bw__handle_data *d)
@@ -174,14 +236,33 @@ HRESULT bw__handle_close(BW_JOB h)
     if (!s)
         return E_HANDLE;
 
-    /* End waits on this handle: they see 'closing' and return E_HANDLE. */
-    bw__mutex_lock(s->data.lock);
+    /* End waits on this handle: they see 'closing' and return E_HANDLE. Only
+     * the wait lock: a thread inside a BITS call holds the call lock. */
+    bw__mutex_lock(s->data.wait_lock);
     s->data.closing = 1;
     bw__cond_broadcast(s->data.wake);
-    bw__mutex_unlock(s->data.lock);
+    bw__mutex_unlock(s->data.wait_lock);
 
     unref(s, index_of(h));
     return S_OK;
+}
+
+int bw__handle_closing(bw__handle_data *d)
+{
+    bw__mutex_lock(d->wait_lock);
+    int closing = d->closing;
+    bw__mutex_unlock(d->wait_lock);
+    return closing;
+}
+
+int bw__handle_wait(bw__handle_data *d, UINT32 ms)
+{
+    bw__mutex_lock(d->wait_lock);
+    if (!d->closing)
+        bw__cond_wait_ms(d->wake, d->wait_lock, ms);
+    int closing = d->closing;
+    bw__mutex_unlock(d->wait_lock);
+    return closing;
 }
 
 HRESULT bw__with_job(BW_JOB h, bw__job_op op, void *arg)
@@ -190,7 +271,8 @@ HRESULT bw__with_job(BW_JOB h, bw__job_op op, void *arg)
     if (!d)
         return E_HANDLE;
     bw__mutex_lock(d->lock);
-    HRESULT hr = op(d, arg);
+    /* Closed while this call waited for another one on the same handle. */
+    HRESULT hr = bw__handle_closing(d) ? E_HANDLE : op(d, arg);
     bw__mutex_unlock(d->lock);
     bw__handle_release(h, d);
     return hr;
@@ -203,4 +285,25 @@ UINT32 bw__handle_count(void)
     UINT32 n = g_open;
     bw__mutex_unlock(table);
     return n;
+}
+
+void bw__handle_test_limits(UINT64 gen_max, UINT32 max_slots, unsigned fail_sync_allocs)
+{
+    bw__mutex *table = bw__global_mutex();
+    bw__mutex_lock(table);
+    g_gen_max = gen_max ? gen_max : BW__GEN_MAX;
+    g_max_slots = max_slots ? max_slots : BW__CHUNK_SLOTS * BW__MAX_CHUNKS;
+    g_fail_sync_allocs = fail_sync_allocs;
+    bw__mutex_unlock(table);
+}
+
+void bw__handle_test_stats(bw__handle_stats *st)
+{
+    bw__mutex *table = bw__global_mutex();
+    bw__mutex_lock(table);
+    st->slots = g_slot_count;
+    st->chunk_allocs = g_chunk_allocs;
+    st->retired = g_retired;
+    st->open = g_open;
+    bw__mutex_unlock(table);
 }

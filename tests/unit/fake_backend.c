@@ -4,6 +4,18 @@
 
 #include "fake_backend.h"
 
+#ifdef _WIN32
+#include <windows.h>
+static void sleep_ms(unsigned ms) { Sleep(ms); }
+#else
+#include <time.h>
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+#endif
+
 static fake_job g_jobs[FAKE_MAX_JOBS];
 static unsigned g_count;
 static bw__mutex *g_lock;
@@ -43,6 +55,11 @@ static void fake_close(bw__bjob *job)
 static HRESULT fake_state(bw__bjob *job, UINT32 *state)
 {
     fake_job *j = (fake_job *)job;
+    bw__mutex_lock(g_lock);
+    unsigned delay = j->state_delay_ms;
+    bw__mutex_unlock(g_lock);
+    if (delay)
+        sleep_ms(delay);
     bw__mutex_lock(g_lock);
     j->n_state++;
     HRESULT hr = j->fail_hr;

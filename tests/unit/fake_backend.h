@@ -28,6 +28,9 @@ typedef struct fake_job {
     const char *display_name, *description, *owner;
     UINT32 priority, error_count;
     UINT64 creation_time, modification_time, completion_time;
+    /* get_state sleeps this long (outside the fake's lock) before answering:
+     * a slow or hung service. */
+    unsigned state_delay_ms;
     /* Counters (round trips). */
     unsigned n_state, n_progress, n_reply, n_error, n_control;
     unsigned opened, closed;
