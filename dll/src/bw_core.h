@@ -22,7 +22,8 @@
 /* Length of s in UTF-16 units, looking at most max units (returns max if no NUL). */
 size_t bw__wcsnlen(const WCHAR *s, size_t max);
 /* Appends ASCII text to buf at *len (capacity cch, NUL kept); counts what did
- * not fit in *len too, so *len + 1 is the size the whole text needs. */
+ * not fit in *len too, so *len + 1 is the size the whole text needs. Where the
+ * text is cut, a surrogate pair is never split: the cut moves before it. */
 void bw__append_ascii(WCHAR *buf, UINT32 cch, UINT32 *len, const char *text);
 void bw__append_wide(WCHAR *buf, UINT32 cch, UINT32 *len, const WCHAR *text);
 /* malloc'd copies (free()); NULL when out of memory or text is NULL. */

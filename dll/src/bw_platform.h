@@ -33,7 +33,15 @@ UINT64 bw__now_filetime(void);
 
 /* The system's text for a Win32/COM code, in the thread's language; writes a
  * NUL-terminated string of at most cch characters (trailing line breaks
- * removed) and returns its length, or 0 when the system has none. */
+ * removed; a cut never splits a surrogate pair) and returns its length, or 0
+ * when the system has none. A result of cch - 2 or more may be cut: ask again
+ * with a larger buffer for the whole text (bw__format_message does). */
 UINT32 bw__system_message(HRESULT hr, WCHAR *buffer, UINT32 cch);
+#ifndef _WIN32
+/* Native build only, for tests: from now on bw__system_message answers text
+ * for hr (the stand-in's own table has only short texts); NULL forgets it.
+ * The text is not copied: keep it alive while it is set. */
+void bw__posix_system_message_set(HRESULT hr, const WCHAR *text);
+#endif
 
 #endif /* BW_PLATFORM_H */

@@ -100,6 +100,39 @@ static const char *http_reason(UINT32 status)
     return NULL;
 }
 
+/* Room for any system text: FormatMessageW's own limit is 64 KiB. */
+#define BW__SYSTEM_TEXT_MAX (128u * 1024u)
+
+/* Appends the system's text for hr in full; 0 when it has none.
+ * bw__system_message writes at most cch units, so a text that may have been
+ * cut (it filled the buffer, or all but the unit of a surrogate pair moved
+ * before the cut) is asked for again in a larger buffer: *len must count the
+ * whole text, or BwFormatMessage would return S_OK for a cut one. */
+static int append_system_message(HRESULT hr, WCHAR *buf, UINT32 cch, UINT32 *len)
+{
+    WCHAR small[512];
+    WCHAR *sys = small;
+    UINT32 cap = (UINT32)BW__COUNT(small);
+    UINT32 n = bw__system_message(hr, sys, cap);
+
+    while (n > 0 && n + 2 >= cap && cap < BW__SYSTEM_TEXT_MAX) {
+        UINT32 bigger_cap = cap * 4;
+        WCHAR *bigger = malloc(bigger_cap * sizeof(WCHAR));
+        if (!bigger)
+            break; /* out of memory: the text as far as it came */
+        if (sys != small)
+            free(sys);
+        sys = bigger;
+        cap = bigger_cap;
+        n = bw__system_message(hr, sys, cap);
+    }
+    if (n > 0)
+        bw__append_wide(buf, cch, len, sys);
+    if (sys != small)
+        free(sys);
+    return n > 0;
+}
+
 void bw__format_message(HRESULT hr, WCHAR *buf, UINT32 cch, UINT32 *len)
 {
     UINT32 code = (UINT32)hr;
@@ -123,11 +156,8 @@ void bw__format_message(HRESULT hr, WCHAR *buf, UINT32 cch, UINT32 *len)
         return;
     }
 
-    WCHAR sys[512];
-    if (bw__system_message(hr, sys, (UINT32)BW__COUNT(sys)) > 0) {
-        bw__append_wide(buf, cch, len, sys);
+    if (append_system_message(hr, buf, cch, len))
         return;
-    }
     snprintf(tmp, sizeof tmp, "Unknown error 0x%08X.", (unsigned)code);
     bw__append_ascii(buf, cch, len, tmp);
 }

@@ -12,11 +12,21 @@ size_t bw__wcsnlen(const WCHAR *s, size_t max)
     return n;
 }
 
+static int is_high_surrogate(WCHAR c)
+{
+    return c >= 0xD800 && c <= 0xDBFF;
+}
+
 static void append_unit(WCHAR *buf, UINT32 cch, UINT32 *len, WCHAR c)
 {
     if (buf && *len + 1 < cch) {
         buf[*len] = c;
         buf[*len + 1] = 0;
+    } else if (buf && cch > 1 && *len + 1 == cch && is_high_surrogate(buf[*len - 1])) {
+        /* The first unit that does not fit: the text is cut here. A high
+         * surrogate just before the cut lost its other half, and a lone one
+         * is not text (converters reject or mangle it): cut before the pair. */
+        buf[*len - 1] = 0;
     }
     (*len)++;
 }

@@ -97,6 +97,17 @@ UINT64 bw__now_filetime(void)
     return epoch_diff + (UINT64)ts.tv_sec * 10000000u + (UINT64)ts.tv_nsec / 100u;
 }
 
+/* The test seam: one code whose text a test chose (long texts, surrogate
+ * pairs), as a real message table may have. */
+static HRESULT g_test_code;
+static const WCHAR *g_test_text;
+
+void bw__posix_system_message_set(HRESULT hr, const WCHAR *text)
+{
+    g_test_code = hr;
+    g_test_text = text;
+}
+
 UINT32 bw__system_message(HRESULT hr, WCHAR *buffer, UINT32 cch)
 {
     /* No system message table natively: a few codes the tests meet, in the
@@ -118,11 +129,19 @@ UINT32 bw__system_message(HRESULT hr, WCHAR *buffer, UINT32 cch)
         {0x800700EAu, "More data is available."},
         {0x800706BAu, "The RPC server is unavailable."},
     };
+    if (!buffer || cch == 0)
+        return 0;
+    buffer[0] = 0;
+    if (g_test_text && hr == g_test_code) {
+        UINT32 len = 0;
+        bw__append_wide(buffer, cch, &len, g_test_text);
+        return (UINT32)bw__wcsnlen(buffer, cch);
+    }
     for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
         if (k[i].code == (UINT32)hr) {
             UINT32 len = 0;
             bw__append_ascii(buffer, cch, &len, k[i].text);
-            return len < cch ? len : (cch ? cch - 1 : 0);
+            return (UINT32)bw__wcsnlen(buffer, cch);
         }
     }
     return 0;
