@@ -83,17 +83,29 @@ HRESULT BWAPI BwJobGetError(BW_JOB job, BW_ERROR *error)
     return S_OK;
 }
 
+/* Frees a string of an out-struct and clears the field, so that freeing the
+ * struct again does nothing. */
+static void free_string(WCHAR **field)
+{
+    free(*field);
+    *field = NULL;
+}
+
+/* The free functions' rule (bitswatch.h): safe after BwJobGetError/GetInfo
+ * returned, whatever it returned. A NULL struct or one whose cbSize is not a
+ * published size was never touched by the call (E_POINTER, E_INVALIDARG) and
+ * may hold anything: leave it alone. Every other failure left it zeroed. Every
+ * published size so far holds all the strings; a version that appends a string
+ * must free it only when cbSize reaches it. */
 void BWAPI BwFreeError(BW_ERROR *error)
 {
-    if (!error)
+    if (!error || !bw__error_size_ok(error->cbSize))
         return;
-    free(error->Description);
-    free(error->ContextDescription);
-    free(error->RemoteName);
-    free(error->LocalName);
-    free(error->Protocol);
-    error->Description = error->ContextDescription = NULL;
-    error->RemoteName = error->LocalName = error->Protocol = NULL;
+    free_string(&error->Description);
+    free_string(&error->ContextDescription);
+    free_string(&error->RemoteName);
+    free_string(&error->LocalName);
+    free_string(&error->Protocol);
 }
 
 static HRESULT read_info(bw__handle_data *d, void *arg)
@@ -131,10 +143,9 @@ HRESULT BWAPI BwJobGetInfo(BW_JOB job, BW_INFO *info)
 
 void BWAPI BwFreeInfo(BW_INFO *info)
 {
-    if (!info)
+    if (!info || !bw__info_size_ok(info->cbSize))
         return;
-    free(info->DisplayName);
-    free(info->Description);
-    free(info->Owner);
-    info->DisplayName = info->Description = info->Owner = NULL;
+    free_string(&info->DisplayName);
+    free_string(&info->Description);
+    free_string(&info->Owner);
 }

@@ -2,7 +2,8 @@
  * test_error_info.c - BwJobGetError, BwJobGetInfo and BwEnumJobs over the
  * scripted fake: descriptions filled when BITS has none, strings owned by the
  * caller and freed, E_NOTIMPL properties left empty, the count/ERROR_MORE_DATA
- * protocol, access denied for all users.
+ * protocol, access denied for all users; BwFreeError / BwFreeInfo safe after
+ * any result (a bad cbSize leaves the struct untouched, other failures zeroed).
  */
 #include <stdlib.h>
 
@@ -123,6 +124,130 @@ static void error_bad_arguments(void **state)
     assert_hr(E_HANDLE, BwJobGetError(h, &e));
 }
 
+/* The header's rule: BwFreeError / BwFreeInfo after the call returned, whatever
+ * it returned. A bad cbSize leaves the struct untouched, garbage pointers and
+ * all (0xCC here: ASan reports a free of one), so freeing it must do nothing. */
+static const UINT32 k_bad_sizes[] = {0, 1, 4, sizeof(BW_ERROR) + 4, sizeof(BW_INFO) + 4, 0xFFFFFFFFu};
+
+static void free_error_after_a_bad_cbsize_does_nothing(void **state)
+{
+    fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
+    j->state = BW_STATE_ERROR;
+    j->error_code = E_FAIL;
+    BW_JOB h = open_job(j);
+    for (size_t i = 0; i < sizeof k_bad_sizes / sizeof k_bad_sizes[0]; i++) {
+        BW_ERROR e, before;
+        memset(&e, 0xCC, sizeof e);
+        e.cbSize = k_bad_sizes[i];
+        before = e;
+        assert_hr(E_INVALIDARG, BwJobGetError(h, &e));
+        assert_memory_equal(&e, &before, sizeof e);
+        BwFreeError(&e);
+        BwFreeError(&e);
+        assert_memory_equal(&e, &before, sizeof e);
+    }
+    BwJobClose(h);
+}
+
+static void free_info_after_a_bad_cbsize_does_nothing(void **state)
+{
+    fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
+    j->display_name = "x";
+    BW_JOB h = open_job(j);
+    for (size_t i = 0; i < sizeof k_bad_sizes / sizeof k_bad_sizes[0]; i++) {
+        BW_INFO in, before;
+        memset(&in, 0xCC, sizeof in);
+        in.cbSize = k_bad_sizes[i];
+        before = in;
+        assert_hr(E_INVALIDARG, BwJobGetInfo(h, &in));
+        assert_memory_equal(&in, &before, sizeof in);
+        BwFreeInfo(&in);
+        BwFreeInfo(&in);
+        assert_memory_equal(&in, &before, sizeof in);
+    }
+    BwJobClose(h);
+}
+
+/* 1 when every byte of the struct after cbSize is zero. */
+static int zero_after_cbsize(const void *p, size_t size)
+{
+    const unsigned char *b = p;
+    for (size_t i = sizeof(UINT32); i < size; i++)
+        if (b[i] != 0)
+            return 0;
+    return 1;
+}
+
+static void failed_calls_with_a_published_cbsize_leave_zeros(void **state)
+{
+    fake_job *gone = fake_job_add(BW_TYPE_DOWNLOAD);
+    gone->state = BW_STATE_ERROR;
+    gone->display_name = "x";
+    BW_JOB h = open_job(gone);
+    gone->fail_hr = BG_E_NOT_FOUND; /* the job went away after the open */
+    BW_JOB closed = open_job(fake_job_add(BW_TYPE_DOWNLOAD));
+    BwJobClose(closed);
+    const struct {
+        BW_JOB job;
+        HRESULT hr;
+    } cases[] = {{NULL, E_HANDLE}, {closed, E_HANDLE}, {h, BG_E_NOT_FOUND}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        BW_ERROR e;
+        memset(&e, 0xCC, sizeof e);
+        e.cbSize = sizeof e;
+        assert_hr(cases[i].hr, BwJobGetError(cases[i].job, &e));
+        assert_int_equal(e.cbSize, sizeof e);
+        assert_true(zero_after_cbsize(&e, sizeof e));
+        BwFreeError(&e);
+        BwFreeError(&e);
+        assert_true(zero_after_cbsize(&e, sizeof e));
+
+        BW_INFO in;
+        memset(&in, 0xCC, sizeof in);
+        in.cbSize = sizeof in;
+        assert_hr(cases[i].hr, BwJobGetInfo(cases[i].job, &in));
+        assert_int_equal(in.cbSize, sizeof in);
+        assert_true(zero_after_cbsize(&in, sizeof in));
+        BwFreeInfo(&in);
+        BwFreeInfo(&in);
+        assert_true(zero_after_cbsize(&in, sizeof in));
+    }
+    BwJobClose(h);
+}
+
+static void free_after_success_clears_and_is_idempotent(void **state)
+{
+    fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
+    j->state = BW_STATE_ERROR;
+    j->error_code = E_FAIL;
+    j->error_remote_name = "http://127.0.0.1/x";
+    j->error_local_name = "C:\\x";
+    j->error_protocol = "http";
+    j->display_name = "name";
+    j->description = "text";
+    j->owner = "owner";
+    BW_JOB h = open_job(j);
+    BW_ERROR e = {sizeof e};
+    assert_hr(S_OK, BwJobGetError(h, &e));
+    BwFreeError(&e);
+    assert_null(e.Description);
+    assert_null(e.ContextDescription);
+    assert_null(e.RemoteName);
+    assert_null(e.LocalName);
+    assert_null(e.Protocol);
+    assert_int_equal(e.cbSize, sizeof e);
+    BwFreeError(&e);
+    BW_INFO in = {sizeof in};
+    assert_hr(S_OK, BwJobGetInfo(h, &in));
+    BwFreeInfo(&in);
+    assert_null(in.DisplayName);
+    assert_null(in.Description);
+    assert_null(in.Owner);
+    assert_int_equal(in.cbSize, sizeof in);
+    BwFreeInfo(&in);
+    BwJobClose(h);
+}
+
 static void info_copies_every_property(void **state)
 {
     fake_job *j = fake_job_add(BW_TYPE_UPLOAD_REPLY);
@@ -214,6 +339,10 @@ int main(void)
         T(every_context_has_a_description),
         T(no_error_outside_an_error_state),
         T(error_bad_arguments),
+        T(free_error_after_a_bad_cbsize_does_nothing),
+        T(free_info_after_a_bad_cbsize_does_nothing),
+        T(failed_calls_with_a_published_cbsize_leave_zeros),
+        T(free_after_success_clears_and_is_idempotent),
         T(info_copies_every_property),
         T(info_leaves_unimplemented_properties_empty),
         T(enum_counts_and_reports_more_data),
