@@ -77,7 +77,7 @@ quietly() {
 PACKAGES=(
   mingw-w64 wine64 wine cmake ninja-build make gcc libc6-dev pkg-config
   libcmocka-dev libffi-dev python3 valgrind clang libclang-rt-14-dev
-  dpkg-dev xz-utils mono-mcs mono-runtime binutils
+  dpkg-dev xz-utils mono-mcs mono-runtime binutils libtsan2
 )
 # node and npm (tree-sitter-powershell for the module checks): this machine
 # image ships its own Node.js with npm; Debian's packages only when absent.
@@ -265,6 +265,15 @@ valgrind_unit() {
   return $rc
 }
 
+# The native unit tests (the threaded ones above all: handles, poll, close
+# during a call) under ThreadSanitizer; any report fails the test (TSan's
+# exit code 66). The C# and example checks need no second run here.
+tsan_unit() {
+  configure_build tsan -DBW_TSAN=ON || return 1
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+    run_ctest tsan -j "$JOBS" --timeout 600 -E '(csharp|binding|example)'
+}
+
 # The PowerShell module: parsed with tree-sitter-powershell, static checks,
 # and its P/Invoke entry points against both DLLs' export tables.
 ps_module() {
@@ -321,6 +330,7 @@ stage exports-x64 check_exports x64 || true
 stage exports-x86 check_exports x86 || true
 stage fuzz fuzz || true
 stage valgrind valgrind_unit || true
+stage tsan tsan_unit || true
 stage ps-module ps_module || true
 
 # ---- x86 ABI and packaging (tests/check_x86_abi.py, tests/package/)

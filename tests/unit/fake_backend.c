@@ -52,6 +52,14 @@ static void fake_close(bw__bjob *job)
     bw__mutex_unlock(g_lock);
 }
 
+unsigned fake_job_closed(const fake_job *j)
+{
+    bw__mutex_lock(g_lock);
+    unsigned n = j->closed;
+    bw__mutex_unlock(g_lock);
+    return n;
+}
+
 static HRESULT fake_state(bw__bjob *job, UINT32 *state)
 {
     fake_job *j = (fake_job *)job;

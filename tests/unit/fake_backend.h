@@ -49,7 +49,9 @@ void fake_job_set_bytes(fake_job *j, UINT64 total, UINT64 transferred);
 /* What enum_jobs answers (S_OK lists every job; E_ACCESSDENIED for
  * BW_ENUM_ALL_USERS unless fake_enum_admin is set). */
 extern int fake_enum_admin;
-unsigned fake_round_trips(const fake_job *j); /* state + progress + reply + error */
+unsigned fake_round_trips(const fake_job *j);
+/* j->closed read under the fake's lock (for a test racing a worker thread). */
+unsigned fake_job_closed(const fake_job *j); /* state + progress + reply + error */
 void fake_job_reset_counters(fake_job *j);
 /* The GUID text of a fake job, braced, into buf (39 units). */
 void fake_job_guid_text(const fake_job *j, WCHAR *buf);
