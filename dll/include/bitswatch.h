@@ -15,8 +15,15 @@
  *  - Every public struct starts with UINT32 cbSize, which the caller sets to
  *    sizeof the struct it was compiled with. Fields are only ever appended;
  *    each one says which version added it. Any other cbSize is E_INVALIDARG.
- *    On failure, out-structs are left with their cbSize and everything else
- *    zeroed.
+ *    On failure an out-struct is left untouched when the struct itself is the
+ *    problem (E_POINTER: it is NULL; E_INVALIDARG: its cbSize is not a
+ *    published size); after any other failure it keeps its cbSize and every
+ *    byte after it, up to cbSize, is zero.
+ *    The free function of a struct that returns strings (BwFreeError,
+ *    BwFreeInfo) is safe on any struct its call was given, whatever the call
+ *    returned: it does nothing when cbSize is not a published size (the call
+ *    never touched the struct, so it holds no library memory) and clears what
+ *    it frees, so a second call does nothing.
  *  - Strings in are NUL-terminated UTF-16 (const WCHAR *). Strings out are
  *    allocated by the library and freed with the free function named next to
  *    them.
@@ -272,19 +279,31 @@ HRESULT BWAPI BwJobResume(BW_JOB job);
  * BITS has no error and this returns BG_E_ERROR_INFORMATION_UNAVAILABLE
  * (0x8020000F). Descriptions come from BITS in the thread's language, then
  * en-US, then the system (FormatMessageW), then the library's own table.
- * On success free the strings with BwFreeError (also after a failure: it is
- * harmless on a cleared struct). E_POINTER, E_INVALIDARG (cbSize), E_HANDLE. */
+ * E_POINTER, E_INVALIDARG (cbSize; the struct is left untouched), E_HANDLE,
+ * E_OUTOFMEMORY, BITS codes (the struct is zeroed after cbSize).
+ * Call BwFreeError when this returned, whatever it returned: it frees the
+ * strings after S_OK and does nothing after a failure. */
 HRESULT BWAPI BwJobGetError(BW_JOB job, BW_ERROR *error);
 
-/* Frees the strings of a BW_ERROR and sets them to NULL. NULL is fine. */
+/* Frees the strings of a BW_ERROR that BwJobGetError was given and sets them
+ * to NULL, so a second call does nothing. Does nothing when error is NULL or
+ * its cbSize is not a published size (BwJobGetError never touched it). Not
+ * for a struct that never went through BwJobGetError with this cbSize (its
+ * pointers would be freed as they are). */
 void BWAPI BwFreeError(BW_ERROR *error);
 
 /* Display name, description, owner, type, priority, times, error count.
  * Properties the service does not implement stay NULL/0; the call succeeds.
- * Free with BwFreeInfo. E_POINTER, E_INVALIDARG (cbSize), E_HANDLE. */
+ * E_POINTER, E_INVALIDARG (cbSize; the struct is left untouched), E_HANDLE,
+ * BITS codes (the struct is zeroed after cbSize).
+ * Call BwFreeInfo when this returned, whatever it returned: it frees the
+ * strings after S_OK and does nothing after a failure. */
 HRESULT BWAPI BwJobGetInfo(BW_JOB job, BW_INFO *info);
 
-/* Frees the strings of a BW_INFO and sets them to NULL. NULL is fine. */
+/* Frees the strings of a BW_INFO that BwJobGetInfo was given and sets them to
+ * NULL, so a second call does nothing. Does nothing when info is NULL or its
+ * cbSize is not a published size (BwJobGetInfo never touched it). Not for a
+ * struct that never went through BwJobGetInfo with this cbSize. */
 void BWAPI BwFreeInfo(BW_INFO *info);
 
 /* The GUIDs of the jobs in the queue: the caller's jobs, or every user's with
@@ -300,11 +319,12 @@ HRESULT BWAPI BwEnumJobs(UINT32 flags, GUID *ids, UINT32 capacity, UINT32 *count
 /* Text for any HRESULT: BITS codes with their symbolic name ("BG_E_NOT_FOUND:
  * The requested job was not found."), HTTP codes (0x8019xxxx) as "HTTP 404 Not
  * Found", the library's own codes, and Win32/COM codes through the system's
- * message table (FormatMessageW). Never empty.
+ * message table (FormatMessageW), however long the system's text. Never empty.
  * buffer may be NULL when cch is 0 (to ask for the size). *needed (which may
- * be NULL) is set to the characters the text needs, its NUL included.
+ * be NULL) is set to the UTF-16 units the whole text needs, its NUL included.
  * S_OK: written. HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER): cch was too
- * small; buffer holds as much as fits, NUL-terminated when cch > 0.
+ * small; buffer holds as much as fits, NUL-terminated when cch > 0, cut before
+ * a surrogate pair that does not fit whole (never half of one).
  * E_POINTER: buffer NULL with cch > 0. */
 HRESULT BWAPI BwFormatMessage(HRESULT hr, WCHAR *buffer, UINT32 cch, UINT32 *needed);
 
