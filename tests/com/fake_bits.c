@@ -248,32 +248,50 @@ static ULONG STDMETHODCALLTYPE job_Release(IBackgroundCopyJob2 *iface)
     return ref;
 }
 
+/* A control call: counted, interrupted once if the test asked for it, and
+ * on success the job moves to the state the call leads to. */
+static HRESULT control(fake_job *j, LONG *calls, HRESULT hr, BG_JOB_STATE to)
+{
+    HRESULT interrupted = j->interrupt_hr;
+
+    InterlockedIncrement(calls);
+    if (interrupted) {
+        j->interrupt_hr = 0;
+        if (j->interrupt_ran)
+            j->state = to;
+        return interrupted;
+    }
+    if (SUCCEEDED(hr))
+        j->state = to;
+    return hr;
+}
+
 static HRESULT STDMETHODCALLTYPE job_Suspend(IBackgroundCopyJob2 *iface)
 {
     fake_job *j = impl_from_IBackgroundCopyJob2(iface);
     JOB_ENTER(j);
-    return j->suspend_hr;
+    return control(j, &j->suspend_calls, j->suspend_hr, BG_JOB_STATE_SUSPENDED);
 }
 
 static HRESULT STDMETHODCALLTYPE job_Resume(IBackgroundCopyJob2 *iface)
 {
     fake_job *j = impl_from_IBackgroundCopyJob2(iface);
     JOB_ENTER(j);
-    return j->resume_hr;
+    return control(j, &j->resume_calls, j->resume_hr, BG_JOB_STATE_QUEUED);
 }
 
 static HRESULT STDMETHODCALLTYPE job_Cancel(IBackgroundCopyJob2 *iface)
 {
     fake_job *j = impl_from_IBackgroundCopyJob2(iface);
     JOB_ENTER(j);
-    return j->cancel_hr;
+    return control(j, &j->cancel_calls, j->cancel_hr, BG_JOB_STATE_CANCELLED);
 }
 
 static HRESULT STDMETHODCALLTYPE job_Complete(IBackgroundCopyJob2 *iface)
 {
     fake_job *j = impl_from_IBackgroundCopyJob2(iface);
     JOB_ENTER(j);
-    return j->complete_hr;
+    return control(j, &j->complete_calls, j->complete_hr, BG_JOB_STATE_ACKNOWLEDGED);
 }
 
 static HRESULT STDMETHODCALLTYPE job_GetId(IBackgroundCopyJob2 *iface, GUID *id)
@@ -304,6 +322,7 @@ static HRESULT STDMETHODCALLTYPE job_GetState(IBackgroundCopyJob2 *iface, BG_JOB
 {
     fake_job *j = impl_from_IBackgroundCopyJob2(iface);
     JOB_ENTER(j);
+    InterlockedIncrement(&j->state_calls);
     *state = j->state;
     return S_OK;
 }

@@ -57,6 +57,16 @@ typedef struct fake_job {
     HRESULT get_error_hr;     /* GetError's answer; on success it hands out error */
     fake_error *error;
     HRESULT complete_hr, cancel_hr, suspend_hr, resume_hr;
+    /* Control calls that reached the job, and GetState calls. A control call
+     * that succeeds moves the job as BITS does: Complete to ACKNOWLEDGED,
+     * Cancel to CANCELLED, Suspend to SUSPENDED, Resume to QUEUED. */
+    LONG complete_calls, cancel_calls, suspend_calls, resume_calls, state_calls;
+    /* The service stopping under the next control call: nonzero makes it
+     * fail with this code (then cleared), after taking effect when
+     * interrupt_ran is TRUE. Put the same fake in the next manager for a job
+     * that survived the restart. */
+    HRESULT interrupt_hr;
+    BOOL interrupt_ran;
     HRESULT dead_hr;          /* nonzero: every method fails with it (service gone) */
     /* Properties: FALSE answers E_NOTIMPL for priority, error count, times
      * and owner, as Wine does; NULL names are E_NOTIMPL too. */

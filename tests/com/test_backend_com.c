@@ -621,6 +621,191 @@ static void action_results_pass_through_unchanged(void **state)
     check_and_release_manager(m);
 }
 
+/* ---- Control calls across a service restart ----------------------------- */
+
+#define RPC_CALL_FAILED ((HRESULT)0x800706BEL)
+
+enum control { DO_COMPLETE, DO_CANCEL, DO_SUSPEND, DO_RESUME };
+
+struct interrupted {
+    /* The set-up. */
+    enum control call;
+    BG_JOB_STATE before;   /* the job's state when the call is made */
+    HRESULT stop_hr;       /* what the call fails with as the service stops */
+    BOOL ran;              /* whether it took effect before failing */
+    BOOL survives;         /* the restarted service still has the job */
+    HRESULT again_hr;      /* BITS' answer to the call if it is sent again */
+    /* What happened. */
+    HRESULT result;
+    LONG sent;             /* times the call reached the job */
+    LONG state_reads;      /* GetState calls after the failure */
+    BG_JOB_STATE after;
+};
+
+/* The service stops under a control call. The job is one fake shared by the
+ * old and the restarted service, as a job that survives a restart is. */
+static void run_interrupted(struct interrupted *t)
+{
+    fake_job *j;
+    fake_manager *m1, *m2;
+    bw__bjob *bj;
+    UINT32 type;
+    LONG *calls = NULL;
+
+    setup(NULL); /* a test may run several cases */
+    j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, t->before);
+    m1 = manager_with(j);
+    m2 = manager_with(t->survives ? j : NULL);
+    switch (t->call) {
+    case DO_COMPLETE: j->complete_hr = t->again_hr; calls = &j->complete_calls; break;
+    case DO_CANCEL: j->cancel_hr = t->again_hr; calls = &j->cancel_calls; break;
+    case DO_SUSPEND: j->suspend_hr = t->again_hr; calls = &j->suspend_calls; break;
+    case DO_RESUME: j->resume_hr = t->again_hr; calls = &j->resume_calls; break;
+    }
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    m1->dead_hr = t->stop_hr; /* the old service is gone */
+    j->interrupt_hr = t->stop_hr;
+    j->interrupt_ran = t->ran;
+    j->state_calls = 0;
+    switch (t->call) {
+    case DO_COMPLETE: t->result = be->complete(bj); break;
+    case DO_CANCEL: t->result = be->cancel(bj); break;
+    case DO_SUSPEND: t->result = be->suspend(bj); break;
+    case DO_RESUME: t->result = be->resume(bj); break;
+    }
+    t->sent = *calls;
+    t->state_reads = j->state_calls;
+    t->after = j->state;
+    assert_int_equal(g_factory_calls, 2); /* reconnected, once */
+    assert_int_equal(m2->get_job_calls, 1);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m1);
+    check_and_release_manager(m2);
+}
+
+static void complete_that_ran_before_call_failed_is_not_sent_again(void **state)
+{
+    struct interrupted t = {DO_COMPLETE, BG_JOB_STATE_TRANSFERRED, RPC_CALL_FAILED, TRUE, TRUE, BG_E_NOT_FOUND};
+    run_interrupted(&t);
+    assert_hr(S_OK, t.result);
+    assert_int_equal(t.sent, 1);
+    assert_int_equal(t.state_reads, 1);
+    assert_int_equal(t.after, BG_JOB_STATE_ACKNOWLEDGED);
+}
+
+static void complete_that_did_not_run_before_call_failed_is_sent_once_more(void **state)
+{
+    struct interrupted t = {DO_COMPLETE, BG_JOB_STATE_TRANSFERRED, RPC_CALL_FAILED, FALSE, TRUE,
+                            BG_S_PARTIAL_COMPLETE};
+    run_interrupted(&t);
+    assert_hr(0x00200017L, t.result); /* the second answer, as BITS gave it */
+    assert_int_equal(t.sent, 2);
+    assert_int_equal(t.state_reads, 1);
+}
+
+static void cancel_that_ran_before_call_failed_is_not_sent_again(void **state)
+{
+    struct interrupted t = {DO_CANCEL, BG_JOB_STATE_TRANSFERRING, RPC_CALL_FAILED, TRUE, TRUE,
+                            BG_E_INVALID_STATE};
+    run_interrupted(&t);
+    assert_hr(S_OK, t.result);
+    assert_int_equal(t.sent, 1);
+    assert_int_equal(t.after, BG_JOB_STATE_CANCELLED);
+}
+
+static void cancel_that_did_not_run_before_call_failed_is_sent_once_more(void **state)
+{
+    struct interrupted t = {DO_CANCEL, BG_JOB_STATE_ERROR, RPC_CALL_FAILED, FALSE, TRUE,
+                            BG_S_UNABLE_TO_DELETE_FILES};
+    run_interrupted(&t);
+    assert_hr(0x0020001AL, t.result);
+    assert_int_equal(t.sent, 2);
+    assert_int_equal(t.after, BG_JOB_STATE_CANCELLED);
+}
+
+static void suspend_and_resume_after_call_failed_are_judged_by_state(void **state)
+{
+    struct interrupted s1 = {DO_SUSPEND, BG_JOB_STATE_QUEUED, RPC_CALL_FAILED, TRUE, TRUE, BG_E_INVALID_STATE};
+    struct interrupted s2 = {DO_SUSPEND, BG_JOB_STATE_QUEUED, RPC_CALL_FAILED, FALSE, TRUE, S_OK};
+    struct interrupted r1 = {DO_RESUME, BG_JOB_STATE_SUSPENDED, RPC_CALL_FAILED, TRUE, TRUE, BG_E_INVALID_STATE};
+    struct interrupted r2 = {DO_RESUME, BG_JOB_STATE_SUSPENDED, RPC_CALL_FAILED, FALSE, TRUE, S_OK};
+
+    run_interrupted(&s1);
+    assert_hr(S_OK, s1.result);
+    assert_int_equal(s1.sent, 1);
+    run_interrupted(&s2);
+    assert_hr(S_OK, s2.result);
+    assert_int_equal(s2.sent, 2);
+    assert_int_equal(s2.after, BG_JOB_STATE_SUSPENDED);
+    run_interrupted(&r1);
+    assert_hr(S_OK, r1.result);
+    assert_int_equal(r1.sent, 1);
+    run_interrupted(&r2);
+    assert_hr(S_OK, r2.result);
+    assert_int_equal(r2.sent, 2);
+    assert_int_equal(r2.after, BG_JOB_STATE_QUEUED);
+}
+
+static void control_after_call_failed_with_the_job_gone_is_call_failed(void **state)
+{
+    /* Gone: acknowledged (Windows drops such jobs) or lost with the service
+     * (Wine): nobody can tell whether the call ran. */
+    struct interrupted c = {DO_COMPLETE, BG_JOB_STATE_TRANSFERRED, RPC_CALL_FAILED, TRUE, FALSE, S_OK};
+    struct interrupted x = {DO_CANCEL, BG_JOB_STATE_QUEUED, RPC_CALL_FAILED, FALSE, FALSE, S_OK};
+
+    run_interrupted(&c);
+    assert_hr(RPC_CALL_FAILED, c.result);
+    assert_int_equal(c.sent, 1);
+    run_interrupted(&x);
+    assert_hr(RPC_CALL_FAILED, x.result);
+    assert_int_equal(x.sent, 1);
+}
+
+static void control_after_call_failed_with_the_service_still_down_is_call_failed(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_TRANSFERRED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    m->dead_hr = RPC_CALL_FAILED;
+    j->interrupt_hr = RPC_CALL_FAILED;
+    /* No second manager queued: the factory answers 0x800706BA. That is not
+     * the answer: the call may still have run. */
+    assert_hr(RPC_CALL_FAILED, be->complete(bj));
+    assert_int_equal(j->complete_calls, 1);
+    assert_int_equal(g_factory_calls, 2);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void control_that_never_reached_the_service_is_sent_once_more(void **state)
+{
+    /* RPC_S_SERVER_UNAVAILABLE / RPC_E_DISCONNECTED: the call never met a
+     * live service; repeating it needs no look at the job first. */
+    struct interrupted a = {DO_COMPLETE, BG_JOB_STATE_TRANSFERRED, RPC_SERVER_UNAVAILABLE, FALSE, TRUE,
+                            BG_S_PARTIAL_COMPLETE};
+    struct interrupted b = {DO_CANCEL, BG_JOB_STATE_QUEUED, RPC_E_DISCONNECTED, FALSE, TRUE, S_OK};
+    struct interrupted c = {DO_COMPLETE, BG_JOB_STATE_TRANSFERRED, RPC_SERVER_UNAVAILABLE, FALSE, FALSE, S_OK};
+
+    run_interrupted(&a);
+    assert_hr(0x00200017L, a.result);
+    assert_int_equal(a.sent, 2);
+    assert_int_equal(a.state_reads, 0);
+    run_interrupted(&b);
+    assert_hr(S_OK, b.result);
+    assert_int_equal(b.sent, 2);
+    assert_int_equal(b.state_reads, 0);
+    run_interrupted(&c);
+    assert_hr(BG_E_NOT_FOUND, c.result); /* it cannot have run: the job is lost */
+    assert_int_equal(c.sent, 1);
+}
+
 /* ---- Service restart ----------------------------------------------------- */
 
 /* The service dies with dead_hr under an open job. The restarted service
@@ -642,6 +827,8 @@ static void reconnect_case(HRESULT dead_hr, BOOL survives, BOOL dies_again, HRES
 
     assert_hr(expected, be->get_state(bj, &st));
     assert_int_equal(g_factory_calls, 2); /* exactly one new manager */
+    /* A read is repeated on the reopened job, whatever the failure was. */
+    assert_int_equal(fresh->state_calls, survives && !dies_again ? 1 : 0);
     assert_int_equal(m2->get_job_calls, 1);
     /* Swapped out only when the reopen worked (Job and Job2 held otherwise). */
     assert_int_equal(old->ref, survives && !dies_again ? 1 : 3);
@@ -933,6 +1120,14 @@ int main(void)
         T(enum_lists_every_job_and_releases_them),
         T(enum_reconnects_after_service_restart),
         T(action_results_pass_through_unchanged),
+        T(complete_that_ran_before_call_failed_is_not_sent_again),
+        T(complete_that_did_not_run_before_call_failed_is_sent_once_more),
+        T(cancel_that_ran_before_call_failed_is_not_sent_again),
+        T(cancel_that_did_not_run_before_call_failed_is_sent_once_more),
+        T(suspend_and_resume_after_call_failed_are_judged_by_state),
+        T(control_after_call_failed_with_the_job_gone_is_call_failed),
+        T(control_after_call_failed_with_the_service_still_down_is_call_failed),
+        T(control_that_never_reached_the_service_is_sent_once_more),
         T(reconnect_after_server_unavailable),
         T(reconnect_after_disconnected),
         T(reconnect_after_call_failed),

@@ -8,9 +8,11 @@
  * ever touched from MTA threads whatever the caller's apartment.
  *
  * When the service goes away (restarted, or crashed and restarted) the
- * proxies fail with RPC_S_SERVER_UNAVAILABLE or RPC_E_DISCONNECTED. A call
- * that sees one of those reconnects once: a new manager, the job reopened by
- * its GUID (BG_E_NOT_FOUND if it did not survive), the call repeated.
+ * proxies fail with RPC_S_SERVER_UNAVAILABLE, RPC_E_DISCONNECTED or
+ * RPC_S_CALL_FAILED. A call that sees one of those reconnects once: a new
+ * manager, the job reopened by its GUID (BG_E_NOT_FOUND if it did not
+ * survive). Reads are then repeated; control calls only when they cannot
+ * have run (job_call_mta below says which).
  *
  * Never calls SetNotifyInterface: BITS keeps one notify interface per job,
  * and taking it would silently cut off the program that owns the job.
@@ -28,32 +30,84 @@
 
 /* ---- Running an operation in the MTA, with one reconnect ---------------- */
 
+/* A control call: what it sends, and the states that show it took effect. */
+struct control {
+    HRESULT (*send)(IBackgroundCopyJob *job);
+    BOOL (*took_effect)(BG_JOB_STATE state);
+};
+
 struct job_call {
     bw__bjob *job;
     bw__com_job_op op;
     void *out;
+    const struct control *control; /* NULL: a read */
 };
 
+/* A control call failed with RPC_S_CALL_FAILED: it met the service on its
+ * way down and may have run. The reopened job's state tells: the call is
+ * sent once more only if it did not take effect, and BITS' answer to that is
+ * the result. Whenever the state cannot be read (the job is gone, the
+ * service is still down) nobody can tell, and the original failure is the
+ * answer: the caller has to look at the job itself. A job that is gone may
+ * have been completed (Windows drops acknowledged jobs) or lost with the
+ * service. */
+static HRESULT settle_control(bw__bjob *j, const struct control *control, HRESULT failed)
+{
+    BG_JOB_STATE state;
+
+    if (FAILED(IBackgroundCopyJob_GetState(j->job, &state)))
+        return failed;
+    if (control->took_effect(state))
+        return S_OK; /* BITS' own success code (BG_S_...) went with the lost reply */
+    return control->send(j->job);
+}
+
+/* The one place that decides what is sent again after the service went
+ * away. A read changes nothing: after a reconnect it is repeated. A control
+ * call (Complete, Cancel, Suspend, Resume) changes the job, and repeating
+ * one that ran would report a wrong result (a Complete that ran, sent again,
+ * says BG_E_NOT_FOUND or BG_E_INVALID_STATE): after RPC_S_SERVER_UNAVAILABLE
+ * or RPC_E_DISCONNECTED it never reached a live service and is repeated;
+ * after RPC_S_CALL_FAILED the job's state decides (settle_control). */
 static HRESULT job_call_mta(void *arg)
 {
     struct job_call *c = arg;
     HRESULT hr = c->op(c->job, c->out);
+    HRESULT reopened;
 
-    if (bw__com_is_disconnect(hr)) {
-        HRESULT reopened = bw__com_reopen(c->job);
-        if (FAILED(reopened))
-            return reopened;
-        hr = c->op(c->job, c->out);
-    }
-    return hr;
+    if (!bw__com_is_disconnect(hr))
+        return hr;
+    reopened = bw__com_reopen(c->job);
+    if (c->control && bw__com_may_have_run(hr))
+        return SUCCEEDED(reopened) ? settle_control(c->job, c->control, hr) : hr;
+    if (FAILED(reopened))
+        return reopened;
+    return c->op(c->job, c->out);
+}
+
+static HRESULT run_call(struct job_call *c)
+{
+    if (!c->job)
+        return E_HANDLE;
+    return bw__com_run(job_call_mta, c);
 }
 
 HRESULT bw__com_run_job_op(bw__bjob *j, bw__com_job_op op, void *out)
 {
-    struct job_call c = {j, op, out};
-    if (!j)
-        return E_HANDLE;
-    return bw__com_run(job_call_mta, &c);
+    struct job_call c = {j, op, out, NULL};
+    return run_call(&c);
+}
+
+static HRESULT op_control(bw__bjob *j, void *out)
+{
+    const struct control *control = out;
+    return control->send(j->job);
+}
+
+static HRESULT run_control(bw__bjob *j, const struct control *control)
+{
+    struct job_call c = {j, op_control, (void *)control, control};
+    return run_call(&c);
 }
 
 /* ---- The operations (each one round trip) ------------------------------- */
@@ -144,27 +198,61 @@ static HRESULT op_error(bw__bjob *j, void *out)
     return hr;
 }
 
+/* ---- Control calls ------------------------------------------------------ */
+
 /* BITS' success codes (BG_S_PARTIAL_COMPLETE, BG_S_UNABLE_TO_DELETE_FILES)
  * are returned as they are: the caller may want to know. */
-static HRESULT op_complete(bw__bjob *j, void *out)
+static HRESULT send_complete(IBackgroundCopyJob *job)
 {
-    return IBackgroundCopyJob_Complete(j->job);
+    return IBackgroundCopyJob_Complete(job);
 }
 
-static HRESULT op_cancel(bw__bjob *j, void *out)
+static HRESULT send_cancel(IBackgroundCopyJob *job)
 {
-    return IBackgroundCopyJob_Cancel(j->job);
+    return IBackgroundCopyJob_Cancel(job);
 }
 
-static HRESULT op_suspend(bw__bjob *j, void *out)
+static HRESULT send_suspend(IBackgroundCopyJob *job)
 {
-    return IBackgroundCopyJob_Suspend(j->job);
+    return IBackgroundCopyJob_Suspend(job);
 }
 
-static HRESULT op_resume(bw__bjob *j, void *out)
+static HRESULT send_resume(IBackgroundCopyJob *job)
 {
-    return IBackgroundCopyJob_Resume(j->job);
+    return IBackgroundCopyJob_Resume(job);
 }
+
+/* Complete acknowledges a download in any state but ACKNOWLEDGED and
+ * CANCELLED; a Complete that could not rename every file leaves the job
+ * TRANSFERRED, so only ACKNOWLEDGED shows that it ran. */
+static BOOL is_acknowledged(BG_JOB_STATE s)
+{
+    return s == BG_JOB_STATE_ACKNOWLEDGED;
+}
+
+static BOOL is_cancelled(BG_JOB_STATE s)
+{
+    return s == BG_JOB_STATE_CANCELLED;
+}
+
+static BOOL is_suspended(BG_JOB_STATE s)
+{
+    return s == BG_JOB_STATE_SUSPENDED;
+}
+
+/* Resume takes a job out of SUSPENDED or ERROR into the queue, from where it
+ * may move on (even to TRANSFERRED) before the state is read. ACKNOWLEDGED
+ * and CANCELLED jobs cannot be resumed: sent again, BITS says so. */
+static BOOL is_resumed(BG_JOB_STATE s)
+{
+    return s != BG_JOB_STATE_SUSPENDED && s != BG_JOB_STATE_ERROR && s != BG_JOB_STATE_ACKNOWLEDGED &&
+           s != BG_JOB_STATE_CANCELLED;
+}
+
+static const struct control complete_call = {send_complete, is_acknowledged};
+static const struct control cancel_call = {send_cancel, is_cancelled};
+static const struct control suspend_call = {send_suspend, is_suspended};
+static const struct control resume_call = {send_resume, is_resumed};
 
 /* ---- The backend table -------------------------------------------------- */
 
@@ -266,22 +354,22 @@ static HRESULT com_get_error_code(bw__bjob *job, HRESULT *code, UINT32 *context)
 
 static HRESULT com_complete(bw__bjob *job)
 {
-    return bw__com_run_job_op(job, op_complete, NULL);
+    return run_control(job, &complete_call);
 }
 
 static HRESULT com_cancel(bw__bjob *job)
 {
-    return bw__com_run_job_op(job, op_cancel, NULL);
+    return run_control(job, &cancel_call);
 }
 
 static HRESULT com_suspend(bw__bjob *job)
 {
-    return bw__com_run_job_op(job, op_suspend, NULL);
+    return run_control(job, &suspend_call);
 }
 
 static HRESULT com_resume(bw__bjob *job)
 {
-    return bw__com_run_job_op(job, op_resume, NULL);
+    return run_control(job, &resume_call);
 }
 
 static HRESULT com_get_error(bw__bjob *job, bw__error *error)

@@ -26,6 +26,9 @@ struct bw__bjob {
 
 /* Codes meaning the service went away (restart or crash): reconnect. */
 BOOL bw__com_is_disconnect(HRESULT hr);
+/* The one of those (RPC_S_CALL_FAILED) after which the call may have run:
+ * a control call must not simply be sent again. */
+BOOL bw__com_may_have_run(HRESULT hr);
 /* Failures of the channel to the service rather than answers from it. */
 BOOL bw__com_is_rpc_failure(HRESULT hr);
 /* Impersonation level IMPERSONATE on a BITS proxy (failure ignored). */
@@ -41,7 +44,8 @@ HRESULT bw__com_open_job_reconnect(const GUID *id, IBackgroundCopyJob **job,
 /* After a disconnect: a new manager and the job reopened by its GUID. */
 HRESULT bw__com_reopen(bw__bjob *j);
 
-/* backend_com.c: runs op on the job in the MTA, reconnecting once. */
+/* backend_com.c: runs op, a read, on the job in the MTA; after a lost
+ * service it reconnects once and runs op again. */
 typedef HRESULT (*bw__com_job_op)(bw__bjob *j, void *out);
 HRESULT bw__com_run_job_op(bw__bjob *j, bw__com_job_op op, void *out);
 

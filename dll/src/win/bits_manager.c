@@ -3,8 +3,8 @@
  *
  * One manager, created on first use by a factory (CoCreateInstance of BITS,
  * or fake COM objects in tests). When the service goes away (restarted, or
- * crashed and restarted) proxies fail with RPC_S_SERVER_UNAVAILABLE or
- * RPC_E_DISCONNECTED; the caller drops the manager of that generation and
+ * crashed and restarted) proxies fail with RPC_S_SERVER_UNAVAILABLE,
+ * RPC_E_DISCONNECTED or RPC_S_CALL_FAILED; the caller drops the manager of that generation and
  * the next acquire makes a new one. Generations keep several jobs that fail
  * at once from making one manager each.
  */
@@ -31,11 +31,17 @@ static bw__com_manager_factory g_factory; /* NULL: the real BITS */
 BOOL bw__com_is_disconnect(HRESULT hr)
 {
     /* RPC_S_CALL_FAILED: a call that met the service on its way down (seen
-     * under Wine right after "net stop BITS"); BITS calls are idempotent
-     * reads or state changes that BITS itself rejects when repeated, so
-     * repeating one after a reconnect is safe. */
+     * under Wine right after "net stop BITS"). The channel is as dead as
+     * after the other two, but see bw__com_may_have_run. */
     return hr == HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE) || hr == RPC_E_DISCONNECTED ||
-           hr == HRESULT_FROM_WIN32(RPC_S_CALL_FAILED);
+           bw__com_may_have_run(hr);
+}
+
+/* The other two never reached a live service; this one did, and the service
+ * may have carried the call out before it stopped. */
+BOOL bw__com_may_have_run(HRESULT hr)
+{
+    return hr == HRESULT_FROM_WIN32(RPC_S_CALL_FAILED);
 }
 
 /* Failures of the channel to the service rather than answers from it:
