@@ -37,8 +37,18 @@
  *  - Never takes a job's notify interface (SetNotifyInterface): the program
  *    that owns the job keeps its callbacks. Waiting is done by polling BITS.
  *  - Survives a BITS service restart: a call that sees the service gone
- *    reconnects once and reopens the job by its GUID; a job that did not
- *    survive the restart is BG_E_NOT_FOUND.
+ *    (RPC_S_SERVER_UNAVAILABLE 0x800706BA, RPC_E_DISCONNECTED 0x80010108,
+ *    RPC_S_CALL_FAILED 0x800706BE) reconnects once and reopens the job by
+ *    its GUID; a job that did not survive the restart is BG_E_NOT_FOUND.
+ *    Reads are then repeated. Control calls (Complete, Cancel, Suspend,
+ *    Resume) are never sent twice blindly: after 0x800706BA or 0x80010108
+ *    the call never reached a live service and is sent once more; after
+ *    0x800706BE it reached the service as it stopped and may have run, so
+ *    the reopened job's state decides: it shows the call took effect ->
+ *    S_OK; it does not -> the call is sent once more and BITS' answer is
+ *    returned. If the state cannot be read (the job is gone, the service is
+ *    still down), the result is 0x800706BE: the call may have run, the
+ *    library has reconnected, check the job (for Complete: its files).
  */
 #ifndef BITSWATCH_H
 #define BITSWATCH_H
@@ -262,16 +272,26 @@ HRESULT BWAPI BwJobGetReplyProgress(BW_JOB job, BW_REPLY_PROGRESS *progress);
 /* Acknowledges a transferred job: BITS renames its temporary files to their
  * final names and the job leaves the queue (state ACKNOWLEDGED). Returns
  * BITS' result: S_OK, BG_S_PARTIAL_COMPLETE (a success), BG_E_INVALID_STATE
- * when the job is not TRANSFERRED; E_HANDLE. The handle stays open. */
+ * when the job is already acknowledged or cancelled (an upload: not
+ * TRANSFERRED); E_HANDLE. The handle stays open. Across a service restart
+ * (see Conventions): S_OK when the reopened job is ACKNOWLEDGED (the call
+ * ran); 0x800706BE (RPC_S_CALL_FAILED) when the call reached the service as
+ * it stopped and the job cannot be found afterwards: it may have run (on
+ * Windows an acknowledged job leaves the queue); check its files. */
 HRESULT BWAPI BwJobComplete(BW_JOB job);
 
 /* Cancels the job and deletes its temporary files. S_OK,
  * BG_S_UNABLE_TO_DELETE_FILES (a success), BG_E_INVALID_STATE when it is
- * already acknowledged or cancelled; E_HANDLE. The handle stays open. */
+ * already acknowledged or cancelled; E_HANDLE. The handle stays open.
+ * Across a service restart (see Conventions): S_OK when the reopened job is
+ * CANCELLED; 0x800706BE when the job cannot be found afterwards (the cancel
+ * may have run). */
 HRESULT BWAPI BwJobCancel(BW_JOB job);
 
 /* Suspends / resumes the job: S_OK, BITS codes (E_NOTIMPL where the service
- * has no such operation), E_HANDLE. */
+ * has no such operation), E_HANDLE. Across a service restart as Complete:
+ * judged by the reopened job's state (SUSPENDED; for Resume, out of
+ * SUSPENDED and ERROR), 0x800706BE when it cannot be read. */
 HRESULT BWAPI BwJobSuspend(BW_JOB job);
 HRESULT BWAPI BwJobResume(BW_JOB job);
 
