@@ -123,6 +123,9 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
         return E_HANDLE;
 
     UINT64 start = bw__now_ms();
+    /* The call lock covers the reads and the watch state; it is dropped
+     * while sleeping, and BwJobClose never takes it (only the wait lock), so
+     * a close neither waits for a read in flight nor misses a sleeper. */
     bw__mutex_lock(d->lock);
     for (;;) {
         bw__snapshot s;

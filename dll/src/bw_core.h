@@ -108,16 +108,22 @@ typedef struct bw__handle_data {
     bw__watch watch;
 } bw__handle_data;
 
-/* Makes a handle for an opened backend job (takes ownership of bjob). */
+/* Makes a handle for an opened backend job (takes ownership of bjob only on
+ * success): S_OK, BW_E_TOO_MANY_HANDLES, E_OUTOFMEMORY. */
 HRESULT bw__handle_create(bw__bjob *bjob, UINT32 type, BW_JOB *out);
 /* Takes a reference on a live handle's data: NULL for a closed, stale or
  * forged handle. Pair with bw__handle_release. */
 bw__handle_data *bw__handle_acquire(BW_JOB h);
 void bw__handle_release(BW_JOB h, bw__handle_data *d);
-/* S_OK, S_FALSE (NULL), E_HANDLE. */
+/* S_OK, S_FALSE (NULL), E_HANDLE. Never waits for a call in flight. */
 HRESULT bw__handle_close(BW_JOB h);
-/* Runs op on a live handle with its lock held (one call at a time per job):
- * op's result, or E_HANDLE for a closed, stale or forged handle. */
+/* 1 once BwJobClose has run on the handle (takes the wait lock briefly). */
+int bw__handle_closing(bw__handle_data *d);
+/* Sleeps up to ms, without any lock held, unless or until the handle closes;
+ * returns 1 when it is closing. Call without the wait lock held. */
+int bw__handle_wait(bw__handle_data *d, UINT32 ms);
+/* Runs op on a live handle with its call lock held (one call at a time per
+ * job): op's result, or E_HANDLE for a closed, stale or forged handle. */
 typedef HRESULT (*bw__job_op)(bw__handle_data *d, void *arg);
 HRESULT bw__with_job(BW_JOB h, bw__job_op op, void *arg);
 /* Handles open right now (for tests: every test must end with 0). */
