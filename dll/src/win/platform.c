@@ -110,8 +110,10 @@ static WCHAR *lookup(DWORD id, DWORD lang)
 UINT32 bw__system_message(HRESULT hr, WCHAR *buffer, UINT32 cch)
 {
     /* The thread's UI language first (what the user reads), then en-US, which
-     * every Windows has. The system allocates the text so that a long message
-     * is truncated here instead of failing with ERROR_INSUFFICIENT_BUFFER. */
+     * every Windows has. The system allocates the text, whatever its length,
+     * so a long message is cut here (never inside a surrogate pair) instead of
+     * failing with ERROR_INSUFFICIENT_BUFFER; a caller that gets cch - 2 or
+     * more back asks again with a larger buffer (bw__format_message does). */
     const DWORD langs[] = {GetThreadUILanguage(), MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US)};
     WCHAR *text = NULL;
     size_t len, i;
