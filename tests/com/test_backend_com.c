@@ -14,6 +14,7 @@
 
 #include "fake_bits.h"
 #include "backend_com.h"
+#include "com_apartment.h"
 
 /* Fails with both HRESULTs in hex. */
 #define assert_hr(expected, actual)                                                           \
@@ -971,6 +972,31 @@ static void public_api_reply_of_download_job_is_not_upload_reply(void **state)
     check_and_release_manager(m);
 }
 
+/* ---- Closing when the apartment runner fails ----------------------------- */
+
+static void close_whose_runner_fails_keeps_the_proxies_for_the_next_close(void **state)
+{
+    fake_job *a = fake_job_new(&job_id, BG_JOB_TYPE_UPLOAD_REPLY, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(a);
+    bw__bjob *first, *second;
+    UINT32 type;
+
+    assert_hr(S_OK, be->open_job(&job_id, &first, &type));
+    assert_hr(S_OK, be->open_job(&job_id, &second, &type));
+    assert_int_equal(a->ref, 5); /* Job and Job2 for each handle */
+    /* As when an STA caller's worker thread cannot be started: the proxies
+     * cannot be released from here, and must not be lost with the struct. */
+    bw__com_run_fail_next(E_OUTOFMEMORY);
+    be->close_job(first);
+    assert_int_equal(a->ref, 5);
+    /* The next close that reaches the MTA releases them too. */
+    be->close_job(second);
+    assert_int_equal(a->ref, 1);
+    bw__com_reset();
+    check_and_release_job(a);
+    check_and_release_manager(m);
+}
+
 /* ---- Apartments ---------------------------------------------------------- */
 
 enum com_kind { COM_NONE, COM_STA, COM_MTA };
@@ -1138,6 +1164,7 @@ int main(void)
         T(factory_failure_passes_through),
         T(public_api_polls_an_upload_reply_job),
         T(public_api_reply_of_download_job_is_not_upload_reply),
+        T(close_whose_runner_fails_keeps_the_proxies_for_the_next_close),
         T(sta_caller_works_and_stays_sta),
         T(sta_caller_is_served_by_another_thread),
         T(thread_without_com_works_and_is_left_without_com),

@@ -303,12 +303,41 @@ static HRESULT com_open_job(const GUID *id, bw__bjob **job, UINT32 *type)
     return hr;
 }
 
-static HRESULT close_job_mta(void *arg)
+/* Jobs closed while bw__com_run could not reach the MTA (an STA caller
+ * whose worker thread could not be started). Their proxies are live and
+ * belong to the MTA: releasing them on the caller's thread would touch them
+ * from the wrong apartment, and freeing the struct would lose the only
+ * pointers to them. So they wait here, struct and all, and the next close
+ * that reaches the MTA releases them. If none ever does, they leak
+ * deliberately: a leak is better than a proxy used from the wrong apartment
+ * or memory freed under it. */
+static SRWLOCK g_orphan_lock = SRWLOCK_INIT;
+static bw__bjob *g_orphans;
+
+static void release_job(bw__bjob *j)
 {
-    bw__bjob *j = arg;
     if (j->job2)
         IBackgroundCopyJob2_Release(j->job2);
     IBackgroundCopyJob_Release(j->job);
+    free(j);
+}
+
+/* In the MTA: this job and any left over from closes that could not get
+ * here. */
+static HRESULT close_job_mta(void *arg)
+{
+    bw__bjob *orphans;
+
+    AcquireSRWLockExclusive(&g_orphan_lock);
+    orphans = g_orphans;
+    g_orphans = NULL;
+    ReleaseSRWLockExclusive(&g_orphan_lock);
+    while (orphans) {
+        bw__bjob *next = orphans->next_orphan;
+        release_job(orphans);
+        orphans = next;
+    }
+    release_job(arg);
     return S_OK;
 }
 
@@ -317,9 +346,14 @@ static void com_close_job(bw__bjob *job)
     if (!job)
         return;
     /* Proxies are released in the apartment they belong to. bw__com_run
-     * cannot fail here: opening the job went through it already. */
-    bw__com_run(close_job_mta, job);
-    free(job);
+     * fails only without running close_job_mta (it could not reach the
+     * MTA): the job is kept for a later close. */
+    if (FAILED(bw__com_run(close_job_mta, job))) {
+        AcquireSRWLockExclusive(&g_orphan_lock);
+        job->next_orphan = g_orphans;
+        g_orphans = job;
+        ReleaseSRWLockExclusive(&g_orphan_lock);
+    }
 }
 
 static HRESULT com_get_state(bw__bjob *job, UINT32 *state)

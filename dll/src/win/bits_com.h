@@ -22,6 +22,7 @@ struct bw__bjob {
     IBackgroundCopyJob *job;
     IBackgroundCopyJob2 *job2; /* NULL on BITS 1.2: no reply progress */
     LONG generation;           /* of the manager the pointers came from */
+    struct bw__bjob *next_orphan; /* closed but not yet released (backend_com.c) */
 };
 
 /* Codes meaning the service went away (restart or crash): reconnect. */

@@ -32,6 +32,8 @@ static HRESULT (*g_request_fn)(void *arg);
 static void *g_request_arg;
 static HRESULT g_request_hr;
 
+static LONG g_fail_next; /* test seam: an HRESULT to fail the next run with */
+
 static HRESULT start_worker(void);
 
 static BOOL CALLBACK init_mta(PINIT_ONCE once, void *param, void **context)
@@ -105,7 +107,9 @@ static HRESULT run_on_worker(HRESULT (*fn)(void *arg), void *arg)
         SetEvent(g_request_ready);
         /* A plain wait, not a message-pumping one: the work needs nothing
          * from the caller's STA (the proxies are in the MTA), and pumping
-         * could re-enter the library on this thread while the lock is held. */
+         * could re-enter the library on this thread while the lock is held.
+         * The events are never closed, so the wait ends only once the worker
+         * has run the request: no failure is returned while fn may run. */
         WaitForSingleObject(g_request_done, INFINITE);
         hr = g_request_hr;
     }
@@ -122,6 +126,9 @@ HRESULT bw__com_run(HRESULT (*fn)(void *arg), void *arg)
     InitOnceExecuteOnce(&g_once, init_mta, NULL, NULL);
     if (FAILED(g_init_hr))
         return g_init_hr;
+    hr = (HRESULT)InterlockedExchange(&g_fail_next, 0);
+    if (FAILED(hr))
+        return hr;
 
     hr = CoGetApartmentType(&type, &qualifier);
     /* The MTA, explicit or implicit (a thread without COM while the MTA is
@@ -132,4 +139,9 @@ HRESULT bw__com_run(HRESULT (*fn)(void *arg), void *arg)
      * MTA (CO_E_NOTINITIALIZED on systems that do not report it): not a place
      * where MTA proxies may be called. */
     return run_on_worker(fn, arg);
+}
+
+void bw__com_run_fail_next(HRESULT hr)
+{
+    InterlockedExchange(&g_fail_next, (LONG)hr);
 }

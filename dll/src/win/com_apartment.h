@@ -16,7 +16,13 @@
 /* Runs fn(arg) on a thread in the MTA and returns what it returned. Callers
  * from an STA are serialized through one worker thread; fn may call
  * bw__com_run again (it then runs in place). Fails without running fn only
- * when the MTA or the worker cannot be set up (that failure is returned). */
+ * when the MTA or the worker cannot be set up (that failure is returned);
+ * a failure means fn has not run and never will, so the caller still owns
+ * whatever fn would have released (closing a job relies on it). */
 HRESULT bw__com_run(HRESULT (*fn)(void *arg), void *arg);
+
+/* Test seam: the next bw__com_run fails with hr without running fn, as it
+ * does when the worker cannot be started. */
+void bw__com_run_fail_next(HRESULT hr);
 
 #endif /* BW_COM_APARTMENT_H */
