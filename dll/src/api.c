@@ -96,7 +96,7 @@ static HRESULT poll_once(bw__handle_data *d, bw__snapshot *s, UINT32 *changed, U
     if (FAILED(hr))
         return hr;
 
-    *now_ms = bw__now_ms();
+    *now_ms = bw__clock_ms();
     *changed = w->has_last ? bw__snapshot_diff(&w->last, s) : BW_CHANGED_ALL;
     if (bw__state_is_moving(s->state))
         bw__rate_add(&w->rate, *now_ms, s->progress.bytes_transferred);

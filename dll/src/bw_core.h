@@ -48,7 +48,9 @@ int bw__info_size_ok(UINT32 cb);
 HRESULT bw__out_struct_begin(void *out, int (*size_ok)(UINT32 cb), UINT32 *cb);
 
 /* ---- rate.c: smoothed transfer rate and ETA -------------------------------- */
-#define BW__RATE_SAMPLES 16
+/* The 3 s window in samples at least 100 ms apart, the sample before the
+ * window and the provisional newest (rate.c asserts that they fit). */
+#define BW__RATE_SAMPLES 32
 typedef struct bw__rate {
     UINT64 ms[BW__RATE_SAMPLES];    /* monotonic time of each sample */
     UINT64 bytes[BW__RATE_SAMPLES]; /* BytesTransferred at that time */
@@ -57,7 +59,8 @@ typedef struct bw__rate {
 } bw__rate;
 
 void bw__rate_reset(bw__rate *r);
-/* Adds an observation; restarts the window when bytes went backwards. */
+/* Adds an observation at any cadence (reads closer than 100 ms replace the
+ * newest); trims the 3 s window; restarts it when bytes went backwards. */
 void bw__rate_add(bw__rate *r, UINT64 now_ms, UINT64 bytes);
 /* Bytes per second over the window ending at now_ms; 0 when unknown. */
 double bw__rate_get(const bw__rate *r, UINT64 now_ms);
@@ -81,6 +84,14 @@ typedef struct bw__watch {
     UINT32 interval_ms;    /* current adaptive wait interval */
     bw__rate rate;
 } bw__watch;
+
+/* The monotonic clock of poll_once: the time of each read, which the rate
+ * is measured in. Always bw__now_ms in the
+ * product. TEST ONLY: unit tests point it at a clock of their own to make
+ * time pass without sleeping (set it while no other thread polls, and put
+ * bw__now_ms back). BwJobPoll's wait still times its timeout with
+ * bw__now_ms, so a test clock is meant for polls with timeoutMs 0. */
+extern UINT64 (*bw__clock_ms)(void);
 
 /* Which groups differ (BW_CHANGED_*). */
 UINT32 bw__snapshot_diff(const bw__snapshot *a, const bw__snapshot *b);

@@ -13,6 +13,8 @@
 
 #include "bw_core.h"
 
+UINT64 (*bw__clock_ms)(void) = bw__now_ms;
+
 int bw__state_is_final(UINT32 state)
 {
     return state == BW_STATE_TRANSFERRED || state == BW_STATE_ERROR ||

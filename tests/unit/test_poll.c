@@ -1,8 +1,8 @@
 /*
  * test_poll.c - BwJobPoll against the scripted fake backend: every state,
  * unknown sizes, progress going backwards, Changed flags, Sequence, rate and
- * ETA, round trips per poll, and the wait (on change, on timeout, at once in a
- * final state, ended by BwJobClose).
+ * ETA (also after a stall), round trips per poll, and the wait (on change,
+ * on timeout, at once in a final state, ended by BwJobClose).
  */
 #include "fake_backend.h"
 #include "test_common.h"
@@ -25,12 +25,23 @@ static int setup_type(void **state, UINT32 type)
     return 0;
 }
 
+/* The core's clock (bw__clock_ms), replaced so time passes without sleeping:
+ * for polls with timeoutMs 0 only (the wait times itself with bw__now_ms). */
+static UINT64 fake_now;
+static UINT64 fake_clock(void) { return fake_now; }
+static void use_fake_clock(void)
+{
+    fake_now = 1000000; /* a monotonic clock does not start at 0 */
+    bw__clock_ms = fake_clock;
+}
+
 static int setup_download(void **state) { return setup_type(state, BW_TYPE_DOWNLOAD); }
 static int setup_upload_reply(void **state) { return setup_type(state, BW_TYPE_UPLOAD_REPLY); }
 
 static int teardown(void **state)
 {
     fixture *f = *state;
+    bw__clock_ms = bw__now_ms;
     BwJobClose(f->h);
     assert_int_equal(bw__handle_count(), 0);
     assert_int_equal(f->job->opened, f->job->closed); /* every backend job released */
@@ -194,6 +205,7 @@ static void a_moving_job_costs_two_round_trips_an_idle_one_one(void **state)
 {
     fixture *f = *state;
     BW_STATUS st = new_status();
+    use_fake_clock(); /* stopped: the same time for every poll */
     fake_job_set_state(f->job, BW_STATE_TRANSFERRING);
     assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
     fake_job_reset_counters(f->job);
@@ -215,6 +227,35 @@ static void a_moving_job_costs_two_round_trips_an_idle_one_one(void **state)
             fail_msg("state %u: %u round trips for 10 polls", (unsigned)idle[k],
                      fake_round_trips(f->job));
     }
+}
+
+/* The rate through BwJobPoll: a transfer that stalls, read at the wait's own
+ * cadence (20 ms), shows no rate and no ETA once the window has passed. */
+static void a_stalled_transfer_has_no_rate_and_no_eta(void **state)
+{
+    fixture *f = *state;
+    BW_STATUS st = new_status();
+    use_fake_clock();
+    fake_job_set_state(f->job, BW_STATE_TRANSFERRING);
+    UINT64 bytes = 0;
+    for (int i = 0; i < 150; i++) { /* 3 s at 100 KB/s */
+        fake_job_set_bytes(f->job, 10000000, bytes);
+        assert_true(SUCCEEDED(BwJobPoll(f->h, 0, &st)));
+        fake_now += 20;
+        bytes += 2000;
+    }
+    if (st.BytesPerSecond < 98000.0 || st.BytesPerSecond > 102000.0)
+        fail_msg("%.0f B/s while moving 100 KB/s", st.BytesPerSecond);
+    assert_true(st.EtaSeconds > 0);
+
+    for (int i = 0; i < 300; i++) { /* 6 s without a byte */
+        assert_true(SUCCEEDED(BwJobPoll(f->h, 0, &st)));
+        fake_now += 20;
+    }
+    assert_int_equal(st.State, BW_STATE_TRANSFERRING);
+    if (st.BytesPerSecond != 0.0 || st.EtaSeconds != -1)
+        fail_msg("%.0f B/s, ETA %lld s 6 s after the bytes stopped (expected 0, -1)",
+                 st.BytesPerSecond, (long long)st.EtaSeconds);
 }
 
 static void reply_progress_of_an_upload_reply_job_is_polled(void **state)
@@ -442,6 +483,7 @@ int main(void)
         T(unknown_total_gives_unknown_eta),
         T(rate_is_zero_outside_a_transfer_and_eta_zero_when_done),
         T(a_moving_job_costs_two_round_trips_an_idle_one_one),
+        T(a_stalled_transfer_has_no_rate_and_no_eta),
         TR(reply_progress_of_an_upload_reply_job_is_polled),
         T(reply_progress_of_a_download_is_not_upload_reply),
         T(get_progress_reads_now),
