@@ -243,17 +243,41 @@ HRESULT BWAPI BwJobClose(BW_JOB job);
  * timeoutMs == 0 returns at once. Otherwise the call waits until something
  * changed or timeoutMs passed (0xFFFFFFFF: no timeout); a job already in
  * TRANSFERRED, ERROR, ACKNOWLEDGED or CANCELLED with nothing new returns at
- * once. The wait polls BITS on an internal adaptive interval (a change is
- * seen within about 50 ms) and sleeps between reads.
+ * once. The wait polls BITS on an internal adaptive interval and sleeps
+ * between reads: a change of state is seen within about 50 ms, a change that
+ * leaves the state as it was within about 0.5 s (see Cost below).
  *
  * S_OK: status->Changed != 0 (the first poll on a handle reports every group
  * as changed). S_FALSE: nothing changed; *status is the current snapshot.
  * E_POINTER, E_INVALIDARG (cbSize), E_HANDLE (also when the handle is closed
  * during the wait), BG_E_NOT_FOUND (the job is gone), other BITS codes.
  *
- * Cost: a steady-state poll of a transferring job is at most two round trips
- * to BITS (state, progress), plus one for the reply of an upload-reply job; a
- * job that is not moving (queued, suspended, in error, transferred) costs one.
+ * Cost and freshness. Every read of the job costs one round trip to BITS for
+ * its state. A full read adds one for the progress, one for the reply of an
+ * upload-reply job and, in ERROR or TRANSIENT_ERROR, one for the error code
+ * and context. A read is full on the first poll of a handle, when the state
+ * differs from the snapshot last returned on the handle, while the job is
+ * CONNECTING or TRANSFERRING, and when the last full read on this handle is
+ * 500 ms old or more; any other read (a job that is not moving: queued,
+ * suspended, in error, transferred) costs one round trip and repeats the
+ * other fields from the last read. What a caller can rely on:
+ * - A steady-state poll of a transferring job costs two round trips (state,
+ *   progress), three for an upload-reply job.
+ * - Reads of a job that is not moving within 500 ms of the last full read
+ *   on the handle cost one round trip each. A call that waits on such a job
+ *   reads every 10-50 ms, and at most one of its reads in each 500 ms is
+ *   full.
+ * - A change of state is seen by the first read after it. A change that
+ *   leaves the state as it was (bytes moved by QUEUED -> TRANSFERRING ->
+ *   QUEUED between two polls, a new error code in ERROR, a file added to a
+ *   suspended job) is seen by the first read 500 ms or more after the last
+ *   full read, so within about 0.5 s while a call waits; a caller polling
+ *   with timeoutMs 0 no more often than every 500 ms gets a full read every
+ *   time and so sees every change since its previous poll.
+ * - BytesPerSecond is measured over the reads of the last 3 s on the handle
+ *   while the job is CONNECTING or TRANSFERRING, at any polling cadence:
+ *   once bytes stop moving it falls to 0 within about 3 s, and EtaSeconds is
+ *   then -1.
  * Change detection is per handle: two threads polling one handle share it
  * (a change is reported to whichever call sees it first). Use a handle per
  * watcher to have each see every change. */

@@ -92,7 +92,7 @@ static void status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snaps
 static HRESULT poll_once(bw__handle_data *d, bw__snapshot *s, UINT32 *changed, UINT64 *now_ms)
 {
     bw__watch *w = &d->watch;
-    HRESULT hr = bw__snapshot_read(bw__backend_get(), d->bjob, d->type, w, s);
+    HRESULT hr = bw__snapshot_read(bw__backend_get(), d->bjob, d->type, w, bw__clock_ms(), s);
     if (FAILED(hr))
         return hr;
 

@@ -82,11 +82,12 @@ typedef struct bw__watch {
     bw__snapshot last;
     UINT64 sequence;
     UINT32 interval_ms;    /* current adaptive wait interval */
+    UINT64 full_read_ms;   /* bw__clock_ms() of the last full read (poll.c) */
     bw__rate rate;
 } bw__watch;
 
 /* The monotonic clock of poll_once: the time of each read, which the rate
- * is measured in. Always bw__now_ms in the
+ * and the full-read period are measured in. Always bw__now_ms in the
  * product. TEST ONLY: unit tests point it at a clock of their own to make
  * time pass without sleeping (set it while no other thread polls, and put
  * bw__now_ms back). BwJobPoll's wait still times its timeout with
@@ -95,10 +96,12 @@ extern UINT64 (*bw__clock_ms)(void);
 
 /* Which groups differ (BW_CHANGED_*). */
 UINT32 bw__snapshot_diff(const bw__snapshot *a, const bw__snapshot *b);
-/* Reads the job through the backend with the fewest round trips the previous
- * snapshot allows (see BwJobPoll in bitswatch.h). */
-HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type,
-                          const bw__watch *w, bw__snapshot *out);
+/* Reads the job through the backend at now_ms (bw__clock_ms): the state, and
+ * everything else only when the previous snapshot cannot stand for it or the
+ * last full read is 500 ms old (see poll.c and BwJobPoll in bitswatch.h).
+ * Groups not read are copied from w->last. Records a full read in w. */
+HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type, bw__watch *w,
+                          UINT64 now_ms, bw__snapshot *out);
 /* States in which BwJobPoll returns at once when nothing changed. */
 int bw__state_is_final(UINT32 state);
 /* States in which bytes can change without the state changing (CONNECTING,

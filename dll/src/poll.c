@@ -2,16 +2,25 @@
  * poll.c - reading a job with as few round trips as its state allows, and
  * telling what changed.
  *
- * Round trips: the state always (1). Progress only when the job can be moving
- * (CONNECTING, TRANSFERRING) or its state just changed: a queued, suspended,
- * failed or finished job cannot change its bytes without changing its state
- * first, so re-reading them would only cost time (the raw timer loop pays it
- * on every tick). The reply of an upload-reply job follows the same rule; the
- * error code is read when the job enters an error state.
+ * Round trips: the state always (1). A full read adds the progress, the reply
+ * of an upload-reply job, and the error code and context in an error state.
+ * A read is full when the job can be moving (CONNECTING, TRANSFERRING), when
+ * its state differs from the last snapshot, and when the last full read on
+ * this handle is BW__FULL_READ_MS old or more. Between full reads an idle job
+ * (queued, suspended, failed, finished) costs one round trip: its bytes
+ * rarely change without its state changing, and BwJobPoll's wait reads every
+ * 10-50 ms, so while it waits on a quiet job most reads stay one round trip.
+ * But "rarely" is not "never": between two polls a job can go QUEUED ->
+ * TRANSFERRING -> QUEUED, fail again with another code, or get a file added
+ * while suspended, all without a new state. The period bounds how long such a
+ * change goes unseen, and a caller that polls less often than that (a timer
+ * with timeout 0) gets a full read every time.
  */
 #include <string.h>
 
 #include "bw_core.h"
+
+#define BW__FULL_READ_MS 500 /* the longest an idle job's same-state change goes unseen */
 
 UINT64 (*bw__clock_ms)(void) = bw__now_ms;
 
@@ -48,17 +57,19 @@ UINT32 bw__snapshot_diff(const bw__snapshot *a, const bw__snapshot *b)
     return changed;
 }
 
-HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type,
-                          const bw__watch *w, bw__snapshot *out)
+HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type, bw__watch *w,
+                          UINT64 now_ms, bw__snapshot *out)
 {
     HRESULT hr = be->get_state(job, &out->state);
     if (FAILED(hr))
         return hr;
 
-    int fresh = !w->has_last || w->last.state != out->state;
-    int reread = fresh || bw__state_is_moving(out->state);
+    /* The first read is full (has_last is set only by one), so full_read_ms
+     * is set whenever the previous snapshot is used. */
+    int full = !w->has_last || w->last.state != out->state || bw__state_is_moving(out->state) ||
+               now_ms - w->full_read_ms >= BW__FULL_READ_MS;
 
-    if (reread) {
+    if (full) {
         hr = be->get_progress(job, &out->progress);
         if (FAILED(hr))
             return hr;
@@ -69,7 +80,7 @@ HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type,
     out->reply_total = BW_SIZE_UNKNOWN;
     out->reply_transferred = 0;
     if (type == BW_TYPE_UPLOAD_REPLY) {
-        if (reread) {
+        if (full) {
             hr = be->get_reply_progress(job, &out->reply_total, &out->reply_transferred);
             if (hr == BW_E_NOT_UPLOAD_REPLY) {
                 out->reply_total = BW_SIZE_UNKNOWN;
@@ -86,7 +97,7 @@ HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type,
     out->error_code = S_OK;
     out->error_context = BW_CONTEXT_NONE;
     if (state_has_error(out->state)) {
-        if (fresh) {
+        if (full) {
             hr = be->get_error_code(job, &out->error_code, &out->error_context);
             if (FAILED(hr))
                 return hr;
@@ -95,5 +106,8 @@ HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type,
             out->error_context = w->last.error_context;
         }
     }
+
+    if (full)
+        w->full_read_ms = now_ms;
     return S_OK;
 }

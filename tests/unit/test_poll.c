@@ -1,8 +1,9 @@
 /*
  * test_poll.c - BwJobPoll against the scripted fake backend: every state,
  * unknown sizes, progress going backwards, Changed flags, Sequence, rate and
- * ETA (also after a stall), round trips per poll, and the wait (on change,
- * on timeout, at once in a final state, ended by BwJobClose).
+ * ETA, round trips per poll, what a timer-style caller sees after changes
+ * that leave the state as it was, and the wait (on change, on timeout, at
+ * once in a final state, ended by BwJobClose).
  */
 #include "fake_backend.h"
 #include "test_common.h"
@@ -205,7 +206,7 @@ static void a_moving_job_costs_two_round_trips_an_idle_one_one(void **state)
 {
     fixture *f = *state;
     BW_STATUS st = new_status();
-    use_fake_clock(); /* stopped: the same time for every poll */
+    use_fake_clock(); /* stopped: every idle poll comes "soon" after the full read */
     fake_job_set_state(f->job, BW_STATE_TRANSFERRING);
     assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
     fake_job_reset_counters(f->job);
@@ -226,6 +227,122 @@ static void a_moving_job_costs_two_round_trips_an_idle_one_one(void **state)
         if (fake_round_trips(f->job) != 10)
             fail_msg("state %u: %u round trips for 10 polls", (unsigned)idle[k],
                      fake_round_trips(f->job));
+    }
+}
+
+/* ---- changes that leave the state as it was ---------------------------------
+ * An idle job's poll reads only the state, unless the last full read on the
+ * handle is BW__FULL_READ_MS (500 ms) old: then it reads everything. */
+
+static void timer_caller_sees_bytes_moved_between_two_queued_polls(void **state)
+{
+    fixture *f = *state;
+    BW_STATUS st = new_status();
+    use_fake_clock();
+    fake_job_set_bytes(f->job, 100000, 0);
+    assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
+    /* Between two polls of a timer: QUEUED -> TRANSFERRING -> QUEUED. */
+    fake_job_set_state(f->job, BW_STATE_TRANSFERRING);
+    fake_job_set_bytes(f->job, 100000, 60000);
+    fake_job_set_state(f->job, BW_STATE_QUEUED);
+    fake_now += 2000;
+    assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
+    assert_int_equal(st.Changed, BW_CHANGED_PROGRESS);
+    assert_int_equal(st.State, BW_STATE_QUEUED);
+    assert_int_equal(st.BytesTransferred, 60000);
+    assert_int_equal(st.Sequence, 2);
+}
+
+static void a_new_error_code_in_the_same_error_state_is_reported(void **state)
+{
+    fixture *f = *state;
+    BW_STATUS st = new_status();
+    use_fake_clock();
+    fake_job_set_state(f->job, BW_STATE_ERROR);
+    f->job->error_code = (HRESULT)0x80190194; /* HTTP 404 */
+    f->job->error_context = BW_CONTEXT_REMOTE_FILE;
+    assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
+    assert_hr(0x80190194, st.ErrorCode);
+    /* Between two polls: resumed, failed again with another code. */
+    f->job->error_code = (HRESULT)0x80190193; /* HTTP 403 */
+    fake_now += 2000;
+    assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
+    assert_int_equal(st.Changed, BW_CHANGED_ERROR);
+    assert_hr(0x80190193, st.ErrorCode);
+    assert_int_equal(st.ErrorContext, BW_CONTEXT_REMOTE_FILE);
+}
+
+static void a_file_added_to_a_suspended_job_is_reported(void **state)
+{
+    fixture *f = *state;
+    BW_STATUS st = new_status();
+    use_fake_clock();
+    fake_job_set_state(f->job, BW_STATE_SUSPENDED);
+    f->job->progress.files_total = 1;
+    assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
+    assert_int_equal(st.FilesTotal, 1);
+    f->job->progress.files_total = 2; /* AddFile: the state stays SUSPENDED */
+    fake_now += 1000;
+    assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
+    assert_int_equal(st.Changed, BW_CHANGED_PROGRESS);
+    assert_int_equal(st.FilesTotal, 2);
+}
+
+static void the_reply_of_a_suspended_upload_reply_job_is_reread(void **state)
+{
+    fixture *f = *state;
+    BW_STATUS st = new_status();
+    use_fake_clock();
+    fake_job_set_state(f->job, BW_STATE_SUSPENDED);
+    f->job->reply_total = 5000;
+    f->job->reply_transferred = 100;
+    assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
+    f->job->reply_transferred = 900;
+    fake_now += 1000;
+    fake_job_reset_counters(f->job);
+    assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
+    assert_int_equal(st.Changed, BW_CHANGED_REPLY);
+    assert_int_equal(st.ReplyBytesTransferred, 900);
+    assert_int_equal(fake_round_trips(f->job), 3); /* state, progress, reply */
+}
+
+/* What the header promises: idle polls within 500 ms of the last full read
+ * are one round trip; a change that leaves the state alone is seen by the
+ * first poll 500 ms or more after the last full read. */
+static void idle_polls_soon_after_a_full_read_cost_one_round_trip(void **state)
+{
+    fixture *f = *state;
+    BW_STATUS st = new_status();
+    use_fake_clock();
+    static const UINT32 idle[] = {BW_STATE_QUEUED, BW_STATE_SUSPENDED, BW_STATE_ERROR,
+                                  BW_STATE_TRANSIENT_ERROR, BW_STATE_TRANSFERRED};
+    for (size_t k = 0; k < sizeof idle / sizeof idle[0]; k++) {
+        UINT32 s = idle[k];
+        int in_error = s == BW_STATE_ERROR || s == BW_STATE_TRANSIENT_ERROR;
+        fake_job_set_state(f->job, s);
+        fake_now += 10;
+        assert_hr(S_OK, BwJobPoll(f->h, 0, &st)); /* the state change: a full read */
+        f->job->progress.files_total++;           /* a change the state does not show */
+        fake_job_reset_counters(f->job);
+        for (int i = 0; i < 49; i++) { /* 10 ms apart, as BwJobPoll's wait reads */
+            fake_now += 10;
+            assert_hr(S_FALSE, BwJobPoll(f->h, 0, &st));
+        }
+        if (fake_round_trips(f->job) != 49 || f->job->n_state != 49)
+            fail_msg("state %u: %u round trips for 49 polls in 490 ms after a full read",
+                     (unsigned)s, fake_round_trips(f->job));
+
+        fake_now += 10; /* 500 ms after the full read */
+        fake_job_reset_counters(f->job);
+        assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
+        assert_int_equal(st.Changed, BW_CHANGED_PROGRESS);
+        assert_int_equal(f->job->n_progress, 1);
+        assert_int_equal(f->job->n_error, in_error ? 1 : 0);
+
+        fake_now += 10; /* and cheap again */
+        fake_job_reset_counters(f->job);
+        assert_hr(S_FALSE, BwJobPoll(f->h, 0, &st));
+        assert_int_equal(fake_round_trips(f->job), 1);
     }
 }
 
@@ -483,6 +600,11 @@ int main(void)
         T(unknown_total_gives_unknown_eta),
         T(rate_is_zero_outside_a_transfer_and_eta_zero_when_done),
         T(a_moving_job_costs_two_round_trips_an_idle_one_one),
+        T(timer_caller_sees_bytes_moved_between_two_queued_polls),
+        T(a_new_error_code_in_the_same_error_state_is_reported),
+        T(a_file_added_to_a_suspended_job_is_reported),
+        TR(the_reply_of_a_suspended_upload_reply_job_is_reread),
+        T(idle_polls_soon_after_a_full_read_cost_one_round_trip),
         T(a_stalled_transfer_has_no_rate_and_no_eta),
         TR(reply_progress_of_an_upload_reply_job_is_polled),
         T(reply_progress_of_a_download_is_not_upload_reply),
