@@ -128,6 +128,9 @@ typedef struct BW_JOB_T *BW_JOB;
  * and values are never handed out twice (see BW_JOB). */
 #define BW_E_TOO_MANY_HANDLES ((HRESULT)0xA0B70002L)
 
+/* The most handles one BwJobPollMany call takes (every handle that can be open). */
+#define BW_POLL_MANY_MAX 65280u
+
 /* BITS codes the library returns itself. */
 #ifndef BG_E_NOT_FOUND
 #define BG_E_NOT_FOUND ((HRESULT)0x80200001L)
@@ -282,6 +285,48 @@ HRESULT BWAPI BwJobClose(BW_JOB job);
  * (a change is reported to whichever call sees it first). Use a handle per
  * watcher to have each see every change. */
 HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
+
+/* Waits for the first change of any job in a set: BwJobPoll for many handles
+ * in one call, without N sequential waits.
+ *
+ * jobs: count handles (1..BW_POLL_MANY_MAX). statuses: count BW_STATUS
+ * structs, every one with the same published cbSize (that size is also the
+ * array's stride, so an older caller's smaller structs work). results: count
+ * HRESULTs, one per job: S_OK (that job changed: its status has Changed != 0),
+ * S_FALSE (nothing new: its status is its latest snapshot, Changed == 0), or
+ * the failure of that job alone (E_HANDLE for a bad, stale or closed handle,
+ * BG_E_NOT_FOUND for a job that went away, other BITS codes; its status is
+ * zeroed after cbSize). changedCount (optional): how many results are S_OK.
+ *
+ * Returns S_OK as soon as any job changed or failed (a handle closed by
+ * another thread during the wait ends it at once), S_FALSE when timeoutMs
+ * passed with nothing new (0: read what is due and return; 0xFFFFFFFF: no
+ * timeout), or at once when every job is in a final state. E_POINTER (NULL
+ * array), E_INVALIDARG (count 0 or too large, a bad or differing cbSize),
+ * E_OUTOFMEMORY: the call failed as a whole and no entry was written.
+ *
+ * Each handle keeps its own change detection, exactly as if polled alone
+ * (the same round-trip rules as BwJobPoll), and its read schedule across
+ * calls. Which job is read when:
+ *  - a job never polled is read at once (and reports every group changed);
+ *  - a moving job (CONNECTING, TRANSFERRING) or one that changed in the last
+ *    second is read on BwJobPoll's adaptive 10-50 ms interval;
+ *  - a quiet job (QUEUED, SUSPENDED, TRANSIENT_ERROR, no recent change) is
+ *    read at most every 50 ms, least recently read first, within a budget:
+ *    the measured duration of every read (what the round trip costs this
+ *    process and the BITS service together) is charged to one budget per
+ *    process that refills at 10% of wall time, with a 50 ms burst;
+ *  - a job last seen in a final state (TRANSFERRED, ERROR, ACKNOWLEDGED,
+ *    CANCELLED) is not read again by this call; BwJobPoll it to see more.
+ * The trade-off: a change of a quiet job is seen after about one pass over
+ * the quiet jobs, count x (cost of a read) x 10; with BITS on Windows (tens of
+ * microseconds a read) that is milliseconds for hundreds of jobs, and where a
+ * read is slow (about 1 ms under Wine) 200 quiet jobs are each read about
+ * every 2 s while the reads never take more than about a tenth of the time.
+ * A handle that appears twice shares its change detection between the two
+ * entries. Thread-safe like BwJobPoll; sets may overlap across threads. */
+HRESULT BWAPI BwJobPollMany(const BW_JOB *jobs, UINT32 count, UINT32 timeoutMs,
+                            BW_STATUS *statuses, HRESULT *results, UINT32 *changedCount);
 
 /* Bytes and files of the job, read now. Does not touch the poll snapshot.
  * E_POINTER, E_INVALIDARG (cbSize), E_HANDLE, BITS codes. */

@@ -136,7 +136,7 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
             hr = E_HANDLE;
             break;
         }
-        hr = poll_once(d, &s, &changed, &now);
+        hr = bw__poll_once(d, &s, &changed, &now);
         if (FAILED(hr))
             break;
         if (bw__handle_closing(d)) { /* closed during the read: say so */
@@ -144,12 +144,12 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
             break;
         }
         if (hr == S_OK || timeoutMs == 0 || bw__state_is_final(s.state)) {
-            status_fill(status, d, &s, changed, bw__now_filetime(), now);
+            status_fill(status, d, &s, changed, d->last_read_ft, now);
             break;
         }
         UINT64 waited = now - start;
         if (timeoutMs != 0xFFFFFFFFu && waited >= timeoutMs) {
-            status_fill(status, d, &s, 0, bw__now_filetime(), now);
+            status_fill(status, d, &s, 0, d->last_read_ft, now);
             break;
         }
         /* Adaptive: look again soon after a change, then back off to the
@@ -171,6 +171,24 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
     bw__mutex_unlock(d->lock);
     bw__handle_release(job, d);
     return hr;
+}
+
+HRESULT bw__poll_once(bw__handle_data *d, bw__snapshot *s, UINT32 *changed, UINT64 *now_ms)
+{
+    HRESULT hr = poll_once(d, s, changed, now_ms);
+    if (SUCCEEDED(hr)) {
+        d->last_read_ms = *now_ms;
+        d->last_read_ft = bw__now_filetime();
+        if (*changed)
+            d->last_change_ms = *now_ms;
+    }
+    return hr;
+}
+
+void bw__status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snapshot *s,
+                     UINT32 changed, UINT64 filetime, UINT64 now_ms)
+{
+    status_fill(st, d, s, changed, filetime, now_ms);
 }
 
 static HRESULT read_progress(bw__handle_data *d, void *arg)

@@ -120,6 +120,10 @@ typedef struct bw__handle_data {
     bw__bjob *bjob;       /* backend job, released when the last user leaves */
     UINT32 type;          /* BW_TYPE_*, read at open */
     bw__watch watch;
+    /* When this handle last read its job (monotonic ms, FILETIME) and last
+     * saw a change (ms): BwJobPollMany's schedule and the Timestamp of a
+     * status it fills without reading. */
+    UINT64 last_read_ms, last_read_ft, last_change_ms;
 } bw__handle_data;
 
 /* Makes a handle for an opened backend job (takes ownership of bjob only on
@@ -139,6 +143,11 @@ int bw__handle_wait(bw__handle_data *d, UINT32 ms);
 /* Runs op on a live handle with its call lock held (one call at a time per
  * job): op's result, or E_HANDLE for a closed, stale or forged handle. */
 typedef HRESULT (*bw__job_op)(bw__handle_data *d, void *arg);
+/* The close epoch: changes whenever any handle is closed. */
+UINT64 bw__close_epoch(void);
+/* Sleeps up to ms unless the close epoch differs from 'epoch' or changes
+ * meanwhile (a handle was closed): BwJobPollMany's wait. */
+void bw__handle_wait_any(UINT64 epoch, UINT32 ms);
 HRESULT bw__with_job(BW_JOB h, bw__job_op op, void *arg);
 /* Handles open right now (for tests: every test must end with 0). */
 UINT32 bw__handle_count(void);
@@ -150,6 +159,18 @@ typedef struct bw__handle_stats {
     UINT32 slots, chunk_allocs, retired, open;
 } bw__handle_stats;
 void bw__handle_test_stats(bw__handle_stats *st);
+
+/* ---- api.c: one read of a handle, shared by BwJobPoll and BwJobPollMany -- */
+/* Reads and compares with the call lock held: S_OK changed, S_FALSE not, or
+ * the failure; updates the watch and the read/change times. */
+HRESULT bw__poll_once(bw__handle_data *d, bw__snapshot *s, UINT32 *changed, UINT64 *now_ms);
+/* Fills a caller's BW_STATUS (its cbSize already checked) from a snapshot. */
+void bw__status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snapshot *s,
+                     UINT32 changed, UINT64 filetime, UINT64 now_ms);
+
+/* ---- poll_many.c ---------------------------------------------------------- */
+/* Test knob: the process' read budget back to a full burst. */
+void bw__poll_many_test_reset_budget(void);
 
 /* ---- format_message.c ------------------------------------------------------ */
 /* Appends the text for hr (never empty) at *len, as bw__append_ascii does. */

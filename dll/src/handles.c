@@ -162,6 +162,7 @@ HRESULT bw__handle_create(bw__bjob *bjob, UINT32 type, BW_JOB *out)
         s->data.bjob = bjob;
         s->data.type = type;
         memset(&s->data.watch, 0, sizeof s->data.watch);
+        s->data.last_read_ms = s->data.last_read_ft = s->data.last_change_ms = 0;
         *out = encode(index, s->generation);
         g_open++;
     }
@@ -220,6 +221,57 @@ void bw__handle_release(BW_JOB h, bw__handle_data *d)
     unref((bw__slot *)((char *)d - offsetof(bw__slot, data)), index_of(h));
 }
 
+/* BwJobPollMany sleeps on one condition for the whole set: every close
+ * bumps the epoch and wakes it. Made on first use, never freed. */
+static bw__mutex *g_any_lock;
+static bw__cond *g_any_wake;
+static UINT64 g_close_epoch; /* guarded by g_any_lock */
+
+static int any_ready(void)
+{
+    if (g_any_lock && g_any_wake)
+        return 1;
+    bw__mutex *table = bw__global_mutex();
+    bw__mutex_lock(table);
+    if (!g_any_lock)
+        g_any_lock = bw__mutex_new();
+    if (!g_any_wake)
+        g_any_wake = bw__cond_new();
+    int ok = g_any_lock && g_any_wake;
+    bw__mutex_unlock(table);
+    return ok;
+}
+
+static void any_close_broadcast(void)
+{
+    if (!any_ready())
+        return;
+    bw__mutex_lock(g_any_lock);
+    g_close_epoch++;
+    bw__cond_broadcast(g_any_wake);
+    bw__mutex_unlock(g_any_lock);
+}
+
+UINT64 bw__close_epoch(void)
+{
+    if (!any_ready())
+        return 0;
+    bw__mutex_lock(g_any_lock);
+    UINT64 e = g_close_epoch;
+    bw__mutex_unlock(g_any_lock);
+    return e;
+}
+
+void bw__handle_wait_any(UINT64 epoch, UINT32 ms)
+{
+    if (!any_ready())
+        return; /* out of memory for two small objects: no sleep, still correct */
+    bw__mutex_lock(g_any_lock);
+    if (g_close_epoch == epoch)
+        bw__cond_wait_ms(g_any_wake, g_any_lock, ms);
+    bw__mutex_unlock(g_any_lock);
+}
+
 HRESULT bw__handle_close(BW_JOB h)
 {
     if (!h)
@@ -242,6 +294,8 @@ HRESULT bw__handle_close(BW_JOB h)
     s->data.closing = 1;
     bw__cond_broadcast(s->data.wake);
     bw__mutex_unlock(s->data.wait_lock);
+    /* And waits on sets of handles (BwJobPollMany). */
+    any_close_broadcast();
 
     unref(s, index_of(h));
     return S_OK;

@@ -41,6 +41,7 @@ enum {
     F_JobOpenById,
     F_JobClose,
     F_JobPoll,
+    F_JobPollMany,
     F_JobGetProgress,
     F_JobGetReplyProgress,
     F_JobComplete,
@@ -62,7 +63,7 @@ typedef struct ffi_export {
     const char *name;
     ffi_type *ret;
     unsigned nargs;
-    ffi_type *args[4];
+    ffi_type *args[6];
     void (*fn)(void);
     ffi_cif cif;
 } ffi_export;
@@ -73,6 +74,7 @@ static ffi_export g_exports[F_COUNT] = {
     [F_JobOpenById] = {"BwJobOpenById", T_HR, 2, {T_PTR, T_PTR}},
     [F_JobClose] = {"BwJobClose", T_HR, 1, {T_PTR}},
     [F_JobPoll] = {"BwJobPoll", T_HR, 3, {T_PTR, T_U32, T_PTR}},
+    [F_JobPollMany] = {"BwJobPollMany", T_HR, 6, {T_PTR, T_U32, T_U32, T_PTR, T_PTR, T_PTR}},
     [F_JobGetProgress] = {"BwJobGetProgress", T_HR, 2, {T_PTR, T_PTR}},
     [F_JobGetReplyProgress] = {"BwJobGetReplyProgress", T_HR, 2, {T_PTR, T_PTR}},
     [F_JobComplete] = {"BwJobComplete", T_HR, 1, {T_PTR}},
@@ -322,6 +324,36 @@ static void test_real_job(void **state)
         assert_true(job2 != job);
         assert_hr(S_OK, ffi_poll(job2, 0, &st)); /* its own first poll */
         assert_int_equal(st.State, BW_STATE_TRANSFERRED);
+    }
+
+    /* a set wait over both handles: both final with nothing new, so S_FALSE
+     * at once; a NULL handle in the set fails its entry, not the call */
+    {
+        BW_JOB set[3] = {job, job2, NULL};
+        BW_STATUS sts[3];
+        HRESULT rs[3];
+        UINT32 count = 2, timeout = 5000, changed = 99;
+        BW_JOB *pset = set;
+        BW_STATUS *psts = sts;
+        HRESULT *prs = rs;
+        UINT32 *pchanged = &changed;
+        void *a[] = {&pset, &count, &timeout, &psts, &prs, &pchanged};
+        memset(sts, 0, sizeof sts);
+        for (int i = 0; i < 3; i++)
+            sts[i].cbSize = sizeof sts[i];
+        uint64_t t0 = itest_now_ms();
+        assert_hr(S_FALSE, call_hr(F_JobPollMany, a));
+        assert_true(itest_now_ms() - t0 < 2000);
+        assert_int_equal(changed, 0);
+        assert_hr(S_FALSE, rs[0]);
+        assert_hr(S_FALSE, rs[1]);
+        assert_int_equal(sts[0].State, BW_STATE_TRANSFERRED);
+        assert_int_equal(sts[1].State, BW_STATE_TRANSFERRED);
+        assert_int_equal(sts[1].BytesTransferred, 65536);
+        count = 3;
+        assert_hr(S_OK, call_hr(F_JobPollMany, a));
+        assert_hr(E_HANDLE, rs[2]);
+        assert_int_equal(changed, 0);
     }
 
     /* suspend/resume of a transferred job: whatever BITS says, no crash and

@@ -1,0 +1,349 @@
+/*
+ * test_poll_many.c - BwJobPollMany against the scripted fake backend: a change
+ * in any position ends the wait, bad and closed handles fail their entry, a
+ * close from another thread ends the wait, which job is read when (moving
+ * often, quiet within the budget, final never), 1,000 handles, argument checks.
+ */
+#include <stdlib.h>
+
+#include "fake_backend.h"
+#include "test_common.h"
+#include "test_thread.h"
+
+static int setup(void **state)
+{
+    fake_backend_install();
+    bw__poll_many_test_reset_budget();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    assert_int_equal(bw__handle_count(), 0);
+    fake_backend_uninstall();
+    return 0;
+}
+
+typedef struct set {
+    unsigned n;
+    fake_job *jobs[64];
+    BW_JOB h[1000];
+    BW_STATUS st[1000];
+    HRESULT r[1000];
+} set;
+
+static set *set_open(unsigned n, UINT32 state)
+{
+    set *s = calloc(1, sizeof *s);
+    s->n = n;
+    for (unsigned i = 0; i < n; i++) {
+        s->jobs[i] = fake_job_add(BW_TYPE_DOWNLOAD);
+        s->jobs[i]->state = state;
+        assert_hr(S_OK, BwJobOpenById(&s->jobs[i]->id, &s->h[i]));
+        s->st[i].cbSize = sizeof s->st[i];
+    }
+    return s;
+}
+
+static void set_close(set *s)
+{
+    for (unsigned i = 0; i < s->n; i++)
+        BwJobClose(s->h[i]);
+    free(s);
+}
+
+static HRESULT poll_set(set *s, UINT32 timeout, UINT32 *changed)
+{
+    for (unsigned i = 0; i < s->n; i++)
+        s->st[i].cbSize = sizeof s->st[i];
+    return BwJobPollMany(s->h, s->n, timeout, s->st, s->r, changed);
+}
+
+static unsigned total_state_reads(set *s)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < s->n; i++)
+        n += s->jobs[i]->n_state;
+    return n;
+}
+
+static void first_call_reports_every_job_changed(void **state)
+{
+    set *s = set_open(5, BW_STATE_QUEUED);
+    UINT32 changed = 99;
+    assert_hr(S_OK, poll_set(s, 0, &changed));
+    assert_int_equal(changed, 5);
+    for (unsigned i = 0; i < 5; i++) {
+        assert_hr(S_OK, s->r[i]);
+        assert_int_equal(s->st[i].Changed, BW_CHANGED_ALL);
+        assert_int_equal(s->st[i].Sequence, 1);
+        assert_int_equal(s->st[i].State, BW_STATE_QUEUED);
+    }
+    /* Nothing new: S_FALSE, every status still filled. */
+    assert_hr(S_FALSE, poll_set(s, 0, &changed));
+    assert_int_equal(changed, 0);
+    for (unsigned i = 0; i < 5; i++) {
+        assert_hr(S_FALSE, s->r[i]);
+        assert_int_equal(s->st[i].Changed, 0);
+        assert_int_equal(s->st[i].State, BW_STATE_QUEUED);
+        assert_true(s->st[i].Timestamp != 0);
+    }
+    set_close(s);
+}
+
+typedef struct change_later {
+    fake_job *job;
+    unsigned after_ms;
+    UINT32 state;
+    BW_JOB close; /* when set: close this handle instead */
+} change_later;
+
+static void change_later_main(void *p)
+{
+    change_later *c = p;
+    test_sleep_ms(c->after_ms);
+    if (c->close)
+        BwJobClose(c->close);
+    else
+        fake_job_set_state(c->job, c->state);
+}
+
+static void a_change_in_any_position_ends_the_wait(void **state)
+{
+    const unsigned positions[] = {0, 4, 9};
+    for (unsigned p = 0; p < 3; p++) {
+        fake_backend_install();
+        set *s = set_open(10, BW_STATE_QUEUED);
+        assert_hr(S_OK, poll_set(s, 0, NULL));
+        unsigned k = positions[p];
+        change_later c = {s->jobs[k], 200, BW_STATE_TRANSFERRING, NULL};
+        test_thread_start ts = {change_later_main, &c};
+        UINT64 t0 = bw__now_ms();
+        test_thread t = test_thread_run(&ts);
+        UINT32 changed = 0;
+        assert_hr(S_OK, poll_set(s, 5000, &changed));
+        UINT64 took = bw__now_ms() - t0;
+        test_thread_join(t);
+        assert_int_equal(changed, 1);
+        for (unsigned i = 0; i < 10; i++) {
+            assert_hr(i == k ? S_OK : S_FALSE, s->r[i]);
+            assert_int_equal(s->st[i].State, i == k ? BW_STATE_TRANSFERRING : BW_STATE_QUEUED);
+        }
+        assert_int_equal(s->st[k].Changed & BW_CHANGED_STATE, BW_CHANGED_STATE);
+        set_close(s);
+        if (took < 200 || took > 1000)
+            fail_msg("position %u: the change after 200 ms ended the wait after %llu ms", k,
+                     (unsigned long long)took);
+    }
+}
+
+static void bad_handles_fail_their_entry_not_the_call(void **state)
+{
+    set *s = set_open(3, BW_STATE_QUEUED);
+    BW_JOB closed = NULL;
+    assert_hr(S_OK, BwJobOpenById(&s->jobs[0]->id, &closed));
+    assert_hr(S_OK, BwJobClose(closed));
+    BW_JOB hs[6] = {s->h[0], NULL, s->h[1], closed, (BW_JOB)(uintptr_t)0xFFFF0001u, s->h[2]};
+    BW_STATUS st[6];
+    HRESULT r[6];
+    memset(st, 0xCC, sizeof st);
+    for (int i = 0; i < 6; i++)
+        st[i].cbSize = sizeof st[i];
+    UINT32 changed = 0;
+    UINT64 t0 = bw__now_ms();
+    assert_hr(S_OK, BwJobPollMany(hs, 6, 5000, st, r, &changed));
+    assert_true(bw__now_ms() - t0 < 1000); /* a failed entry is news: no wait */
+    assert_int_equal(changed, 3);
+    const HRESULT want[6] = {S_OK, E_HANDLE, S_OK, E_HANDLE, E_HANDLE, S_OK};
+    for (int i = 0; i < 6; i++) {
+        assert_hr(want[i], r[i]);
+        if (FAILED(want[i])) {
+            assert_int_equal(st[i].State, 0); /* zeroed after cbSize */
+            assert_int_equal(st[i].Timestamp, 0);
+        } else {
+            assert_int_equal(st[i].State, BW_STATE_QUEUED);
+        }
+    }
+    set_close(s);
+}
+
+static void a_job_gone_fails_its_entry(void **state)
+{
+    set *s = set_open(3, BW_STATE_QUEUED);
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    s->jobs[1]->state_delay_ms = 0;
+    s->jobs[1]->fail_hr = BG_E_NOT_FOUND;
+    assert_hr(S_OK, poll_set(s, 3000, NULL));
+    assert_hr(S_FALSE, s->r[0]);
+    assert_hr(BG_E_NOT_FOUND, s->r[1]);
+    assert_hr(S_FALSE, s->r[2]);
+    set_close(s);
+}
+
+static void closing_any_handle_ends_the_wait(void **state)
+{
+    set *s = set_open(8, BW_STATE_QUEUED);
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    change_later c = {NULL, 200, 0, s->h[5]};
+    test_thread_start ts = {change_later_main, &c};
+    UINT64 t0 = bw__now_ms();
+    test_thread t = test_thread_run(&ts);
+    assert_hr(S_OK, poll_set(s, 0xFFFFFFFFu, NULL));
+    UINT64 took = bw__now_ms() - t0;
+    test_thread_join(t);
+    assert_hr(E_HANDLE, s->r[5]);
+    if (took > 400)
+        fail_msg("a close after 200 ms ended the wait after %llu ms", (unsigned long long)took);
+    s->h[5] = NULL; /* closed already */
+    set_close(s);
+}
+
+static void timeout_gives_s_false(void **state)
+{
+    set *s = set_open(4, BW_STATE_QUEUED);
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    UINT64 t0 = bw__now_ms();
+    UINT32 changed = 7;
+    assert_hr(S_FALSE, poll_set(s, 300, &changed));
+    UINT64 took = bw__now_ms() - t0;
+    assert_int_equal(changed, 0);
+    assert_true(took >= 300 && took < 1000);
+    set_close(s);
+}
+
+static void final_jobs_are_not_read_and_end_the_wait_at_once(void **state)
+{
+    set *s = set_open(3, BW_STATE_TRANSFERRED);
+    s->jobs[2]->state = BW_STATE_ERROR;
+    s->jobs[2]->error_code = (HRESULT)0x80190194;
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    for (unsigned i = 0; i < 3; i++)
+        fake_job_reset_counters(s->jobs[i]);
+    UINT64 t0 = bw__now_ms();
+    assert_hr(S_FALSE, poll_set(s, 5000, NULL));
+    assert_true(bw__now_ms() - t0 < 100);
+    assert_int_equal(total_state_reads(s), 0);
+    assert_hr((HRESULT)0x80190194, s->st[2].ErrorCode); /* from the last snapshot */
+    set_close(s);
+}
+
+/* Which job is read when: the transferring one often, the quiet ones within
+ * the budget (here 1 ms a read: 10% of a 2 s wait is 200 reads, plus the
+ * 50 ms burst), the final one never. */
+static void schedule_reads_moving_often_quiet_within_budget_final_never(void **state)
+{
+    set *s = set_open(40, BW_STATE_QUEUED);
+    s->jobs[0]->state = BW_STATE_TRANSFERRING;
+    fake_job_set_bytes(s->jobs[0], 1000000, 1000);
+    s->jobs[1]->state = BW_STATE_TRANSFERRED;
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    /* Settle: the first reads count as recent changes for a second. */
+    test_sleep_ms(1100);
+    for (unsigned i = 0; i < s->n; i++) {
+        fake_job_reset_counters(s->jobs[i]);
+        s->jobs[i]->state_delay_ms = i == 0 ? 0 : 1;
+    }
+    bw__poll_many_test_reset_budget();
+    assert_hr(S_FALSE, poll_set(s, 2000, NULL));
+    unsigned moving = s->jobs[0]->n_state, final = s->jobs[1]->n_state, quiet = 0, least = ~0u;
+    for (unsigned i = 2; i < s->n; i++) {
+        quiet += s->jobs[i]->n_state;
+        if (s->jobs[i]->n_state < least)
+            least = s->jobs[i]->n_state;
+    }
+    print_message("moving %u reads, quiet %u reads (least %u per job), final %u\n", moving, quiet,
+                  least, final);
+    assert_true(moving >= 30);            /* every 50 ms at most */
+    assert_int_equal(final, 0);
+    assert_true(quiet <= (2000 + 50 * 10) / 10 + 10); /* the budget: ~10% of the wait */
+    set_close(s);
+    assert_true(least >= 4);              /* round robin: every quiet job, about equally */
+}
+
+static void thousand_handles(void **state)
+{
+    enum { N = 1000 };
+    set *s = calloc(1, sizeof *s);
+    s->n = N;
+    for (unsigned i = 0; i < 50; i++)
+        s->jobs[i] = fake_job_add(BW_TYPE_DOWNLOAD);
+    for (unsigned i = 0; i < N; i++)
+        assert_hr(S_OK, BwJobOpenById(&s->jobs[i % 50]->id, &s->h[i]));
+    UINT32 changed = 0;
+    assert_hr(S_OK, poll_set(s, 0, &changed));
+    assert_int_equal(changed, N);
+    change_later c = {s->jobs[37], 100, BW_STATE_SUSPENDED, NULL};
+    test_thread_start ts = {change_later_main, &c};
+    test_thread t = test_thread_run(&ts);
+    UINT64 t0 = bw__now_ms();
+    assert_hr(S_OK, poll_set(s, 10000, &changed));
+    UINT64 took = bw__now_ms() - t0;
+    test_thread_join(t);
+    assert_true(changed >= 1);
+    for (unsigned i = 0; i < N; i++)
+        if (s->r[i] == S_OK)
+            assert_int_equal(i % 50, 37);
+    print_message("1000 handles: a change seen after %llu ms\n", (unsigned long long)took);
+    assert_true(took < 3000);
+    for (unsigned i = 0; i < N; i++)
+        assert_hr(S_OK, BwJobClose(s->h[i]));
+    free(s);
+}
+
+/* The same change detection as BwJobPoll on the same handle. */
+static void change_detection_is_the_handles_own(void **state)
+{
+    set *s = set_open(2, BW_STATE_QUEUED);
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    BW_STATUS st = {sizeof st};
+    assert_hr(S_FALSE, BwJobPoll(s->h[0], 0, &st)); /* seen by the set already */
+    fake_job_set_state(s->jobs[0], BW_STATE_SUSPENDED);
+    assert_hr(S_OK, BwJobPoll(s->h[0], 0, &st));
+    assert_int_equal(st.Sequence, 2);
+    assert_hr(S_FALSE, poll_set(s, 0, NULL)); /* BwJobPoll saw it first */
+    assert_int_equal(s->st[0].State, BW_STATE_SUSPENDED);
+    assert_int_equal(s->st[0].Sequence, 2);
+    set_close(s);
+}
+
+static void bad_arguments_fail_the_call(void **state)
+{
+    set *s = set_open(2, BW_STATE_QUEUED);
+    UINT32 changed = 5;
+    assert_hr(E_POINTER, BwJobPollMany(NULL, 2, 0, s->st, s->r, &changed));
+    assert_int_equal(changed, 0);
+    assert_hr(E_POINTER, BwJobPollMany(s->h, 2, 0, NULL, s->r, NULL));
+    assert_hr(E_POINTER, BwJobPollMany(s->h, 2, 0, s->st, NULL, NULL));
+    assert_hr(E_INVALIDARG, BwJobPollMany(s->h, 0, 0, s->st, s->r, NULL));
+    assert_hr(E_INVALIDARG, BwJobPollMany(s->h, BW_POLL_MANY_MAX + 1, 0, s->st, s->r, NULL));
+    s->st[0].cbSize = 3;
+    s->st[1].cbSize = 3;
+    assert_hr(E_INVALIDARG, BwJobPollMany(s->h, 2, 0, s->st, s->r, NULL));
+    s->st[0].cbSize = sizeof s->st[0];
+    s->st[1].cbSize = sizeof s->st[1] - 8; /* differing sizes */
+    s->r[0] = s->r[1] = 0x1234;
+    s->st[0].State = 77;
+    assert_hr(E_INVALIDARG, BwJobPollMany(s->h, 2, 0, s->st, s->r, NULL));
+    assert_int_equal(s->r[0], 0x1234); /* nothing written */
+    assert_int_equal(s->st[0].State, 77);
+    set_close(s);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(first_call_reports_every_job_changed),
+        T(a_change_in_any_position_ends_the_wait),
+        T(bad_handles_fail_their_entry_not_the_call),
+        T(a_job_gone_fails_its_entry),
+        T(closing_any_handle_ends_the_wait),
+        T(timeout_gives_s_false),
+        T(final_jobs_are_not_read_and_end_the_wait_at_once),
+        T(schedule_reads_moving_often_quiet_within_budget_final_never),
+        T(thousand_handles),
+        T(change_detection_is_the_handles_own),
+        T(bad_arguments_fail_the_call),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
