@@ -197,6 +197,11 @@ namespace BitsWatch.Native
         [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
         public static extern int BwJobGetProgress(SafeJobHandle job, ref BW_PROGRESS progress);
 
+        // A set wait: raw handle values (keep their SafeJobHandles alive and
+        // DangerousAddRef'd for the call); statuses[i].cbSize set by the caller.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobPollMany(IntPtr[] jobs, uint count, uint timeoutMs, [In, Out] BW_STATUS[] statuses, [Out] int[] results, out uint changedCount);
+
         [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
         public static extern int BwJobGetReplyProgress(SafeJobHandle job, ref BW_REPLY_PROGRESS progress);
 
