@@ -25,6 +25,7 @@
  * The wait sleeps on one process-wide condition that BwJobClose broadcasts
  * (bw__handle_wait_any), so closing any handle in the set ends it at once.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
