@@ -28,6 +28,10 @@ bw__mutex *bw__global_mutex(void);
 
 /* Milliseconds from a monotonic clock. */
 UINT64 bw__now_ms(void);
+/* Microseconds from a high-resolution monotonic clock (QueryPerformanceCounter
+ * on Windows, where bw__now_ms has only ~15 ms resolution): for measuring
+ * how long a round trip took. */
+UINT64 bw__now_us(void);
 /* Now as a FILETIME value (100 ns units since 1601-01-01 UTC). */
 UINT64 bw__now_filetime(void);
 

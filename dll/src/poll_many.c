@@ -132,11 +132,11 @@ static void read_entry(entry *e, HRESULT *result)
         bw__mutex_unlock(d->lock);
         return;
     }
-    UINT64 before = bw__now_ms();
+    UINT64 before_us = bw__now_us();
     UINT32 changed = 0;
-    UINT64 now = before;
+    UINT64 now = 0;
     HRESULT hr = bw__poll_once(d, &e->s, &changed, &now);
-    UINT64 after = bw__now_ms();
+    UINT64 spent_us = bw__now_us() - before_us;
     if (SUCCEEDED(hr) && bw__handle_closing(d))
         hr = E_HANDLE;
     if (FAILED(hr)) {
@@ -158,7 +158,7 @@ static void read_entry(entry *e, HRESULT *result)
         }
     }
     bw__mutex_unlock(d->lock);
-    budget_charge((double)(after - before));
+    budget_charge((double)spent_us / 1000.0);
 }
 
 HRESULT BWAPI BwJobPollMany(const BW_JOB *jobs, UINT32 count, UINT32 timeoutMs,

@@ -88,6 +88,13 @@ UINT64 bw__now_ms(void)
     return (UINT64)ts.tv_sec * 1000u + (UINT64)ts.tv_nsec / 1000000u;
 }
 
+UINT64 bw__now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (UINT64)ts.tv_sec * 1000000u + (UINT64)ts.tv_nsec / 1000u;
+}
+
 UINT64 bw__now_filetime(void)
 {
     /* 100 ns units between 1601-01-01 and 1970-01-01. */

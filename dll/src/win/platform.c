@@ -85,6 +85,18 @@ UINT64 bw__now_ms(void)
     return (UINT64)GetTickCount64();
 }
 
+UINT64 bw__now_us(void)
+{
+    static LARGE_INTEGER freq; /* constant for the life of the system */
+    LARGE_INTEGER now;
+    if (!freq.QuadPart)
+        QueryPerformanceFrequency(&freq);
+    QueryPerformanceCounter(&now);
+    /* Split to keep the product within 64 bits. */
+    return (UINT64)(now.QuadPart / freq.QuadPart) * 1000000u +
+           (UINT64)(now.QuadPart % freq.QuadPart) * 1000000u / (UINT64)freq.QuadPart;
+}
+
 UINT64 bw__now_filetime(void)
 {
     FILETIME ft;
