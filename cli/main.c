@@ -19,6 +19,7 @@
 
 #include "bitswatch.h"
 #include "console.h"
+#include "interrupt.h"
 #include "jobs.h"
 #include "render.h"
 #include "text.h"
@@ -95,7 +96,7 @@ static void print_usage(bw_stream *out)
         "       elevation); info: the job could not be opened or read",
         "  2    usage error",
         "  3    watch: timed out",
-        "  130  watch: interrupted (Ctrl+C)",
+        "  130  watch: interrupted (Ctrl+C or Ctrl+Break), whatever the jobs did",
     };
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         bw_stream_line(out, text[i]);
@@ -144,6 +145,12 @@ static const WCHAR *option_value(const WCHAR *name, int argc, WCHAR **argv, int 
     return argv[++*i];
 }
 
+/* How the Ctrl+C handler closes a handle (interrupt.h). */
+static void close_job(BW_JOB job)
+{
+    BwJobClose(job);
+}
+
 /* watch --all: the queue as it is now, as GUID texts for bw_watch. */
 static int watch_all(bw_watch_options *o, UINT32 flags, bw_stream *out, bw_stream *err)
 {
@@ -153,6 +160,10 @@ static int watch_all(bw_watch_options *o, UINT32 flags, bw_stream *out, bw_strea
 
     if (rc != BW_EXIT_OK)
         return rc;
+    if (bw_interrupted()) {
+        free(guids);
+        return BW_EXIT_INTERRUPTED; /* Ctrl+C during the enumeration */
+    }
     if (n == 0) {
         free(guids);
         bw_stream_line(err, "bitswatch: no jobs to watch");
@@ -288,6 +299,9 @@ static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
     }
 
     check_dll_version(err);
+    /* Before anything that can take a while (the enumeration, the first
+     * BwJobOpen): from here on Ctrl+C ends the watch with exit code 130. */
+    bw_interrupt_begin(close_job);
     if (all) {
         free(ids);
         rc = watch_all(&o, flags, out, err);
@@ -295,7 +309,9 @@ static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
         rc = bw_watch(&o, ids, nids, out, err);
         free(ids);
     }
-    return rc;
+    if (bw_interrupted())
+        bw_stream_line(err, "bitswatch: interrupted");
+    return bw_interrupt_end(rc); /* 130 after a Ctrl+C at any moment until here */
 }
 
 int wmain(int argc, WCHAR **argv)

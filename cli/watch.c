@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interrupt.h"
 #include "render.h"
 #include "text.h"
 
@@ -36,24 +37,6 @@ typedef struct watch_ctx {
     bw_live live;
     ULONGLONG last_draw;
 } watch_ctx;
-
-/* Set by the Ctrl+C handler, which also closes the handles so that a poll
- * waiting in the main thread returns at once (E_HANDLE). */
-static volatile LONG g_interrupted;
-static watched *volatile g_jobs;
-static volatile int g_njobs;
-
-static BOOL WINAPI on_ctrl(DWORD type)
-{
-    if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT)
-        return FALSE;
-    InterlockedExchange(&g_interrupted, 1);
-    /* The library is thread-safe and a closed handle is E_HANDLE, never a
-     * crash, so closing here while the main thread polls is fine. */
-    for (int i = 0; i < g_njobs; i++)
-        BwJobClose(g_jobs[i].job);
-    return TRUE;
-}
 
 /* "0x80190194 HTTP 404 Not Found": the code and the library's text for it. */
 void bw_hr_text(char *buf, size_t cap, HRESULT hr)
@@ -190,7 +173,7 @@ static void complete_job(watch_ctx *c, watched *w)
     BW_STATUS st;
     HRESULT hr = BwJobComplete(w->job);
 
-    if (g_interrupted)
+    if (bw_interrupted())
         return;
     if (FAILED(hr)) {
         finish(w, OUTCOME_FAILED, "could not complete");
@@ -212,9 +195,9 @@ static void complete_job(watch_ctx *c, watched *w)
         if (FAILED(pr))
             break; /* it was completed; the state shown is only cosmetic */
         w->st = st;
-        if (st.State != BW_STATE_TRANSFERRED || GetTickCount64() >= until)
+        if (st.State != BW_STATE_TRANSFERRED || GetTickCount64() >= until || bw_interrupted())
             break;
-        Sleep(20);
+        bw_interrupt_sleep(20);
     }
     show(c, w, 1);
     if (hr != S_OK) {
@@ -270,7 +253,7 @@ static int poll_job(watch_ctx *c, watched *w, UINT32 slice)
 
     st.cbSize = sizeof st;
     hr = BwJobPoll(w->job, slice, &st);
-    if (g_interrupted)
+    if (bw_interrupted())
         return 0; /* the handle was closed under us on purpose */
     if (hr == BG_E_NOT_FOUND) {
         finish(w, OUTCOME_FAILED, "job disappeared");
@@ -324,30 +307,37 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
         return BW_EXIT_FAILED;
     }
     bw_live_init(&c.live, out);
+    if (!bw_interrupt_reserve(n)) {
+        free(c.jobs);
+        bw_stream_line(err, "bitswatch: out of memory");
+        return BW_EXIT_FAILED;
+    }
 
-    for (int i = 0; i < n; i++) {
+    /* The Ctrl+C handler is in place already (bw_interrupt_begin): a Ctrl+C
+     * now stops the opening, and closes each handle opened so far. */
+    for (int i = 0; i < n && !bw_interrupted(); i++) {
         watched *w = &c.jobs[i];
         HRESULT hr = BwJobOpen(ids[i], &w->job);
         make_ids(w, ids[i], SUCCEEDED(hr));
-        if (hr == BG_E_NOT_FOUND && o->skip_missing) {
+        if (SUCCEEDED(hr)) {
+            if (!bw_interrupt_track(w->job))
+                w->job = NULL; /* closed: Ctrl+C came during the open */
+        } else if (hr == BG_E_NOT_FOUND && o->skip_missing) {
             /* Enumerated a moment ago and gone since: nothing to watch. */
             w->job = NULL;
             w->result = OUTCOME_SKIPPED;
-        } else if (FAILED(hr)) {
+        } else {
             w->job = NULL;
             bw_hr_text(text, sizeof text, hr);
             finish(w, OUTCOME_FAILED, "could not open");
             bw_stream_linef(err, "bitswatch: cannot open job %s: %s", w->full_id, text);
         }
     }
-    g_jobs = c.jobs;
-    g_njobs = n;
-    SetConsoleCtrlHandler(on_ctrl, TRUE);
 
     ULONGLONG start = GetTickCount64();
     ULONGLONG deadline = o->timeout_sec ? start + (ULONGLONG)o->timeout_sec * 1000u : 0;
     int watching;
-    while ((watching = count_watching(&c)) > 0 && !g_interrupted) {
+    while (!bw_interrupted() && (watching = count_watching(&c)) > 0) {
         ULONGLONG now = GetTickCount64();
         if (deadline && now >= deadline) {
             timed_out = 1;
@@ -360,7 +350,7 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
             slice = (UINT32)(deadline - now);
 
         int changed = 0;
-        for (int i = 0; i < n && !g_interrupted; i++) {
+        for (int i = 0; i < n && !bw_interrupted(); i++) {
             if (c.jobs[i].result == OUTCOME_WATCHING)
                 changed |= poll_job(&c, &c.jobs[i], slice);
         }
@@ -370,7 +360,7 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
             redraw(&c);
         /* Never spin, whatever a poll did (returned at once with nothing new). */
         if (!changed && after - now < 5)
-            Sleep(slice < 50 ? slice : 50);
+            bw_interrupt_sleep(slice < 50 ? slice : 50);
     }
 
     if (out->is_console)
@@ -386,19 +376,14 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
             message(&c, &c.jobs[i], text);
         }
     }
-    if (g_interrupted)
-        bw_stream_line(err, "bitswatch: interrupted");
+    /* Closed through the interrupt module: a handler running now finds
+     * each handle either still in its table or gone from it, never freed. */
+    bw_interrupt_close_all();
 
-    SetConsoleCtrlHandler(on_ctrl, FALSE);
-    g_njobs = 0;
-    for (int i = 0; i < n; i++)
-        BwJobClose(c.jobs[i].job); /* NULL and already closed are fine */
-    g_jobs = NULL;
-
-    if (failed)
+    if (bw_interrupted())
+        rc = BW_EXIT_INTERRUPTED; /* whatever the jobs did meanwhile */
+    else if (failed)
         rc = BW_EXIT_FAILED;
-    else if (g_interrupted)
-        rc = BW_EXIT_INTERRUPTED;
     else if (timed_out)
         rc = BW_EXIT_TIMEOUT;
     free(c.jobs);

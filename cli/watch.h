@@ -28,7 +28,11 @@ typedef struct bw_watch_options {
  * it, sanitized. */
 void bw_hr_text(char *buf, size_t cap, HRESULT hr);
 
-/* Watches the jobs ids[0..n) and returns the exit code. */
+/* Watches the jobs ids[0..n) and returns the exit code. The caller has
+ * called bw_interrupt_begin (interrupt.h) first: every handle opened here
+ * is handed to that module, a Ctrl+C stops the opening or the watching, and
+ * the result is then BW_EXIT_INTERRUPTED, whatever the jobs did. Every
+ * handle is closed on return. */
 int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_stream *out,
              bw_stream *err);
 

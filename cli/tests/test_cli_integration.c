@@ -10,6 +10,18 @@
  * Checks that output redirected to a pipe names the job and its state, that
  * a display name holding an escape sequence reaches the output without a
  * single ESC byte, and that info on a job that got HTTP 404 says so.
+ *
+ * Then Ctrl+C, delivered for real: this process makes a console of its own
+ * (AllocConsole) that bitswatch.exe inherits, and GenerateConsoleCtrlEvent
+ * (CTRL_C_EVENT, 0) reaches every process of that console, as a key press
+ * does; this process swallows its own copy. Not CREATE_NEW_PROCESS_GROUP
+ * with the child's group: a new group starts with Ctrl+C ignored (that is
+ * what 'start /b' relies on, so bitswatch.exe must not undo it), and Wine 8
+ * cannot deliver CTRL_BREAK_EVENT (GenerateConsoleCtrlEvent fails with
+ * error 6). The moment is pinned down by a full pipe: the reader of one of
+ * bitswatch.exe's outputs stops after a marker line, so bitswatch.exe blocks
+ * in the phase that printed it (opening the jobs, or tearing down) until the
+ * Ctrl+C has been sent.
  */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -151,6 +163,272 @@ static int names_a_state(const char *text)
     return 0;
 }
 
+
+/* ---------------------------------------------------------------- Ctrl+C */
+
+/* Drains one of the child's pipes on its own thread into buf. Once the text
+ * holds pause_at, it stops reading (the child then blocks on the full pipe)
+ * and signals seen, until resume is set. */
+typedef struct reader {
+    HANDLE pipe, thread, seen, resume;
+    const char *pause_at; /* NULL: never pauses */
+    char *buf;
+    size_t used, cap;
+} reader;
+
+static DWORD WINAPI reader_main(void *arg)
+{
+    reader *r = arg;
+    DWORD got;
+    int paused = 0;
+
+    while (r->used + 1 < r->cap &&
+           ReadFile(r->pipe, r->buf + r->used, (DWORD)(r->cap - 1 - r->used), &got, NULL) && got) {
+        r->used += got;
+        r->buf[r->used] = 0;
+        if (!paused && r->pause_at && strstr(r->buf, r->pause_at)) {
+            paused = 1;
+            SetEvent(r->seen);
+            WaitForSingleObject(r->resume, 60000);
+        }
+    }
+    /* Keep draining past the cap, so the child can never block for good. */
+    char sink[4096];
+    while (ReadFile(r->pipe, sink, sizeof sink, &got, NULL) && got)
+        ;
+    return 0;
+}
+
+/* The child's pipes are small, so a paused reader blocks it soon. */
+#define CTRL_PIPE_BYTES 512
+
+typedef struct ctrl_run {
+    PROCESS_INFORMATION pi;
+    reader out, err;
+    int started;
+} ctrl_run;
+
+static int reader_start(reader *r, HANDLE *child_end, const char *pause_at)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+
+    memset(r, 0, sizeof *r);
+    r->cap = OUT_CAP;
+    r->buf = calloc(1, r->cap);
+    r->pause_at = pause_at;
+    r->seen = CreateEventW(NULL, TRUE, FALSE, NULL);
+    r->resume = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!r->buf || !r->seen || !r->resume || !CreatePipe(&r->pipe, child_end, &sa, CTRL_PIPE_BYTES))
+        return 0;
+    SetHandleInformation(r->pipe, HANDLE_FLAG_INHERIT, 0);
+    return 1;
+}
+
+static void reader_free(reader *r)
+{
+    if (r->thread) {
+        SetEvent(r->resume);
+        WaitForSingleObject(r->thread, 60000);
+        CloseHandle(r->thread);
+    }
+    if (r->pipe)
+        CloseHandle(r->pipe);
+    if (r->seen)
+        CloseHandle(r->seen);
+    if (r->resume)
+        CloseHandle(r->resume);
+    free(r->buf);
+}
+
+/* Starts bitswatch.exe <args> on this process' console, its stdout and
+ * stderr read by two readers; the one named by pause_on_err (1: stderr,
+ * 0: stdout) pauses at marker. */
+static int ctrl_start(ctrl_run *c, const wchar_t *args, int pause_on_err, const char *marker)
+{
+    STARTUPINFOW si;
+    HANDLE out_wr = NULL, err_wr = NULL;
+    size_t len = wcslen(g_cli) + wcslen(args) + 8;
+    wchar_t *cmd = malloc(sizeof(wchar_t) * len);
+    int ok;
+
+    memset(c, 0, sizeof *c);
+    ok = cmd && reader_start(&c->out, &out_wr, pause_on_err ? NULL : marker) &&
+         reader_start(&c->err, &err_wr, pause_on_err ? marker : NULL);
+    if (ok) {
+        _snwprintf(cmd, len, L"\"%ls\" %ls", g_cli, args);
+        cmd[len - 1] = 0;
+        memset(&si, 0, sizeof si);
+        si.cb = sizeof si;
+        si.dwFlags = STARTF_USESTDHANDLES;
+        si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+        si.hStdOutput = out_wr;
+        si.hStdError = err_wr;
+        /* No CREATE_NEW_PROCESS_GROUP: see the top of the file. */
+        ok = CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &c->pi);
+        if (!ok)
+            fprintf(stderr, "cannot run %ls: error %lu\n", g_cli, GetLastError());
+    }
+    if (out_wr)
+        CloseHandle(out_wr);
+    if (err_wr)
+        CloseHandle(err_wr);
+    free(cmd);
+    if (!ok)
+        return 0;
+    c->started = 1;
+    c->out.thread = CreateThread(NULL, 0, reader_main, &c->out, 0, NULL);
+    c->err.thread = CreateThread(NULL, 0, reader_main, &c->err, 0, NULL);
+    return c->out.thread && c->err.thread;
+}
+
+/* Waits for the marker, lets the child block on its full pipe, sends Ctrl+C
+ * to the console, then lets the child go on. The child's exit code, or -1
+ * when the marker never came or it did not exit within 60 s. */
+static int ctrl_interrupt(ctrl_run *c, const char *what)
+{
+    reader *paused = c->err.pause_at ? &c->err : &c->out;
+    DWORD code = (DWORD)-1;
+
+    if (WaitForSingleObject(paused->seen, 60000) != WAIT_OBJECT_0) {
+        CHECK(0, "%s: no '%s' within 60 s; stdout:\n%s\nstderr:\n%s", what, paused->pause_at,
+              c->out.buf, c->err.buf);
+        TerminateProcess(c->pi.hProcess, 99);
+    } else {
+        Sleep(300); /* it writes on until the pipe is full, in the same phase */
+        CHECK(GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0), "%s: GenerateConsoleCtrlEvent: error %lu",
+              what, GetLastError());
+        Sleep(500); /* the handler runs while the child is still blocked */
+        SetEvent(paused->resume);
+    }
+    if (WaitForSingleObject(c->pi.hProcess, 60000) == WAIT_OBJECT_0)
+        GetExitCodeProcess(c->pi.hProcess, &code);
+    else
+        TerminateProcess(c->pi.hProcess, 99);
+    return (int)code;
+}
+
+static void ctrl_end(ctrl_run *c)
+{
+    reader_free(&c->out);
+    reader_free(&c->err);
+    if (c->started) {
+        CloseHandle(c->pi.hProcess);
+        CloseHandle(c->pi.hThread);
+    }
+}
+
+static int count_of(const char *text, const char *part)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, part)) != NULL; p += strlen(part))
+        n++;
+    return n;
+}
+
+/* This process' copy of each Ctrl+C it sends. */
+static BOOL WINAPI swallow_ctrl(DWORD type)
+{
+    return type == CTRL_C_EVENT;
+}
+
+/* GUIDs of no job: every BwJobOpen is BG_E_NOT_FOUND and prints a line. */
+#define OPEN_MANY 600
+
+/* Ctrl+C while bitswatch.exe is still opening jobs: the handler must be in
+ * place before the first BwJobOpen; exit 130, and no more jobs opened. */
+static void ctrl_while_opening(void)
+{
+    size_t cap = OPEN_MANY * 40 + 16;
+    wchar_t *args = malloc(sizeof(wchar_t) * cap);
+    ctrl_run c;
+    int rc;
+
+    if (!args)
+        return;
+    wcscpy(args, L"watch");
+    for (int i = 1; i <= OPEN_MANY; i++)
+        _snwprintf(args + wcslen(args), cap - wcslen(args), L" {00000000-0000-0000-0000-%012X}", i);
+    if (ctrl_start(&c, args, 1, "cannot open job")) {
+        rc = ctrl_interrupt(&c, "Ctrl+C while opening");
+        int opened = count_of(c.err.buf, "cannot open job");
+        CHECK(rc == 130, "Ctrl+C while opening: exit %d (0x%08X), want 130; last of stderr:\n%s", rc,
+              (unsigned)rc, c.err.used > 600 ? c.err.buf + c.err.used - 600 : c.err.buf);
+        CHECK(strstr(c.err.buf, "bitswatch: interrupted"), "Ctrl+C while opening: no 'interrupted' on stderr");
+        CHECK(opened < OPEN_MANY, "Ctrl+C while opening: went on opening all %d jobs", opened);
+    }
+    ctrl_end(&c);
+    free(args);
+}
+
+#define TEARDOWN_MANY 100
+
+/* Ctrl+C while bitswatch.exe tears down after --timeout-sec: it prints a
+ * "not done" line per job (blocked here on the full pipe), then closes every
+ * handle. Exit 130, not a crash. */
+static void ctrl_while_tearing_down(const wchar_t *guid)
+{
+    size_t cap = TEARDOWN_MANY * 40 + 64;
+    wchar_t *args = malloc(sizeof(wchar_t) * cap);
+    ctrl_run c;
+    int rc;
+
+    if (!args)
+        return;
+    wcscpy(args, L"watch --timeout-sec 1 --interval-ms 10");
+    for (int i = 0; i < TEARDOWN_MANY; i++)
+        _snwprintf(args + wcslen(args), cap - wcslen(args), L" %ls", guid);
+    if (ctrl_start(&c, args, 0, "not done after")) {
+        rc = ctrl_interrupt(&c, "Ctrl+C while tearing down");
+        CHECK(rc == 130, "Ctrl+C while tearing down: exit %d (0x%08X), want 130; stderr:\n%s", rc,
+              (unsigned)rc, c.err.buf);
+        CHECK(strstr(c.err.buf, "bitswatch: interrupted"),
+              "Ctrl+C while tearing down: no 'interrupted' on stderr:\n%s", c.err.buf);
+    }
+    ctrl_end(&c);
+    free(args);
+}
+
+/* Ctrl+C while watching: the poll that waits ends at once. */
+static void ctrl_while_watching(const wchar_t *guid)
+{
+    wchar_t args[128];
+    char marker[64];
+    ctrl_run c;
+    int rc;
+
+    _snwprintf(args, sizeof args / sizeof args[0], L"watch %ls", guid);
+    snprintf(marker, sizeof marker, "%.9ls", guid); /* "{" and 8 hex digits */
+    if (ctrl_start(&c, args, 0, marker)) {
+        ULONGLONG t0 = GetTickCount64();
+        rc = ctrl_interrupt(&c, "Ctrl+C while watching");
+        ULONGLONG ms = GetTickCount64() - t0;
+        CHECK(rc == 130, "Ctrl+C while watching: exit %d (0x%08X), want 130; stderr:\n%s", rc,
+              (unsigned)rc, c.err.buf);
+        CHECK(ms < 10000, "Ctrl+C while watching: took %llu ms to exit", ms);
+    }
+    ctrl_end(&c);
+}
+
+static void ctrl_checks(void)
+{
+    wchar_t hang_job[39];
+
+    /* A console of our own for bitswatch.exe to inherit; ctest gives none. */
+    FreeConsole();
+    if (!AllocConsole()) {
+        CHECK(0, "AllocConsole: error %lu", GetLastError());
+        return;
+    }
+    SetConsoleCtrlHandler(swallow_ctrl, TRUE);
+    ctrl_while_opening();
+    create_job(L"/hang/100000", L"ctrl", hang_job, L"bw_cli_ctrl.bin");
+    if (!hang_job[0])
+        return;
+    ctrl_while_watching(hang_job);
+    ctrl_while_tearing_down(hang_job);
+    bwjob(L"cancel", hang_job, L""); /* hanging: safe to cancel under Wine */
+}
+
 int wmain(int argc, wchar_t **argv)
 {
     wchar_t esc_job[39], nf_job[39], args[128];
@@ -228,6 +506,8 @@ int wmain(int argc, wchar_t **argv)
     /* A job that is not there: exit 1, nothing on stdout. */
     rc = run(g_cli, L"info {00000000-0000-0000-0000-000000000001}", out, OUT_CAP);
     CHECK(rc == 1 && out[0] == 0, "info on a missing job: exit %d, stdout '%s'", rc, out);
+
+    ctrl_checks();
 
 done:
     /* Both are safe to cancel under Wine: one in Error, one hanging. */
