@@ -147,7 +147,8 @@ static void refresh(void)
     if (!g_path)
         return; /* out of memory: no jobs; tried again on the next call */
     g_exists = exists;
-    g_stat = st;
+    if (exists)
+        g_stat = st;
     g_load_ms = bw__now_ms();
     g_load_ft = bw__now_filetime();
     if (!exists) {
