@@ -606,3 +606,11 @@ __attribute__((destructor)) static void sim_uninstall(void)
     unload();
     pthread_mutex_unlock(&g_lock);
 }
+
+/* The one export beyond the .def's, for tests only (never in bitswatch.dll):
+ * how many BW_JOB handles are open in this process, so a test can check that
+ * a stopped command closed every handle it opened. */
+__attribute__((visibility("default"))) UINT32 BWAPI BwSimOpenHandles(void)
+{
+    return bw__handle_count();
+}
