@@ -6,13 +6,15 @@
 // members, no auto-property initializers).
 //
 // The DLL is named "bitswatch.dll" without a path: the module loads it by full
-// path first (Loader.Load, LoadLibraryExW), so every DllImport below binds to
-// that already-loaded module. Struct layouts follow dll/include/bitswatch.h:
+// path first (Loader.Load: LoadLibraryExW; or Loader.LoadOverride: a
+// DllImportResolver where the runtime has one), so every DllImport below binds
+// to that already-loaded library. Struct layouts follow dll/include/bitswatch.h:
 // pointer fields are 8 bytes on x86 and x64 alike (padded on x86), so they are
 // declared as ulong and turned into IntPtr when read.
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace BitsWatch.Native
@@ -194,13 +196,13 @@ namespace BitsWatch.Native
         [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
         public static extern int BwJobPoll(SafeJobHandle job, uint timeoutMs, ref BW_STATUS status);
 
-        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
-        public static extern int BwJobGetProgress(SafeJobHandle job, ref BW_PROGRESS progress);
-
         // A set wait: raw handle values (keep their SafeJobHandles alive and
         // DangerousAddRef'd for the call); statuses[i].cbSize set by the caller.
         [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
         public static extern int BwJobPollMany(IntPtr[] jobs, uint count, uint timeoutMs, [In, Out] BW_STATUS[] statuses, [Out] int[] results, out uint changedCount);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobGetProgress(SafeJobHandle job, ref BW_PROGRESS progress);
 
         [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
         public static extern int BwJobGetReplyProgress(SafeJobHandle job, ref BW_REPLY_PROGRESS progress);
@@ -244,7 +246,23 @@ namespace BitsWatch.Native
         public static extern IntPtr BwStateName(uint state);
     }
 
-    // Loads bitswatch.dll by full path, so that the DllImports above bind to it.
+    // Loads the native library by full path, so that the DllImports above bind
+    // to it.
+    //
+    // Load (the module's way on Windows): LoadLibraryExW; Windows then binds
+    // DllImport("bitswatch.dll") to the loaded module of that base name.
+    //
+    // LoadOverride (BITSWATCH_NATIVE_LIBRARY: tests, side-by-side installs, and
+    // Linux, where the simulator library is libbitswatch_sim.so): on .NET Core
+    // 3+ NativeLibrary.Load and a DllImportResolver for this assembly that maps
+    // "bitswatch.dll" to that handle, whatever the file is called. Both are
+    // reached by reflection: this file must compile as C# 5 against .NET
+    // Framework 4.5 (Windows PowerShell 5.1's Add-Type), which has neither.
+    // There, LoadOverride falls back to LoadLibraryExW (the file must then be
+    // named bitswatch.dll).
+    //
+    // One library per session: the runtime binds each DllImport once, so a
+    // second, different library cannot take over (LoadedPath tells which).
     public static class Loader
     {
         private const uint LOAD_WITH_ALTERED_SEARCH_PATH = 0x00000008;
@@ -252,28 +270,124 @@ namespace BitsWatch.Native
         [DllImport("kernel32.dll", CharSet = CharSet.Unicode, ExactSpelling = true, SetLastError = true)]
         private static extern IntPtr LoadLibraryExW(string fileName, IntPtr reserved, uint flags);
 
+        private static readonly object gate = new object();
         private static IntPtr module;
+        private static string modulePath;
+        private static string sourceHash;
+        private static IntPtr resolved;     // what Resolve gives for "bitswatch.dll"
 
         public static IntPtr Module
         {
             get { return module; }
         }
 
-        // Throws Win32Exception (with the system's text) when the DLL cannot be loaded.
+        // The full path of the library loaded in this session; null before.
+        public static string LoadedPath
+        {
+            get { return modulePath; }
+        }
+
+        // What the module compiled this assembly from (a hash of
+        // BitsWatch.Native.cs, set once by the module after Add-Type), so a
+        // later import of a different release can tell its types are stale.
+        public static string SourceHash
+        {
+            get { return sourceHash; }
+            set
+            {
+                lock (gate)
+                {
+                    if (sourceHash == null)
+                        sourceHash = value;
+                }
+            }
+        }
+
+        // Throws Win32Exception (with the system's text) when the DLL cannot be
+        // loaded, InvalidOperationException when another library is loaded.
         public static IntPtr Load(string fullPath)
+        {
+            return Load(fullPath, false);
+        }
+
+        // The override: see the class comment.
+        public static IntPtr LoadOverride(string fullPath)
+        {
+            return Load(fullPath, true);
+        }
+
+        private static IntPtr Load(string fullPath, bool useResolver)
         {
             if (fullPath == null)
                 throw new ArgumentNullException("fullPath");
-            if (module != IntPtr.Zero)
-                return module;
+            lock (gate)
+            {
+                if (module != IntPtr.Zero)
+                {
+                    if (!string.Equals(modulePath, fullPath, StringComparison.Ordinal))
+                        throw new InvalidOperationException("This session already uses " + modulePath +
+                            "; it cannot switch to " + fullPath + ". Start a new session.");
+                    return module;
+                }
+                IntPtr h = IntPtr.Zero;
+                if (useResolver)
+                    h = LoadWithResolver(fullPath);
+                if (h == IntPtr.Zero)
+                    h = LoadWindows(fullPath);
+                module = h;
+                modulePath = fullPath;
+                return h;
+            }
+        }
+
+        private static IntPtr LoadWindows(string fullPath)
+        {
             IntPtr h = LoadLibraryExW(fullPath, IntPtr.Zero, LOAD_WITH_ALTERED_SEARCH_PATH);
             if (h == IntPtr.Zero)
             {
                 int err = Marshal.GetLastWin32Error();
                 throw new Win32Exception(err, "Cannot load " + fullPath + ": " + new Win32Exception(err).Message);
             }
-            module = h;
             return h;
+        }
+
+        // NativeLibrary.Load + SetDllImportResolver; IntPtr.Zero when the
+        // runtime has no NativeLibrary (.NET Framework, mono).
+        private static IntPtr LoadWithResolver(string fullPath)
+        {
+            Assembly core = typeof(object).Assembly;
+            Type nativeLibrary = core.GetType("System.Runtime.InteropServices.NativeLibrary");
+            Type resolverType = core.GetType("System.Runtime.InteropServices.DllImportResolver");
+            if (nativeLibrary == null || resolverType == null)
+                return IntPtr.Zero;
+            MethodInfo load = nativeLibrary.GetMethod("Load", new Type[] { typeof(string) });
+            MethodInfo setResolver = nativeLibrary.GetMethod("SetDllImportResolver", new Type[] { typeof(Assembly), resolverType });
+            MethodInfo resolve = typeof(Loader).GetMethod("Resolve", BindingFlags.NonPublic | BindingFlags.Static);
+            if (load == null || setResolver == null || resolve == null)
+                return IntPtr.Zero;
+            IntPtr h;
+            try
+            {
+                h = (IntPtr)load.Invoke(null, new object[] { fullPath });
+            }
+            catch (TargetInvocationException e)
+            {
+                // DllNotFoundException/BadImageFormatException with the loader's text.
+                throw new DllNotFoundException("Cannot load " + fullPath + ": " + e.InnerException.Message, e.InnerException);
+            }
+            resolved = h;
+            Delegate resolver = Delegate.CreateDelegate(resolverType, resolve);
+            setResolver.Invoke(null, new object[] { typeof(Loader).Assembly, resolver });
+            return h;
+        }
+
+        // The DllImportResolver: "bitswatch.dll" is the overriding library;
+        // anything else (kernel32.dll) goes the default way.
+        private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
+        {
+            if (string.Equals(libraryName, NativeMethods.DllName, StringComparison.OrdinalIgnoreCase))
+                return resolved;
+            return IntPtr.Zero;
         }
 
         // "major.minor.patch" of a BwGetVersion value.
@@ -600,7 +714,17 @@ namespace BitsWatch.Native
         {
             if (pointer == 0)
                 return null;
-            return Marshal.PtrToStringUni(new IntPtr((long)pointer));
+            return Marshal.PtrToStringUni(ToIntPtr(pointer, IntPtr.Size));
+        }
+
+        // A pointer field as an IntPtr for a process with pointerSize-byte
+        // pointers. In a 32-bit process new IntPtr(long) throws above 2 GB (a
+        // large-address-aware host), so the low 32 bits go through int.
+        public static IntPtr ToIntPtr(ulong pointer, int pointerSize)
+        {
+            if (pointerSize == 4)
+                return new IntPtr(unchecked((int)(uint)pointer));
+            return new IntPtr(unchecked((long)pointer));
         }
 
         // A FILETIME (UTC) as a DateTime; null for 0 (unknown).

@@ -22,57 +22,125 @@ $script:ContextNames = @('None', 'Unknown', 'GeneralQueueManager', 'QueueManager
 
 $script:SizeUnknown = [UInt64]::MaxValue
 
+function Get-BwNativeFolder {
+    # The bin\ folder for the process' real architecture. Not from
+    # $env:PROCESSOR_ARCHITECTURE: any parent process can set that variable.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+
+    $arch = $null
+    $runtimeInformation = 'System.Runtime.InteropServices.RuntimeInformation' -as [type]
+    if ($null -ne $runtimeInformation) {
+        $arch = [string]$runtimeInformation::ProcessArchitecture
+    }
+    elseif ([IntPtr]::Size -eq 8) {
+        # .NET Framework before 4.7.1 has no RuntimeInformation; Windows
+        # PowerShell 5.1 is x64 or x86 there.
+        $arch = 'X64'
+    }
+    else {
+        $arch = 'X86'
+    }
+    switch ($arch) {
+        'X64' {
+            return 'win-x64'
+        }
+        'X86' {
+            return 'win-x86'
+        }
+    }
+    throw ("BitsWatch has no bitswatch.dll for the process architecture '{0}' (it ships win-x64 and win-x86; on ARM64 Windows start an x64 PowerShell)." -f $arch)
+}
+
+function Get-BwManifestVersion {
+    # ModuleVersion of BitsWatch.psd1. While the .psm1 runs the module's own
+    # Version is still 0.0, so the manifest is read.
+    [CmdletBinding()]
+    [OutputType([version])]
+    param()
+
+    $manifest = Join-Path -Path $PSScriptRoot -ChildPath 'BitsWatch.psd1'
+    $data = Import-PowerShellDataFile -LiteralPath $manifest
+    return [version]$data.ModuleVersion
+}
+
 function Initialize-BwNative {
-    # Loads bin/win-<arch>/bitswatch.dll by full path, then the P/Invoke
-    # declarations (once per session), then checks the DLL's version.
+    # Finds the native library (BITSWATCH_NATIVE_LIBRARY, else
+    # bin/win-<arch>/bitswatch.dll), loads it by full path, compiles the
+    # P/Invoke declarations (once per session), checks the library's version.
     [CmdletBinding()]
     param()
 
-    $isWin = $true
-    if ($PSVersionTable.PSEdition -eq 'Core') {
-        $isWin = [bool](Get-Variable -Name IsWindows -ValueOnly -ErrorAction SilentlyContinue)
-    }
-    if (-not $isWin) {
-        throw 'BitsWatch needs Windows: BITS (the Background Intelligent Transfer Service) exists only there.'
-    }
-
-    # The process' own architecture (a 32-bit session on 64-bit Windows sees x86).
-    $arch = $env:PROCESSOR_ARCHITECTURE
-    switch ($arch) {
-        'AMD64' {
-            $folder = 'win-x64'
+    $override = $env:BITSWATCH_NATIVE_LIBRARY
+    if ($override) {
+        # Tests (the Linux simulator library) and side-by-side installs.
+        if (-not [System.IO.Path]::IsPathRooted($override) -or -not (Test-Path -LiteralPath $override -PathType Leaf)) {
+            throw ("BitsWatch: BITSWATCH_NATIVE_LIBRARY is '{0}', which is not the full path of an existing file." -f $override)
         }
-        'x86' {
-            $folder = 'win-x86'
+        $dll = $override
+    }
+    else {
+        $isWin = $true
+        if ($PSVersionTable.PSEdition -eq 'Core') {
+            $isWin = [bool](Get-Variable -Name IsWindows -ValueOnly -ErrorAction SilentlyContinue)
         }
-        default {
-            throw ("BitsWatch has no bitswatch.dll for the process architecture '{0}' (it ships win-x64 and win-x86)." -f $arch)
+        if (-not $isWin) {
+            throw 'BitsWatch needs Windows: BITS (the Background Intelligent Transfer Service) exists only there.'
+        }
+        $folder = Get-BwNativeFolder
+        $dll = Join-Path -Path $PSScriptRoot -ChildPath (Join-Path -Path 'bin' -ChildPath (Join-Path -Path $folder -ChildPath 'bitswatch.dll'))
+        if (-not (Test-Path -LiteralPath $dll -PathType Leaf)) {
+            throw ("BitsWatch: '{0}' is missing. Reinstall the module: the folder must hold bin\{1}\bitswatch.dll." -f $dll, $folder)
         }
     }
-    if (($folder -eq 'win-x64') -ne ([IntPtr]::Size -eq 8)) {
-        throw ("BitsWatch: PROCESSOR_ARCHITECTURE is '{0}' but pointers are {1} bytes; cannot choose a bitswatch.dll." -f $arch, [IntPtr]::Size)
-    }
 
-    $dll = Join-Path -Path $PSScriptRoot -ChildPath (Join-Path -Path 'bin' -ChildPath (Join-Path -Path $folder -ChildPath 'bitswatch.dll'))
-    if (-not (Test-Path -LiteralPath $dll -PathType Leaf)) {
-        throw ("BitsWatch: '{0}' is missing. Reinstall the module: the folder must hold bin\{1}\bitswatch.dll." -f $dll, $folder)
-    }
+    $moduleVersion = Get-BwManifestVersion
+    $source = Join-Path -Path $PSScriptRoot -ChildPath 'BitsWatch.Native.cs'
+    $sourceHash = (Get-FileHash -LiteralPath $source -Algorithm SHA256).Hash
 
-    if (-not ('BitsWatch.Native.Job' -as [type])) {
-        $source = Join-Path -Path $PSScriptRoot -ChildPath 'BitsWatch.Native.cs'
-        Add-Type -Path $source -ErrorAction Stop
-    }
+    # One Add-Type and one load per process, also when several runspaces
+    # import at the same moment: they share this (interned) lock object.
+    $lock = [string]::Intern('BitsWatch.Native: Add-Type and load')
+    [System.Threading.Monitor]::Enter($lock)
+    try {
+        if (-not ('BitsWatch.Native.Job' -as [type])) {
+            Add-Type -LiteralPath $source -ErrorAction Stop
+            [BitsWatch.Native.Loader]::SourceHash = $sourceHash
+        }
+        elseif ([BitsWatch.Native.Loader]::SourceHash -ne $sourceHash) {
+            # Import-Module -Force of another release: .NET cannot unload the
+            # types (nor the library) the session already uses.
+            throw ("BitsWatch {0}: this session already uses the native types of another BitsWatch release, which cannot be replaced. Start a new session to use BitsWatch {0}." -f $moduleVersion)
+        }
 
-    $loaded = [BitsWatch.Native.Loader]::Load($dll)
-    if ($loaded -eq [IntPtr]::Zero) {
-        throw ("BitsWatch: cannot load '{0}'." -f $dll)
+        $loadedPath = [BitsWatch.Native.Loader]::LoadedPath
+        if ($null -eq $loadedPath) {
+            if ($override) {
+                $loaded = [BitsWatch.Native.Loader]::LoadOverride($dll)
+            }
+            else {
+                $loaded = [BitsWatch.Native.Loader]::Load($dll)
+            }
+            if ($loaded -eq [IntPtr]::Zero) {
+                throw ("BitsWatch: cannot load '{0}'." -f $dll)
+            }
+        }
+        elseif ($loadedPath -ne $dll) {
+            # Another copy of the module loaded its library first; it is the
+            # one every call goes to (the version check below decides).
+            Write-Verbose ("BitsWatch: this session already uses '{0}'; '{1}' is not loaded." -f $loadedPath, $dll)
+            $dll = $loadedPath
+        }
+    }
+    finally {
+        [System.Threading.Monitor]::Exit($lock)
     }
 
     $dllVersion = [BitsWatch.Native.NativeMethods]::BwGetVersion()
-    $moduleVersion = $ExecutionContext.SessionState.Module.Version
-    $expected = ([uint32]$moduleVersion.Major -shl 16) -bor ([uint32]$moduleVersion.Minor -shl 8) -bor [uint32]$moduleVersion.Build
+    $expected = ([uint32]$moduleVersion.Major -shl 16) -bor ([uint32]$moduleVersion.Minor -shl 8) -bor [uint32][math]::Max(0, $moduleVersion.Build)
     if ($dllVersion -ne $expected) {
-        throw ("BitsWatch: '{0}' is version {1}, the module is {2}. Reinstall the module so both come from one release." -f $dll, [BitsWatch.Native.Loader]::VersionText($dllVersion), $moduleVersion)
+        throw ("BitsWatch: '{0}' is version {1}, the module is {2}. Reinstall the module so both come from one release, then start a new session." -f $dll, [BitsWatch.Native.Loader]::VersionText($dllVersion), $moduleVersion)
     }
 }
 
@@ -827,5 +895,20 @@ function Wait-BitsJob {
 }
 
 Initialize-BwNative
+
+# BitsTransfer's BitsJob names for the same data, so scripts written against
+# Get-BitsTransfer objects keep working; the deserialized objects
+# (Invoke-Command, Import-Clixml) get them too. Update-TypeData -Force rather
+# than a types.ps1xml: a types file errors ("member already present") when the
+# module is imported again from another folder in the same session.
+foreach ($typeName in 'BitsWatch.JobStatus', 'Deserialized.BitsWatch.JobStatus') {
+    foreach ($alias in @(
+            @('JobState', 'State'),
+            @('TransferType', 'Type'),
+            @('OwnerAccount', 'Owner'),
+            @('InternalErrorCode', 'ErrorCode'))) {
+        Update-TypeData -TypeName $typeName -MemberType AliasProperty -MemberName $alias[0] -Value $alias[1] -Force
+    }
+}
 
 Export-ModuleMember -Function @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob')

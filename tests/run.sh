@@ -283,6 +283,17 @@ ps_module() {
   bash tests/ps/run.sh "${a[@]}"
 }
 
+# The module run for real: pwsh 7.6 + Pester (installed under build/tools by
+# tests/ps/install-pwsh.sh) against libbitswatch_sim.so of a build without
+# sanitizers (pwsh cannot load an ASan library).
+pester() {
+  local log=$LOGS/build-native-plain.log
+  : > "$log"
+  quietly "$log" cmake -S . -B "$BUILD/native-plain" -G Ninja -DBW_SANITIZE=OFF &&
+  quietly "$log" cmake --build "$BUILD/native-plain" -j "$JOBS" --target bitswatch_sim || return 1
+  bash tests/ps/run-pester.sh "$BUILD/native-plain/bin/libbitswatch_sim.so"
+}
+
 # ---------------------------------------------------------------- run
 have() { [ "$1" = 0 ]; }
 
@@ -332,6 +343,7 @@ stage fuzz fuzz || true
 stage valgrind valgrind_unit || true
 stage tsan tsan_unit || true
 stage ps-module ps_module || true
+stage pester pester || true
 
 # ---- x86 ABI and packaging (tests/check_x86_abi.py, tests/package/)
 x86_abi() {

@@ -142,9 +142,16 @@ def check_manifest(psd1):
           "GUID is a GUID")
     files = psd1_list(psd1, "FileList") or []
     for f in files:
-        if f.startswith("bin\\"):
-            continue  # the DLLs are put there by packaging
+        if f.split("\\")[0] in ("bin", "lib", "include"):
+            continue  # built or copied there by packaging/package.sh
+        if f in ("LICENSE", "README.md"):
+            check(os.path.isfile(os.path.join(ROOT, f)), "FileList entry %s exists at the top of the repository" % f)
+            continue
         check(os.path.isfile(os.path.join(PS, f)), "FileList entry %s exists in ps/" % f)
+    shipped = sorted(os.path.basename(f) for f in os.listdir(PS)
+                     if os.path.splitext(f)[1] in (".psd1", ".psm1", ".ps1xml", ".cs"))
+    check(all(f in files for f in shipped), "FileList names every module file package.sh ships from ps/",
+          "missing: %s" % [f for f in shipped if f not in files])
     tags = psd1_list(psd1, "Tags")
     check(bool(tags) and "BITS" in tags, "PrivateData.PSData.Tags lists BITS")
     check("ProjectUri" not in psd1 and "LicenseUri" not in psd1, "no ProjectUri/LicenseUri (none exist yet)")

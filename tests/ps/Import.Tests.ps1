@@ -1,0 +1,234 @@
+# Import.Tests.ps1 - Import-Module as users do it: fresh sessions, twice,
+# -Force, StrictMode Latest, ErrorActionPreference Stop, two runspaces at the
+# same moment, the library override, upgrades, odd paths.
+
+BeforeAll {
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'TestHelpers.ps1')
+
+    # Runs $Body in a fresh pwsh after importing the package copy; returns the child's result.
+    function Invoke-ImportScript {
+        param([string] $Body, [hashtable] $Environment = @{}, [string] $ModuleDir = $script:ModuleDir)
+        $script = "`$ErrorActionPreference = 'Continue'`n`$m = '$($ModuleDir -replace "'", "''")'`n" + $Body
+        Invoke-BwFreshSession -Script $script -Environment $Environment
+    }
+}
+
+Describe 'Import-Module BitsWatch' {
+    Context 'in a fresh session' {
+        It 'imports without any error or warning and exports exactly the three commands' {
+            $r = Invoke-ImportScript @'
+Import-Module $m -WarningVariable w -ErrorVariable e
+'errors=' + $e.Count
+'warnings=' + $w.Count
+'commands=' + ((Get-Command -Module BitsWatch | Sort-Object Name | ForEach-Object Name) -join ',')
+'version=' + (Get-Module BitsWatch).Version
+'@
+            $r.ErrorText | Should -BeNullOrEmpty
+            $r.Output | Should -Contain 'errors=0'
+            $r.Output | Should -Contain 'warnings=0'
+            $r.Output | Should -Contain 'commands=Get-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
+            $r.Output | Should -Contain 'version=0.1.0'
+        }
+
+        It 'imports by name from PSModulePath, as an installed module' {
+            $parent = Split-Path -Parent $script:ModuleDir
+            $r = Invoke-BwFreshSession -Script @'
+Import-Module BitsWatch -ErrorAction Stop
+(Get-Module BitsWatch).ModuleBase
+'@ -Environment @{ PSModulePath = $parent + [IO.Path]::PathSeparator + $env:PSModulePath }
+            $r.ErrorText | Should -BeNullOrEmpty
+            $r.Output | Should -Contain $script:ModuleDir
+        }
+
+        It 'imports twice, the second time with -Force, without errors' {
+            $r = Invoke-ImportScript @'
+Import-Module $m -ErrorVariable +e
+Import-Module $m -ErrorVariable +e
+Import-Module $m -Force -ErrorVariable +e
+Import-Module $m -Force -ErrorVariable +e
+'errors=' + $e.Count
+'modules=' + @(Get-Module BitsWatch).Count
+(Get-Command Get-BitsJobStatus).Source
+'@
+            $r.ErrorText | Should -BeNullOrEmpty
+            $r.Output | Should -Contain 'errors=0'
+            $r.Output | Should -Contain 'modules=1'
+            $r.Output | Should -Contain 'BitsWatch'
+        }
+
+        It 'imports under Set-StrictMode -Version Latest' {
+            $r = Invoke-ImportScript @'
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+Import-Module $m
+Import-Module $m -Force
+'ok'
+'@
+            $r.ErrorText | Should -BeNullOrEmpty
+            $r.Output | Should -Contain 'ok'
+        }
+
+        It "imports with `$ErrorActionPreference = 'Stop' and runs a command" {
+            $r = Invoke-ImportScript @'
+$ErrorActionPreference = 'Stop'
+Import-Module $m
+$null = Get-BitsJobStatus
+'ok'
+'@
+            $r.ErrorText | Should -BeNullOrEmpty
+            $r.Output | Should -Contain 'ok'
+        }
+
+        It 'imports in two runspaces at the same moment: both work, one Add-Type' {
+            $r = Invoke-ImportScript @'
+$gate = New-Object System.Threading.ManualResetEvent $false
+$jobs = foreach ($i in 1..2) {
+    $ps = [powershell]::Create()
+    $null = $ps.AddScript({
+        param($m, $gate)
+        $null = $gate.WaitOne()
+        Import-Module $m -ErrorAction Stop
+        (Get-Command Get-BitsJobStatus).Name
+    }).AddArgument($m).AddArgument($gate)
+    [PSCustomObject]@{ PS = $ps; Handle = $ps.BeginInvoke() }
+}
+$null = $gate.Set()
+foreach ($j in $jobs) {
+    try {
+        'result=' + ($j.PS.EndInvoke($j.Handle) -join ',')
+    }
+    catch {
+        'failed=' + $_.Exception.InnerException.Message
+    }
+    'errors=' + $j.PS.Streams.Error.Count
+}
+$assemblies = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $null -ne $_.GetType('BitsWatch.Native.Job', $false) })
+'assemblies=' + $assemblies.Count
+'@
+            $r.ErrorText | Should -BeNullOrEmpty
+            @($r.Output | Where-Object { $_ -eq 'result=Get-BitsJobStatus' }).Count | Should -Be 2
+            @($r.Output | Where-Object { $_ -eq 'errors=0' }).Count | Should -Be 2
+            $r.Output | Should -Contain 'assemblies=1'
+        }
+    }
+
+    Context 'the native library override (BITSWATCH_NATIVE_LIBRARY)' {
+        It 'loads the library the variable names' {
+            $r = Invoke-ImportScript @'
+Import-Module $m -ErrorAction Stop
+[BitsWatch.Native.Loader]::LoadedPath
+'@
+            $r.ErrorText | Should -BeNullOrEmpty
+            $r.Output | Should -Contain $script:SimLibrary
+        }
+
+        It 'fails with a clear message when the variable names no file' {
+            $r = Invoke-ImportScript @'
+try { Import-Module $m -ErrorAction Stop; 'imported' } catch { 'error=' + $_.Exception.Message }
+'@ -Environment @{ BITSWATCH_NATIVE_LIBRARY = '/nonexistent/libbitswatch.so' }
+            $r.Output | Should -Not -Contain 'imported'
+            ($r.Output -join "`n") | Should -Match "BITSWATCH_NATIVE_LIBRARY is '/nonexistent/libbitswatch.so', which is not the full path of an existing file"
+        }
+
+        It 'fails with a clear message when the variable is a relative path' {
+            $r = Invoke-ImportScript @'
+try { Import-Module $m -ErrorAction Stop; 'imported' } catch { 'error=' + $_.Exception.Message }
+'@ -Environment @{ BITSWATCH_NATIVE_LIBRARY = 'libbitswatch_sim.so' }
+            $r.Output | Should -Not -Contain 'imported'
+            ($r.Output -join "`n") | Should -Match 'not the full path'
+        }
+
+        It 'without the variable, says that BITS needs Windows (this is Linux)' {
+            $r = Invoke-ImportScript @'
+try { Import-Module $m -ErrorAction Stop; 'imported' } catch { 'error=' + $_.Exception.Message }
+'@ -Environment @{ BITSWATCH_NATIVE_LIBRARY = $null }
+            $r.Output | Should -Not -Contain 'imported'
+            ($r.Output -join "`n") | Should -Match 'BitsWatch needs Windows'
+        }
+    }
+
+    Context 'versions and upgrades' {
+        It 'refuses a library of another version and names both versions' {
+            $copy = Copy-BwModule -Destination (Join-Path $TestDrive 'v2')
+            $psd1 = Join-Path $copy 'BitsWatch.psd1'
+            (Get-Content -LiteralPath $psd1 -Raw) -replace "ModuleVersion\s*=\s*'0\.1\.0'", "ModuleVersion = '0.2.0'" |
+                Set-Content -LiteralPath $psd1
+            $r = Invoke-ImportScript -ModuleDir $copy @'
+try { Import-Module $m -ErrorAction Stop; 'imported' } catch { 'error=' + $_.Exception.Message }
+'@
+            $r.Output | Should -Not -Contain 'imported'
+            ($r.Output -join "`n") | Should -Match 'is version 0\.1\.0, the module is 0\.2\.0'
+        }
+
+        It 'Import-Module -Force of another release in the same session says to start a new session' {
+            $copy = Copy-BwModule -Destination (Join-Path $TestDrive 'changed')
+            Add-Content -LiteralPath (Join-Path $copy 'BitsWatch.Native.cs') -Value '// another release'
+            $r = Invoke-ImportScript @"
+Import-Module `$m -ErrorAction Stop
+try { Import-Module '$copy' -Force -ErrorAction Stop; 'imported' } catch { 'error=' + `$_.Exception.Message }
+"@
+            $r.Output | Should -Not -Contain 'imported'
+            ($r.Output -join "`n") | Should -Match 'Start a new session'
+        }
+
+        It 'the same release from another folder in the same session imports and works' {
+            $copy = Copy-BwModule -Destination (Join-Path $TestDrive 'same')
+            $r = Invoke-ImportScript @"
+Import-Module `$m -ErrorAction Stop
+Import-Module '$copy' -Force -ErrorAction Stop
+(Get-Module BitsWatch).ModuleBase
+`$null = Get-BitsJobStatus
+'ok'
+"@
+            $r.ErrorText | Should -BeNullOrEmpty
+            $r.Output | Should -Contain $copy
+            $r.Output | Should -Contain 'ok'
+        }
+    }
+
+    Context 'module paths' {
+        It 'imports from a folder whose path has [ ] and spaces (Add-Type -LiteralPath)' {
+            # PowerShell finds such a module by its manifest's path, escaped
+            # (not by folder name, nor through PSModulePath).
+            $copy = Copy-BwModule -Destination (Join-Path $TestDrive 'Modules [x64] here')
+            # (PowerShell 7's Add-Type -Path falls back to the literal path;
+            # 5.1's does not. A sibling folder the brackets match as a
+            # wildcard would mislead Import-Module itself: its RootModule
+            # lookup globs.)
+            $r = Invoke-ImportScript -ModuleDir (Join-Path $copy 'BitsWatch.psd1') @'
+try { Import-Module ([WildcardPattern]::Escape($m)) -ErrorAction Stop; $null = Get-BitsJobStatus; 'imported' } catch { 'error=' + $_.Exception.Message }
+'@
+            $r.Output | Should -Be 'imported'
+        }
+    }
+}
+
+Describe 'the module manifest' {
+    BeforeAll {
+        $script:Data = Import-PowerShellDataFile -LiteralPath (Join-Path $script:ModuleDir 'BitsWatch.psd1')
+    }
+
+    It 'lists every file the package ships in FileList' {
+        $files = $script:Data.FileList
+        foreach ($f in 'BitsWatch.psd1', 'BitsWatch.psm1', 'BitsWatch.format.ps1xml',
+            'BitsWatch.Native.cs', 'LICENSE', 'README.md', 'bin\win-x64\bitswatch.dll', 'bin\win-x86\bitswatch.dll',
+            'bin\win-x64\bitswatch.exe', 'bin\win-x86\bitswatch.exe') {
+            $files | Should -Contain $f
+        }
+    }
+
+    It 'says MIT, not "All rights reserved", and the repository has the MIT LICENSE' {
+        $script:Data.Copyright | Should -Not -Match 'All rights reserved'
+        $script:Data.Copyright | Should -Match 'MIT'
+        $license = Join-Path $script:RepoRoot 'LICENSE'
+        Test-Path -LiteralPath $license | Should -BeTrue
+        Get-Content -LiteralPath $license -Raw | Should -Match 'Permission is hereby granted, free of charge'
+    }
+
+    It 'names the format file, and no types file (Update-TypeData -Force in the .psm1 instead)' {
+        # A types file errors ("member already present") when the same release
+        # is imported from a second folder in one session.
+        $script:Data.FormatsToProcess | Should -Be @('BitsWatch.format.ps1xml')
+        $script:Data.ContainsKey('TypesToProcess') | Should -BeFalse
+    }
+}

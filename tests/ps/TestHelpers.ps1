@@ -1,0 +1,142 @@
+# TestHelpers.ps1 - shared by the *.Tests.ps1 files (dot-sourced in BeforeAll).
+#
+# The suite runs the module as a user would: Import-Module of a copy of ps/
+# laid out like the package (packaging/package.sh: a folder named BitsWatch
+# with the .psd1, .psm1, .ps1xml and .cs), with the native library named by
+# the module's documented override, BITSWATCH_NATIVE_LIBRARY (run-pester.sh
+# sets it to the simulator library, libbitswatch_sim.so).
+#
+# The simulator reads the scenario file named by BITSWATCH_SIM_SCENARIO, set
+# before pwsh started (native code sees only the process' original
+# environment); Set-BwScenario rewrites that file, and the simulator reloads
+# it on its next call (job times count from that reload).
+
+$script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../..')).Path
+$script:SourceDir = Join-Path -Path $script:RepoRoot -ChildPath 'ps'
+$script:OutDir = $env:BW_PESTER_OUT
+if (-not $script:OutDir) {
+    $script:OutDir = Join-Path -Path $script:RepoRoot -ChildPath 'build/pester'
+}
+$script:Pwsh = $env:BW_PWSH
+if (-not $script:Pwsh) {
+    $script:Pwsh = [Environment]::ProcessPath
+}
+$script:SimLibrary = $env:BITSWATCH_NATIVE_LIBRARY
+$script:ScenarioPath = $env:BITSWATCH_SIM_SCENARIO
+
+# The module files the package ships (package.sh copies these kinds from ps/).
+function Copy-BwModule {
+    # Copies the module into DESTINATION/BitsWatch (created) and returns that folder.
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $Destination
+    )
+    # .NET calls: the cmdlets would read [ ] in a path as wildcards.
+    $dir = Join-Path -Path $Destination -ChildPath 'BitsWatch'
+    $null = [System.IO.Directory]::CreateDirectory($dir)
+    foreach ($pattern in '*.psd1', '*.psm1', '*.ps1xml', '*.cs') {
+        foreach ($f in [System.IO.Directory]::GetFiles($script:SourceDir, $pattern)) {
+            [System.IO.File]::Copy($f, (Join-Path -Path $dir -ChildPath ([System.IO.Path]::GetFileName($f))), $true)
+        }
+    }
+    foreach ($extra in 'LICENSE', 'README.md') {
+        $f = Join-Path -Path $script:RepoRoot -ChildPath $extra
+        if ([System.IO.File]::Exists($f)) {
+            [System.IO.File]::Copy($f, (Join-Path -Path $dir -ChildPath $extra), $true)
+        }
+    }
+    return $dir
+}
+
+# One package-like copy per test run, shared by the tests that import in this process.
+$script:ModuleDir = Join-Path -Path (Join-Path -Path $script:OutDir -ChildPath 'module') -ChildPath 'BitsWatch'
+if (-not (Test-Path -LiteralPath (Join-Path -Path $script:ModuleDir -ChildPath 'BitsWatch.psd1'))) {
+    $null = Copy-BwModule -Destination (Join-Path -Path $script:OutDir -ChildPath 'module')
+}
+
+function Set-BwScenario {
+    # Writes the simulator's scenario (UTF-8, no BOM); the next native call reloads it.
+    param(
+        [Parameter(Mandatory = $true)]
+        [AllowEmptyString()]
+        [string] $Text,
+
+        [string] $Path = $script:ScenarioPath
+    )
+    [System.IO.File]::WriteAllText($Path, $Text + "`n", (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
+}
+
+function Invoke-BwFreshSession {
+    # Runs SCRIPT in a new pwsh process (-NoProfile -NonInteractive) and
+    # returns ExitCode, Output (stdout lines) and ErrorText (stderr).
+    # Environment adds or replaces variables of the child (a $null value removes one).
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $Script,
+
+        [hashtable] $Environment = @{},
+
+        [int] $TimeoutSec = 120
+    )
+    $file = Join-Path -Path $script:OutDir -ChildPath ('fresh-{0}.ps1' -f [Guid]::NewGuid().ToString('N'))
+    [System.IO.File]::WriteAllText($file, $Script, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
+    try {
+        $psi = New-Object -TypeName System.Diagnostics.ProcessStartInfo
+        $psi.FileName = $script:Pwsh
+        foreach ($a in '-NoLogo', '-NoProfile', '-NonInteractive', '-File', $file) {
+            $psi.ArgumentList.Add($a)
+        }
+        $psi.UseShellExecute = $false
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $psi.Environment['NO_COLOR'] = '1'
+        $psi.Environment['TERM'] = 'dumb'
+        foreach ($k in $Environment.Keys) {
+            if ($null -eq $Environment[$k]) {
+                $null = $psi.Environment.Remove($k)
+            }
+            else {
+                $psi.Environment[$k] = [string]$Environment[$k]
+            }
+        }
+        $p = [System.Diagnostics.Process]::Start($psi)
+        $stderr = $p.StandardError.ReadToEndAsync()
+        $stdout = $p.StandardOutput.ReadToEndAsync()
+        if (-not $p.WaitForExit($TimeoutSec * 1000)) {
+            $p.Kill($true)
+            throw "fresh session did not end within $TimeoutSec s"
+        }
+        $p.WaitForExit()
+        [PSCustomObject]@{
+            ExitCode  = $p.ExitCode
+            Output    = @($stdout.Result -split "`r?`n" | Where-Object { $_ -ne '' })
+            ErrorText = $stderr.Result
+        }
+    }
+    finally {
+        Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+    }
+}
+
+function New-BwPowerShell {
+    # A [powershell] in a runspace of its own with the module imported; the
+    # caller adds commands, invokes, reads .Streams and disposes it.
+    param(
+        [string] $ModuleDir = $script:ModuleDir
+    )
+    $ps = [powershell]::Create()
+    $null = $ps.AddCommand('Import-Module').AddParameter('Name', $ModuleDir).AddParameter('ErrorAction', 'Stop')
+    $null = $ps.Invoke()
+    $ps.Commands.Clear()
+    return $ps
+}
+
+function Get-BwOpenHandleCount {
+    # Handles the library has open (the simulator's count), or $null when the
+    # library cannot tell.
+    $t = 'BitsWatch.Tests.SimHooks' -as [type]
+    if ($null -eq $t) {
+        return $null
+    }
+    return $t::BwSimOpenHandles()
+}
