@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "width.h"
+
 #ifndef ENABLE_VIRTUAL_TERMINAL_PROCESSING
 #define ENABLE_VIRTUAL_TERMINAL_PROCESSING 0x0004
 #endif
@@ -99,27 +101,6 @@ static int console_width(bw_stream *s, CONSOLE_SCREEN_BUFFER_INFO *info)
     return w > 1 ? w : 80;
 }
 
-/* Copies line into buf cut to at most cols characters (UTF-8 aware: a
- * continuation byte never starts a character, so it is not counted). */
-static void cut_to_columns(char *buf, size_t cap, const char *line, int cols)
-{
-    size_t i = 0;
-    int chars = 0;
-
-    for (; line[i] && i + 1 < cap; i++) {
-        if (((unsigned char)line[i] & 0xC0) != 0x80) {
-            if (chars == cols)
-                break;
-            chars++;
-        }
-        buf[i] = line[i];
-    }
-    /* Do not leave half a character behind when cap cut the copy. */
-    while (i > 0 && ((unsigned char)line[i] & 0xC0) == 0x80)
-        i--;
-    buf[i] = 0;
-}
-
 /* Old consoles: move to the block's first line and overwrite whole lines
  * with spaces after the text. */
 static void draw_positioned(bw_live *live, const char *const *lines, int n, int cols,
@@ -133,17 +114,9 @@ static void draw_positioned(bw_live *live, const char *const *lines, int n, int 
         top.Y = 0;
     SetConsoleCursorPosition(live->out->handle, top);
     for (int i = 0; i < rows; i++) {
-        cut_to_columns(buf, sizeof buf - 1, i < n ? lines[i] : "", cols - 1);
-        size_t len = strlen(buf);
-        /* Pad by characters, roughly: enough spaces to cover the old text. */
-        int chars = 0;
-        for (size_t k = 0; k < len; k++)
-            chars += ((unsigned char)buf[k] & 0xC0) != 0x80;
-        while (chars < cols - 1 && len + 1 < sizeof buf) {
-            buf[len++] = ' ';
-            chars++;
-        }
-        buf[len] = 0;
+        /* Cut and padded to the same columns: covers the old text exactly,
+         * wide characters and combining marks included. */
+        bw_text_fit(buf, sizeof buf, i < n ? lines[i] : "", cols - 1, 1);
         bw_stream_line(live->out, buf);
     }
     /* Lines that were cleared stay as blank lines; put the cursor after the
@@ -177,8 +150,9 @@ void bw_live_draw(bw_live *live, const char *const *lines, int n)
         bw_stream_write(live->out, seq);
     }
     for (int i = 0; i < n; i++) {
-        /* cols - 1: writing into the last column makes some consoles wrap. */
-        cut_to_columns(buf, sizeof buf, lines[i], cols - 1);
+        /* cols - 1: writing into the last column makes some consoles wrap.
+         * Cut by columns, not characters: wide text would wrap too. */
+        bw_text_fit(buf, sizeof buf, lines[i], cols - 1, 0);
         bw_stream_write(live->out, "\r");
         bw_stream_write(live->out, buf);
         bw_stream_write(live->out, "\x1b[K\n"); /* erase the rest of the old line */

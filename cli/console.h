@@ -45,7 +45,8 @@ typedef struct bw_live {
 void bw_live_init(bw_live *live, bw_stream *out);
 
 /* Draws lines[0..n) over the block drawn last (or below the cursor the first
- * time). Lines are cut to the console's width so that none wraps: a wrapped
+ * time). Lines are cut to the console's width in columns (width.h: a wide
+ * character takes two, a combining mark none) so that none wraps: a wrapped
  * line would throw the count of lines to move up off. */
 void bw_live_draw(bw_live *live, const char *const *lines, int n);
 

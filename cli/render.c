@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "width.h"
+
 /* Appends formatted text at the end of buf without overflowing it. */
 #define APPEND(buf, cap, ...)                                              \
     do {                                                                   \
@@ -109,15 +111,24 @@ static int is_moving(UINT32 state)
            state == BW_STATE_TRANSFERRING || state == BW_STATE_TRANSIENT_ERROR;
 }
 
-void bw_render_line(char *buf, size_t cap, const char *id, const char *state,
-                    const BW_STATUS *st, const char *note)
+void bw_render_line(char *buf, size_t cap, const char *id, const char *name, int name_cols,
+                    const char *state, const BW_STATUS *st, const char *note)
 {
-    char part[64];
+    char part[64], field[512];
 
     if (cap == 0)
         return;
-    /* 14 = strlen("TransientError"), the longest state name. */
-    snprintf(buf, cap, "%s  %-14s", id, state);
+    snprintf(buf, cap, "%s", id);
+    if (name_cols > 0) {
+        /* By columns, not bytes or characters: a CJK name is half as many
+         * characters as it is columns wide. */
+        if (name_cols > (int)sizeof field - 1)
+            name_cols = (int)sizeof field - 1;
+        bw_text_fit(field, sizeof field, name, name_cols, 1);
+        APPEND(buf, cap, "  %s", field);
+    }
+    /* 14 = strlen("TransientError"), the longest state name (ASCII). */
+    APPEND(buf, cap, "  %-14s", state);
     bw_fmt_progress(part, sizeof part, st->BytesTransferred, st->BytesTotal);
     APPEND(buf, cap, "  %s", part);
     if (is_moving(st->State)) {

@@ -28,12 +28,14 @@ void bw_fmt_eta(char *buf, size_t cap, INT64 seconds);
 /* The name of a BW_CONTEXT_* value ("remote file"), "" for none/unknown. */
 const char *bw_context_name(UINT32 context);
 
-/* One job's line: id, state name (already sanitized UTF-8), progress, rate
- * and ETA (only while the job can still move), then note when not NULL/"".
- * Fields are separated by two spaces; the state is padded so that columns
- * of several jobs line up. */
-void bw_render_line(char *buf, size_t cap, const char *id, const char *state,
-                    const BW_STATUS *st, const char *note);
+/* One job's line: id, display name (sanitized UTF-8) cut or padded to
+ * exactly name_cols console columns (no name field when name_cols is 0),
+ * state name (sanitized UTF-8), progress, rate and ETA (only while the job
+ * can still move), then note when not NULL/"". Fields are separated by two
+ * spaces; the name and the state are padded so that the columns of several
+ * jobs line up on a console, wide characters included. */
+void bw_render_line(char *buf, size_t cap, const char *id, const char *name, int name_cols,
+                    const char *state, const BW_STATUS *st, const char *note);
 
 /* "{0F1E2D3C-...}": the GUID in upper case with braces (39 bytes with NUL). */
 void bw_fmt_guid(char *buf, size_t cap, const GUID *id);

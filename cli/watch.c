@@ -8,12 +8,17 @@
 #include "interrupt.h"
 #include "render.h"
 #include "text.h"
+#include "width.h"
 
 /* Poll slice per job when watching several: short enough that a change of
  * any job shows within about (jobs x slice), long enough not to spin. */
 #define MULTI_SLICE_MS 50u
 /* After BwJobComplete, how long to wait for BITS to report ACKNOWLEDGED. */
 #define ACK_WAIT_MS 2000u
+/* Widest display name field, in columns: on a console the line has to fit
+ * the window; redirected, a log line may be longer. */
+#define NAME_COLS_CONSOLE 24
+#define NAME_COLS_REDIRECTED 64
 
 /* OUTCOME_SKIPPED: gone before it was opened, with skip_missing. */
 typedef enum { OUTCOME_WATCHING, OUTCOME_OK, OUTCOME_FAILED, OUTCOME_SKIPPED } outcome;
@@ -21,6 +26,7 @@ typedef enum { OUTCOME_WATCHING, OUTCOME_OK, OUTCOME_FAILED, OUTCOME_SKIPPED } o
 typedef struct watched {
     char full_id[48];     /* "{GUID}" in upper case, or the sanitized argument */
     char short_id[16];    /* first 8 hex digits */
+    char name[256];       /* display name, sanitized UTF-8; "" when none */
     BW_JOB job;           /* NULL when it could not be opened */
     BW_STATUS st;
     int have_status;
@@ -36,6 +42,7 @@ typedef struct watch_ctx {
     bw_stream *out;
     bw_live live;
     ULONGLONG last_draw;
+    int name_cols;        /* columns of the name field; 0: no job has a name */
 } watch_ctx;
 
 /* "0x80190194 HTTP 404 Not Found": the code and the library's text for it. */
@@ -100,7 +107,7 @@ static void job_line(const watch_ctx *c, const watched *w, char *buf, size_t cap
     const char *id = (c->out->is_console && !c->o->full_ids) ? w->short_id : w->full_id;
 
     bw_text_utf8(state, sizeof state, BwStateName(w->st.State));
-    bw_render_line(buf, cap, id, state, &w->st, w->note);
+    bw_render_line(buf, cap, id, w->name, c->name_cols, state, &w->st, w->note);
 }
 
 /* Console: redraws the block of every job that has a status. */
@@ -286,6 +293,31 @@ static int poll_job(watch_ctx *c, watched *w, UINT32 slice)
     return 1;
 }
 
+/* The display name, read once: it tells jobs apart better than a GUID. */
+static void read_name(watched *w)
+{
+    BW_INFO info;
+
+    memset(&info, 0, sizeof info);
+    info.cbSize = sizeof info;
+    if (SUCCEEDED(BwJobGetInfo(w->job, &info)))
+        bw_text_utf8(w->name, sizeof w->name, info.DisplayName);
+    BwFreeInfo(&info);
+}
+
+/* The name field: as wide as the widest name, within a limit. */
+static int name_columns(const watch_ctx *c)
+{
+    int limit = c->out->is_console ? NAME_COLS_CONSOLE : NAME_COLS_REDIRECTED, cols = 0;
+
+    for (int i = 0; i < c->n; i++) {
+        int w = bw_text_columns(c->jobs[i].name);
+        if (w > cols)
+            cols = w;
+    }
+    return cols < limit ? cols : limit;
+}
+
 static int count_watching(const watch_ctx *c)
 {
     int k = 0;
@@ -297,7 +329,7 @@ static int count_watching(const watch_ctx *c)
 int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_stream *out,
              bw_stream *err)
 {
-    watch_ctx c = {o, NULL, n, out, {0}, 0};
+    watch_ctx c = {o, NULL, n, out, {0}, 0, 0};
     int timed_out = 0, rc = BW_EXIT_OK;
     char text[1100];
 
@@ -320,7 +352,9 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
         HRESULT hr = BwJobOpen(ids[i], &w->job);
         make_ids(w, ids[i], SUCCEEDED(hr));
         if (SUCCEEDED(hr)) {
-            if (!bw_interrupt_track(w->job))
+            if (bw_interrupt_track(w->job))
+                read_name(w);
+            else
                 w->job = NULL; /* closed: Ctrl+C came during the open */
         } else if (hr == BG_E_NOT_FOUND && o->skip_missing) {
             /* Enumerated a moment ago and gone since: nothing to watch. */
@@ -333,6 +367,8 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
             bw_stream_linef(err, "bitswatch: cannot open job %s: %s", w->full_id, text);
         }
     }
+
+    c.name_cols = name_columns(&c);
 
     ULONGLONG start = GetTickCount64();
     ULONGLONG deadline = o->timeout_sec ? start + (ULONGLONG)o->timeout_sec * 1000u : 0;

@@ -304,6 +304,11 @@ static int ctrl_interrupt(ctrl_run *c, const char *what)
         GetExitCodeProcess(c->pi.hProcess, &code);
     else
         TerminateProcess(c->pi.hProcess, 99);
+    /* The readers reach the end of the pipes after the exit: wait for the
+     * last lines before anyone looks at them. */
+    SetEvent(paused->resume);
+    WaitForSingleObject(c->out.thread, 10000);
+    WaitForSingleObject(c->err.thread, 10000);
     return (int)code;
 }
 

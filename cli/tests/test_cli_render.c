@@ -11,6 +11,7 @@
 #include "info.h"
 #include "render.h"
 #include "text.h"
+#include "width.h"
 
 static int failures;
 
@@ -88,24 +89,24 @@ static void test_line(void)
     st.BytesTotal = 41943040;
     st.BytesPerSecond = 1572864.0;
     st.EtaSeconds = 42;
-    bw_render_line(b, sizeof b, "1234ABCD", "Transferring", &st, NULL);
+    bw_render_line(b, sizeof b, "1234ABCD", NULL, 0, "Transferring", &st, NULL);
     CHECK_STR(b, "1234ABCD  Transferring    12.5 MB / 40.0 MB (31%)  1.5 MB/s  ETA 0:42");
 
     /* A finished job shows no rate or ETA, whatever the struct says. */
     st.State = BW_STATE_ACKNOWLEDGED;
-    bw_render_line(b, sizeof b, "1234ABCD", "Acknowledged", &st, "completed");
+    bw_render_line(b, sizeof b, "1234ABCD", NULL, 0, "Acknowledged", &st, "completed");
     CHECK_STR(b, "1234ABCD  Acknowledged    12.5 MB / 40.0 MB (31%)  completed");
 
     st.State = BW_STATE_TRANSIENT_ERROR;
     st.ErrorCode = (HRESULT)0x8020002DL;
     st.BytesPerSecond = 0;
     st.EtaSeconds = -1;
-    bw_render_line(b, sizeof b, "1234ABCD", "TransientError", &st, "");
+    bw_render_line(b, sizeof b, "1234ABCD", NULL, 0, "TransientError", &st, "");
     CHECK_STR(b, "1234ABCD  TransientError  12.5 MB / 40.0 MB (31%)  (retrying after 0x8020002D)");
 
     /* A small buffer is cut, never overrun. */
     char small[12];
-    bw_render_line(small, sizeof small, "1234ABCD", "Transferring", &st, "x");
+    bw_render_line(small, sizeof small, "1234ABCD", NULL, 0, "Transferring", &st, "x");
     CHECK_STR(small, "1234ABCD  T");
 }
 
@@ -355,6 +356,242 @@ static void test_info(void)
     }
 }
 
+
+#define CHECK_INT(got, want)                                                          \
+    do {                                                                              \
+        long got_ = (long)(got), want_ = (long)(want);                                \
+        if (got_ != want_) {                                                          \
+            fprintf(stderr, "%s:%d: %s is %ld, want %ld\n", __FILE__, __LINE__, #got, \
+                    got_, want_);                                                     \
+            failures++;                                                               \
+        }                                                                             \
+    } while (0)
+
+/* Is cut a prefix of whole that ends where a character of whole starts (no
+ * half UTF-8 sequence), and is it whole characters only? */
+static int is_clean_prefix(const char *cut, const char *whole)
+{
+    size_t len = strlen(cut);
+    return strncmp(cut, whole, len) == 0 && ((unsigned char)whole[len] & 0xC0) != 0x80;
+}
+
+/* The text of what a cut kept, in hex, for a failure message. */
+static const char *hex(const char *s)
+{
+    static char buf[512];
+    size_t k = 0;
+    for (; *s && k + 4 < sizeof buf; s++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "%02X ", (unsigned char)*s);
+    buf[k] = 0;
+    return buf;
+}
+
+static void test_cp_columns(void)
+{
+    CHECK_INT(bw_cp_columns('a'), 1);
+    CHECK_INT(bw_cp_columns(0x00E9), 1);   /* é, precomposed */
+    CHECK_INT(bw_cp_columns(0x4E2D), 2);   /* 中 */
+    CHECK_INT(bw_cp_columns(0x3042), 2);   /* あ */
+    CHECK_INT(bw_cp_columns(0xAC00), 2);   /* 가 */
+    CHECK_INT(bw_cp_columns(0xFF21), 2);   /* fullwidth Ａ */
+    CHECK_INT(bw_cp_columns(0xFF76), 1);   /* halfwidth ｶ */
+    CHECK_INT(bw_cp_columns(0x1F600), 2);  /* 😀 */
+    CHECK_INT(bw_cp_columns(0x20000), 2);  /* CJK extension B */
+    CHECK_INT(bw_cp_columns(0x0301), 0);   /* combining acute */
+    CHECK_INT(bw_cp_columns(0x3099), 0);   /* combining kana voiced mark, in a wide block */
+    CHECK_INT(bw_cp_columns(0x200B), 0);   /* zero width space */
+    CHECK_INT(bw_cp_columns(0x200D), 0);   /* zero width joiner */
+    CHECK_INT(bw_cp_columns(0xFE0F), 0);   /* variation selector 16 */
+    CHECK_INT(bw_cp_columns(0xFEFF), 0);   /* BOM as zero width no-break space */
+    CHECK_INT(bw_cp_columns(0x1160), 0);   /* Hangul medial vowel, part of a syllable */
+    CHECK_INT(bw_cp_columns(0x0915), 1);   /* क */
+}
+
+/* A display name from BITS (UTF-16) as the renderer gets it. */
+static const char *utf8_of(char *buf, size_t cap, const WCHAR *w)
+{
+    return bw_text_utf8(buf, cap, w);
+}
+
+/* A CJK name cut to N columns: never more than N, never half a character,
+ * and as much as fits (all of it wide: N rounded down to even). */
+static void test_fit_cjk(void)
+{
+    char name[128], cut[128];
+    /* 日本語のジョブ名: 8 characters, 16 columns. */
+    utf8_of(name, sizeof name, L"\x65E5\x672C\x8A9E\x306E\x30B8\x30E7\x30D6\x540D");
+    CHECK_INT(bw_text_columns(name), 16);
+    for (int n = 0; n <= 18; n++) {
+        int got = bw_text_fit(cut, sizeof cut, name, n, 0);
+        int want = n >= 16 ? 16 : n / 2 * 2;
+        if (got != want || bw_text_columns(cut) != want || !is_clean_prefix(cut, name)) {
+            fprintf(stderr, "%s:%d: cut to %d columns: %d columns (says %d), want %d: %s\n",
+                    __FILE__, __LINE__, n, bw_text_columns(cut), got, want, hex(cut));
+            failures++;
+        }
+        /* Padded: exactly n columns; an odd n ends in a space, not half of 中. */
+        got = bw_text_fit(cut, sizeof cut, name, n, 1);
+        if (got != n || bw_text_columns(cut) != n) {
+            fprintf(stderr, "%s:%d: padded to %d columns: %d columns: %s\n", __FILE__, __LINE__,
+                    n, bw_text_columns(cut), hex(cut));
+            failures++;
+        }
+    }
+    /* Mixed: "ab中c" cut to 3 is "ab" (中 does not fit), padded "ab ". */
+    utf8_of(name, sizeof name, L"ab\x4E2D" L"c");
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 3, 0), 2);
+    CHECK_STR(cut, "ab");
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 3, 1), 3);
+    CHECK_STR(cut, "ab ");
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 4, 0), 4);
+    CHECK_STR(cut, "ab\xE4\xB8\xAD");
+}
+
+/* Emoji outside the BMP (surrogate pairs in the UTF-16 that BITS gives):
+ * two columns each, never split. */
+static void test_fit_emoji(void)
+{
+    char name[128], cut[128];
+    /* "ok😀🚀!" */
+    utf8_of(name, sizeof name, L"ok\xD83D\xDE00\xD83D\xDE80!");
+    CHECK_STR(name, "ok\xF0\x9F\x98\x80\xF0\x9F\x9A\x80!");
+    CHECK_INT(bw_text_columns(name), 7);
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 3, 0), 2);
+    CHECK_STR(cut, "ok");
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 5, 0), 4);
+    CHECK_STR(cut, "ok\xF0\x9F\x98\x80");
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 5, 1), 5);
+    CHECK_STR(cut, "ok\xF0\x9F\x98\x80 ");
+    /* A flag is two regional indicators: one picture, never half of it. */
+    utf8_of(name, sizeof name, L"\xD83C\xDDE9\xD83C\xDDEA"); /* 🇩🇪 */
+    CHECK_INT(bw_text_columns(name), 2);
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 1, 0), 0);
+    CHECK_STR(cut, "");
+    /* A ZWJ sequence (family) goes whole or not at all. */
+    utf8_of(name, sizeof name, L"\xD83D\xDC68\x200D\xD83D\xDC69\x200D\xD83D\xDC67x");
+    for (int n = 0; n < 8; n++) {
+        bw_text_fit(cut, sizeof cut, name, n, 0);
+        if (cut[0] && strncmp(cut, name, strlen(name) - 1) != 0) {
+            fprintf(stderr, "%s:%d: a ZWJ sequence cut to %d columns was split: %s\n", __FILE__,
+                    __LINE__, n, hex(cut));
+            failures++;
+        }
+    }
+    /* A heart with the emoji selector (VS16) shows two columns wide. */
+    utf8_of(name, sizeof name, L"\x2764\xFE0F");
+    CHECK_INT(bw_text_columns(name), 2);
+}
+
+/* Combining marks take no column and stay with their base. */
+static void test_fit_combining(void)
+{
+    char name[128], cut[128];
+    /* "e" + U+0301, "a" + U+0308 + U+0323: two columns. */
+    utf8_of(name, sizeof name, L"e\x0301" L"a\x0308\x0323" L"z");
+    CHECK_INT(bw_text_columns(name), 3);
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 1, 0), 1);
+    CHECK_STR(cut, "e\xCC\x81");
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 2, 0), 2);
+    CHECK_STR(cut, "e\xCC\x81" "a\xCC\x88\xCC\xA3");
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 2, 1), 2);
+    CHECK_STR(cut, "e\xCC\x81" "a\xCC\x88\xCC\xA3");
+    /* A buffer with room for the base but not its mark drops both. */
+    CHECK_INT(bw_text_fit(cut, 4, name, 5, 0), 1);
+    CHECK_STR(cut, "e\xCC\x81");
+    CHECK_INT(bw_text_fit(cut, 3, name, 5, 0), 0);
+    CHECK_STR(cut, "");
+    /* Decomposed Hangul (U+1100 U+1161) is one wide syllable. */
+    utf8_of(name, sizeof name, L"\x1100\x1161");
+    CHECK_INT(bw_text_columns(name), 2);
+}
+
+/* A line of mixed text padded to the console's width: exactly that many
+ * columns, so that it covers the old line and does not wrap. */
+static void test_fit_line(void)
+{
+    char cut[512];
+    /* "1234ABCD  日本語のジョブ  Transferring  😀 é ＡＢ  12.5 MB / 40.0 MB (31%)",
+     * the é as e + U+0301; as UTF-8 bytes (bw_text_utf8 would fold the
+     * double spaces). */
+    static const char line[] =
+        "1234ABCD  \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x81\xAE\xE3\x82\xB8\xE3\x83\xA7"
+        "\xE3\x83\x96  Transferring  \xF0\x9F\x98\x80 e\xCC\x81 \xEF\xBC\xA1\xEF\xBC\xA2  "
+        "12.5 MB / 40.0 MB (31%)";
+    int cols = bw_text_columns(line);
+    CHECK_INT(cols, 10 + 14 + 16 + 2 + 1 + 1 + 1 + 4 + 2 + 23);
+    for (int width = 1; width < cols + 10; width++) {
+        int got = bw_text_fit(cut, sizeof cut, line, width, 1);
+        if (got != width || bw_text_columns(cut) != width) {
+            fprintf(stderr, "%s:%d: padded to %d columns: %d columns (says %d)\n", __FILE__,
+                    __LINE__, width, bw_text_columns(cut), got);
+            failures++;
+        }
+        bw_text_fit(cut, sizeof cut, line, width, 0);
+        if (bw_text_columns(cut) > width || !is_clean_prefix(cut, line)) {
+            fprintf(stderr, "%s:%d: cut to %d columns: %d columns: %s\n", __FILE__, __LINE__,
+                    width, bw_text_columns(cut), hex(cut));
+            failures++;
+        }
+    }
+}
+
+/* Where the state starts on a rendered line, in columns. */
+static int state_column(const char *line, const char *state)
+{
+    char head[512];
+    const char *p = strstr(line, state);
+    if (!p)
+        return -1;
+    snprintf(head, sizeof head, "%.*s", (int)(p - line), line);
+    return bw_text_columns(head);
+}
+
+/* The name field is name_cols columns whatever the name holds, so the
+ * state lines up under a CJK, an emoji, an accented and an ASCII name. */
+static void test_line_names(void)
+{
+    BW_STATUS st;
+    char b[512], name[256];
+    static const WCHAR *const names[] = {
+        L"nightly",
+        L"\x65E5\x672C\x8A9E\x306E\x30B8\x30E7\x30D6\x540D\x3067\x3059\x3088", /* 22 columns */
+        L"\xD83D\xDE80 launch \xD83D\xDE80",
+        L"cafe\x0301 cre\x0300me bru\x0302le\x0301e",
+        L"",
+    };
+
+    memset(&st, 0, sizeof st);
+    st.cbSize = sizeof st;
+    st.State = BW_STATE_QUEUED;
+    st.BytesTotal = BW_SIZE_UNKNOWN;
+    st.EtaSeconds = -1;
+    /* 22 columns of CJK in a field of 15: seven characters and a space. */
+    utf8_of(name, sizeof name, names[1]);
+    bw_render_line(b, sizeof b, "1234ABCD", name, 15, "Queued", &st, NULL);
+    CHECK_STR(b, "1234ABCD  \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x81\xAE\xE3\x82\xB8"
+                 "\xE3\x83\xA7\xE3\x83\x96   Queued          0 B of unknown");
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        utf8_of(name, sizeof name, names[i]);
+        bw_render_line(b, sizeof b, "1234ABCD", name, 15, "Queued", &st, NULL);
+        int col = state_column(b, "Queued");
+        if (col != 8 + 2 + 15 + 2) {
+            fprintf(stderr, "%s:%d: name %d: the state starts at column %d, want 27: \"%s\"\n",
+                    __FILE__, __LINE__, (int)i, col, b);
+            failures++;
+        }
+    }
+}
+
+static void test_width(void)
+{
+    test_cp_columns();
+    test_fit_cjk();
+    test_fit_emoji();
+    test_fit_combining();
+    test_fit_line();
+    test_line_names();
+}
+
 int main(void)
 {
     test_bytes();
@@ -366,6 +603,7 @@ int main(void)
     test_time();
     test_list_line();
     test_info();
+    test_width();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
