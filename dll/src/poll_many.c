@@ -161,6 +161,31 @@ static void read_entry(entry *e, HRESULT *result)
     budget_charge((double)spent_us / 1000.0);
 }
 
+/* Where a call's quiet pass starts: at the quiet entry read least recently.
+ * Calls often end early (another job in the set keeps changing, or the
+ * caller waits in short slices), so starting at entry 0 each call would read
+ * the front of the array over and over and starve the rest; starting here,
+ * successive calls walk every quiet job in turn. */
+static UINT32 least_recently_read(const entry *es, UINT32 count, UINT64 now)
+{
+    UINT32 best = 0;
+    UINT64 oldest = UINT64_MAX;
+    for (UINT32 k = 0; k < count; k++) {
+        if (es[k].done)
+            continue;
+        bw__mutex_lock(es[k].d->lock);
+        int active = 0;
+        (void)next_due(es[k].d, now, &active);
+        UINT64 at = es[k].d->last_read_ms;
+        bw__mutex_unlock(es[k].d->lock);
+        if (!active && at < oldest) {
+            oldest = at;
+            best = k;
+        }
+    }
+    return best;
+}
+
 HRESULT BWAPI BwJobPollMany(const BW_JOB *jobs, UINT32 count, UINT32 timeoutMs,
                             BW_STATUS *statuses, HRESULT *results, UINT32 *changedCount)
 {
@@ -203,7 +228,7 @@ HRESULT BWAPI BwJobPollMany(const BW_JOB *jobs, UINT32 count, UINT32 timeoutMs,
     }
 
     UINT64 start = bw__now_ms();
-    UINT32 next_quiet = 0; /* round-robin cursor over the entries */
+    UINT32 next_quiet = least_recently_read(es, count, start); /* round-robin cursor */
     for (;;) {
         UINT64 epoch = bw__close_epoch();
         UINT64 now = bw__now_ms();

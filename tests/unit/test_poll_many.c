@@ -306,6 +306,63 @@ static void change_detection_is_the_handles_own(void **state)
     set_close(s);
 }
 
+/* A transferring job in the set changes every few tens of ms, so every call
+ * returns soon and the caller calls again (as every watcher loop does). The
+ * quiet jobs must still all be read, least recently read first across calls,
+ * not only those at the front of the array. */
+typedef struct mover {
+    fake_job *job;
+    UINT64 until_ms;
+} mover;
+
+static void mover_main(void *p)
+{
+    mover *m = p;
+    UINT64 bytes = 1000;
+    while (bw__now_ms() < m->until_ms) {
+        bytes += 100;
+        fake_job_set_bytes(m->job, 1000000, bytes);
+        test_sleep_ms(20);
+    }
+}
+
+static void quiet_jobs_all_read_while_another_moves(void **state)
+{
+    set *s = set_open(40, BW_STATE_QUEUED);
+    s->jobs[0]->state = BW_STATE_TRANSFERRING;
+    fake_job_set_bytes(s->jobs[0], 1000000, 1000);
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    test_sleep_ms(1100); /* past the first reads' "recent change" */
+    for (unsigned i = 0; i < s->n; i++) {
+        fake_job_reset_counters(s->jobs[i]);
+        s->jobs[i]->state_delay_ms = i == 0 ? 0 : 1;
+    }
+    bw__poll_many_test_reset_budget();
+    UINT64 start = bw__now_ms();
+    mover m = {s->jobs[0], start + 3200};
+    test_thread_start ts = {mover_main, &m};
+    test_thread t = test_thread_run(&ts);
+    unsigned calls = 0;
+    while (bw__now_ms() - start < 3000) {
+        assert_true(SUCCEEDED(poll_set(s, 1000, NULL)));
+        calls++;
+    }
+    test_thread_join(t);
+    unsigned least = ~0u, least_at = 0;
+    for (unsigned i = 1; i < s->n; i++)
+        if (s->jobs[i]->n_state < least) {
+            least = s->jobs[i]->n_state;
+            least_at = i;
+        }
+    print_message("%u calls; moving job %u reads; quiet: least %u reads (job %u), job 1 %u\n",
+                  calls, s->jobs[0]->n_state, least, least_at, s->jobs[1]->n_state);
+    set_close(s);
+    /* ~10% of 3 s at >= 1 ms a read is <= ~300 quiet reads: ~7 per job. */
+    if (least < 3)
+        fail_msg("quiet job %u was read %u times in 3 s of calls ending early: starved", least_at,
+                 least);
+}
+
 static void bad_arguments_fail_the_call(void **state)
 {
     set *s = set_open(2, BW_STATE_QUEUED);
@@ -341,6 +398,7 @@ int main(void)
         T(timeout_gives_s_false),
         T(final_jobs_are_not_read_and_end_the_wait_at_once),
         T(schedule_reads_moving_often_quiet_within_budget_final_never),
+        T(quiet_jobs_all_read_while_another_moves),
         T(thousand_handles),
         T(change_detection_is_the_handles_own),
         T(bad_arguments_fail_the_call),
