@@ -84,7 +84,7 @@ int bw_interrupt_track(BW_JOB job)
         tracked = 1;
     }
     ReleaseSRWLockExclusive(&g_lock);
-    if (!tracked && job)
+    if (!tracked && job && g_close)
         g_close(job); /* in no table: nobody else will close it */
     return tracked;
 }

@@ -462,6 +462,16 @@ static void test_fit_emoji(void)
     CHECK_STR(cut, "ok\xF0\x9F\x98\x80");
     CHECK_INT(bw_text_fit(cut, sizeof cut, name, 5, 1), 5);
     CHECK_STR(cut, "ok\xF0\x9F\x98\x80 ");
+    /* A lone surrogate (malformed UTF-16) arrives as U+FFFD: one column. */
+    utf8_of(name, sizeof name, L"a\xD800" L"b\xDC00");
+    CHECK_INT(bw_text_columns(name), 4);
+    CHECK_INT(bw_text_fit(cut, sizeof cut, name, 2, 0), 2);
+    CHECK_STR(cut, "a\xEF\xBF\xBD");
+    /* Malformed UTF-8 (not from bw_text_utf8, but a cut must not run past
+     * the end): each bad byte one column, as U+FFFD shows. */
+    CHECK_INT(bw_text_columns("x\xE6\x97"), 3);
+    CHECK_INT(bw_text_columns("\xF0\x9F\x98"), 3);
+    CHECK_INT(bw_text_columns("\xC0\xAF"), 2); /* overlong "/" */
     /* A flag is two regional indicators: one picture, never half of it. */
     utf8_of(name, sizeof name, L"\xD83C\xDDE9\xD83C\xDDEA"); /* 🇩🇪 */
     CHECK_INT(bw_text_columns(name), 2);
