@@ -83,5 +83,9 @@ INT64 bw__eta_seconds(double rate, UINT64 total, UINT64 transferred)
     double left = (double)(total - transferred) / rate;
     if (left > 9.0e15)
         return -1;
-    return (INT64)(left + 0.999); /* round up: "0 s left" only when done */
+    /* Round up ("0 s left" only when done), whatever the fraction: adding
+     * 0.999 and truncating dropped fractions below 0.001, and the sum's
+     * rounding differs between x87 (x86) and SSE (x64) arithmetic. */
+    INT64 whole = (INT64)left;
+    return (double)whole < left ? whole + 1 : whole;
 }

@@ -181,6 +181,10 @@ static void eta_is_rounded_up_and_unknown_without_rate_or_total(void **state)
 {
     assert_int_equal(bw__eta_seconds(1000.0, 10000, 0), 10);
     assert_int_equal(bw__eta_seconds(1000.0, 10001, 0), 11);
+    /* Any fraction rounds up, however small: 10.0001 s is 11, not 10 (adding
+     * 0.999 and truncating missed it, and on x86's x87 unit it missed 10.001). */
+    assert_int_equal(bw__eta_seconds(1000.0, 100001, 90000), 11);
+    assert_int_equal(bw__eta_seconds(1e6, 10000001, 0), 11);
     assert_int_equal(bw__eta_seconds(1000.0, 10000, 10000), 0);
     assert_int_equal(bw__eta_seconds(0.0, 10000, 10000), 0); /* done: known */
     assert_int_equal(bw__eta_seconds(0.0, 10000, 0), -1);
