@@ -8,8 +8,10 @@
  * widths, and struct layouts as Python, Ruby, Lua or Java FFIs see them.
  *
  * Run as: test_ffi <bitswatch.dll> <bwjob.exe>, with BW_TEST_HTTP set to the
- * loopback server (tests/integration/http_server.py). The x86 build is only
- * compiled and linked (there is no 32-bit Wine here).
+ * loopback server (tests/integration/http_server.py). The x86 build runs under
+ * a Wine with 32-bit support (Debian 13's, tests/wine10) where the build has a
+ * CROSSCOMPILING_EMULATOR; there test_stdcall_stack_balance also checks that
+ * every export pops its own arguments (libffi alone would not notice).
  */
 #include <windows.h>
 
@@ -380,6 +382,220 @@ static void test_real_job(void **state)
     assert_hr(E_HANDLE, ffi_poll(job, 0, &st));
 }
 
+#if defined(__i386__)
+/* libffi's x86 ffi_call restores ESP from its frame pointer after the call, so
+ * a callee that pops the wrong number of bytes (a cdecl export where stdcall is
+ * promised, or a stdcall one with a different argument size) goes unnoticed
+ * through ffi_call: the calls above would pass. This probe measures it.
+ *
+ * UINT32 bw_stack_probe(void *fn, const UINT32 *args, UINT32 nargs, INT32 *delta)
+ * (cdecl): pushes args[nargs-1] .. args[0], calls fn, stores in *delta how far
+ * ESP moved across push + call (0: the callee popped exactly 4 * nargs bytes,
+ * as __stdcall does; -4 * nargs: it popped nothing, as __cdecl does), puts ESP
+ * back and returns EAX. */
+__asm__(".text\n"
+        ".globl _bw_stack_probe\n"
+        "_bw_stack_probe:\n"
+        "  pushl %ebp\n"
+        "  movl %esp, %ebp\n"
+        "  pushl %esi\n"
+        "  pushl %edi\n"
+        "  pushl %ebx\n"
+        "  movl 16(%ebp), %ecx\n" /* nargs */
+        "  movl 12(%ebp), %edx\n" /* args */
+        "  movl %esp, %esi\n"     /* ESP before the pushes (ESI survives calls) */
+        "1:\n"
+        "  testl %ecx, %ecx\n"
+        "  jz 2f\n"
+        "  decl %ecx\n"
+        "  pushl (%edx,%ecx,4)\n"
+        "  jmp 1b\n"
+        "2:\n"
+        "  call *8(%ebp)\n"
+        "  movl %esp, %ecx\n"
+        "  subl %esi, %ecx\n"
+        "  movl 20(%ebp), %edx\n"
+        "  movl %ecx, (%edx)\n"
+        "  movl %esi, %esp\n"     /* whatever the callee did */
+        "  popl %ebx\n"
+        "  popl %edi\n"
+        "  popl %esi\n"
+        "  popl %ebp\n"
+        "  ret\n");
+UINT32 bw_stack_probe(void *fn, const UINT32 *args, UINT32 nargs, INT32 *delta);
+
+static UINT32 __cdecl probe_cdecl2(UINT32 a, UINT32 b) { return a + b; }
+static UINT32 __stdcall probe_stdcall2(UINT32 a, UINT32 b) { return a * b; }
+
+/* A zeroed out-struct big enough for any export's out-pointer. */
+static union {
+    BW_STATUS st;
+    BW_PROGRESS pr;
+    BW_REPLY_PROGRESS rp;
+    BW_ERROR er;
+    BW_INFO in;
+    BW_JOB job;
+    UINT32 count;
+    char bytes[512];
+} g_out;
+
+/* The cbSize an export's out-struct needs (so a NULL handle gets E_HANDLE). */
+static UINT32 out_size(int f)
+{
+    switch (f) {
+    case F_JobGetProgress: return sizeof(BW_PROGRESS);
+    case F_JobGetReplyProgress: return sizeof(BW_REPLY_PROGRESS);
+    case F_JobGetError: case F_FreeError: return sizeof(BW_ERROR);
+    case F_JobGetInfo: case F_FreeInfo: return sizeof(BW_INFO);
+    default: return sizeof(BW_STATUS);
+    }
+}
+
+/* Every export called straight through the probe with harmless arguments
+ * (NULL handles, NULL or bad inputs; the result is checked against the same
+ * call through ffi_call): each must pop exactly its arguments, as __stdcall. */
+static void test_stdcall_stack_balance(void **state)
+{
+    INT32 delta = 1;
+    UINT32 two[2] = {20, 22}, r;
+    (void)state;
+    require_cifs();
+
+    /* The probe itself: it tells the two conventions apart. */
+    r = bw_stack_probe((void *)probe_cdecl2, two, 2, &delta);
+    assert_int_equal(r, 42);
+    assert_int_equal(delta, -8);
+    r = bw_stack_probe((void *)probe_stdcall2, two, 2, &delta);
+    assert_int_equal(r, 440);
+    assert_int_equal(delta, 0);
+
+    for (int i = 0; i < F_COUNT; i++) {
+        ffi_export *e = &g_exports[i];
+        UINT32 a[6] = {0}, fa[6];
+        void *fargs[6];
+        UINT32 via_probe, via_ffi;
+        int probe_only = 0;
+
+        /* Arguments: 0 (NULL handle, NULL pointers, flag 0) except where a
+         * NULL would be a success that changes state; out-pointers where a
+         * NULL-handle error must still be reached. */
+        switch (i) {
+        case F_JobPoll: a[2] = (UINT32)(uintptr_t)&g_out; break;
+        case F_JobGetProgress: case F_JobGetReplyProgress:
+        case F_JobGetError: case F_JobGetInfo: a[1] = (UINT32)(uintptr_t)&g_out; break;
+        case F_FreeError: case F_FreeInfo: a[0] = (UINT32)(uintptr_t)&g_out; probe_only = 1; break;
+        case F_EnumJobs: a[0] = 0x80; a[3] = (UINT32)(uintptr_t)&g_out; break; /* bad flag */
+        case F_FormatMessage: a[0] = 0x80190194u; a[3] = (UINT32)(uintptr_t)&g_out; break;
+        case F_StateName: a[0] = BW_STATE_TRANSFERRED; break;
+        default: break;
+        }
+        memset(&g_out, 0, sizeof g_out);
+        g_out.st.cbSize = out_size(i);
+        delta = 1;
+        via_probe = bw_stack_probe((void *)e->fn, a, e->nargs, &delta);
+        if (delta != 0)
+            fail_msg("%s: ESP moved by %d bytes across the call: the callee popped %d bytes,"
+                     " __stdcall pops %u (its %u arguments)",
+                     e->name, (int)delta, (int)(4 * e->nargs) + (int)delta, 4 * e->nargs,
+                     e->nargs);
+        if (probe_only || e->ret == T_VOID)
+            continue;
+        memcpy(fa, a, sizeof fa);
+        for (unsigned k = 0; k < e->nargs; k++)
+            fargs[k] = &fa[k];
+        memset(&g_out, 0, sizeof g_out);
+        g_out.st.cbSize = out_size(i);
+        via_ffi = (UINT32)call(i, fargs);
+        if (via_ffi != via_probe)
+            fail_msg("%s: 0x%08lX through the probe, 0x%08lX through ffi_call", e->name,
+                     (unsigned long)via_probe, (unsigned long)via_ffi);
+        print_message("%s: balanced, 0x%08lX\n", e->name, (unsigned long)via_probe);
+    }
+}
+#else
+static void test_stdcall_stack_balance(void **state)
+{
+    (void)state;
+    skip(); /* x64 has one calling convention: the caller owns the stack */
+}
+#endif
+
+/* The library fills no more of an out-struct than the caller's cbSize, and
+ * the fields are where this header puts them: a caller built from the header
+ * (its sizeof, its offsets) reads a real transferred job's status and progress
+ * with guard bytes after each struct. A layout difference between the DLL and
+ * the header shows as a wrong value or a smashed guard. */
+static void test_struct_bounds(void **state)
+{
+    struct {
+        BW_STATUS st;
+        unsigned char guard[32];
+    } gs;
+    struct {
+        BW_PROGRESS pr;
+        unsigned char guard[32];
+    } gp;
+    wchar_t guid[39];
+    const WCHAR *id = (const WCHAR *)guid;
+    BW_JOB job = NULL;
+    BW_JOB *pjob = &job;
+    BW_STATUS *ps = &gs.st;
+    BW_PROGRESS *pp = &gp.pr;
+    UINT32 wait = 1000;
+    (void)state;
+    require_cifs();
+    itest_require_bits();
+
+    itest_create_job("/fast/4099", L"bw-ffi-layout", guid, NULL);
+    {
+        void *a[] = {&id, &pjob};
+        assert_hr(S_OK, call_hr(F_JobOpen, a));
+    }
+    for (uint64_t end = itest_now_ms() + 30000;;) {
+        void *a[] = {&job, &wait, &ps};
+        memset(&gs, 0xA5, sizeof gs);
+        gs.st.cbSize = sizeof gs.st;
+        assert_succeeded(call_hr(F_JobPoll, a));
+        for (size_t k = 0; k < sizeof gs.guard; k++)
+            if (gs.guard[k] != 0xA5)
+                fail_msg("byte %u after BW_STATUS (%u bytes) was written", (unsigned)k,
+                         (unsigned)sizeof gs.st);
+        assert_int_equal(gs.st.cbSize, sizeof gs.st);
+        assert_int_equal(gs.st.Type, BW_TYPE_DOWNLOAD);
+        assert_true(gs.st.State <= BW_STATE_CANCELLED);
+        assert_true(gs.st.State != BW_STATE_ERROR);
+        if (gs.st.State == BW_STATE_TRANSFERRED || itest_now_ms() > end)
+            break;
+    }
+    assert_int_equal(gs.st.State, BW_STATE_TRANSFERRED);
+    assert_int_equal(gs.st.BytesTransferred, 4099);
+    assert_int_equal(gs.st.FilesTotal, 1);
+    assert_int_equal(gs.st.FilesTransferred, 1);
+    assert_int_equal(gs.st.ErrorCode, 0);
+    assert_int_equal(gs.st.ErrorContext, 0);
+    assert_int_equal(gs.st.EtaSeconds, 0);
+    assert_int_equal(gs.st.ReplyBytesTotal, BW_SIZE_UNKNOWN);
+    assert_true(gs.st.Timestamp > 116444736000000000ull); /* after 1970 as FILETIME */
+    {
+        void *a[] = {&job, &pp};
+        memset(&gp, 0xA5, sizeof gp);
+        gp.pr.cbSize = sizeof gp.pr;
+        assert_hr(S_OK, call_hr(F_JobGetProgress, a));
+        for (size_t k = 0; k < sizeof gp.guard; k++)
+            if (gp.guard[k] != 0xA5)
+                fail_msg("byte %u after BW_PROGRESS (%u bytes) was written", (unsigned)k,
+                         (unsigned)sizeof gp.pr);
+        assert_int_equal(gp.pr.BytesTransferred, 4099);
+        assert_int_equal(gp.pr.FilesTotal, 1);
+        assert_int_equal(gp.pr.FilesTransferred, 1);
+    }
+    {
+        void *a[] = {&job};
+        assert_succeeded(call_hr(F_JobComplete, a));
+    }
+    assert_hr(S_OK, ffi_close(job));
+}
+
 /* Bad input through the FFI: E_POINTER / E_INVALIDARG, not a crash. */
 static void test_bad_arguments(void **state)
 {
@@ -409,6 +625,8 @@ int wmain(int argc, wchar_t **argv)
         cmocka_unit_test(test_state_name),
         cmocka_unit_test(test_format_message),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_stdcall_stack_balance),
+        cmocka_unit_test(test_struct_bounds),
         cmocka_unit_test(test_enum_jobs),
         cmocka_unit_test(test_real_job),
     };
