@@ -510,11 +510,22 @@ namespace BitsWatch.Native
     {
         private readonly SafeJobHandle handle;
         private readonly Guid id;
+        private int disposed;
+        private static int openCount;
 
         private Job(SafeJobHandle handle, Guid id)
         {
             this.handle = handle;
             this.id = id;
+            System.Threading.Interlocked.Increment(ref openCount);
+        }
+
+        // Jobs opened in this process and not yet disposed (a finalized
+        // SafeJobHandle closes its handle but is still counted): the module's
+        // tests check that every command disposes what it opened.
+        public static int OpenCount
+        {
+            get { return System.Threading.Volatile.Read(ref openCount); }
         }
 
         public Guid JobId
@@ -551,6 +562,92 @@ namespace BitsWatch.Native
                 throw BitsWatchException.FromHResult(hr, "Cannot open BITS job " + jobId);
             }
             return new Job(h, new Guid(jobId));
+        }
+
+        // The Try* methods return the failure instead of throwing it, so a
+        // PowerShell caller handles an expected failure (a job that is gone)
+        // without an exception landing in $Error (and in -ErrorVariable).
+        public static BitsWatchException TryOpen(Guid jobId, out Job job)
+        {
+            job = null;
+            try
+            {
+                job = Open(jobId);
+                return null;
+            }
+            catch (BitsWatchException e)
+            {
+                return e;
+            }
+        }
+
+        public BitsWatchException TryPoll(uint timeoutMs, out JobStatus status)
+        {
+            status = null;
+            try
+            {
+                status = Poll(timeoutMs);
+                return null;
+            }
+            catch (BitsWatchException e)
+            {
+                return e;
+            }
+        }
+
+        public BitsWatchException TryGetInfo(out JobInfo info)
+        {
+            info = null;
+            try
+            {
+                info = GetInfo();
+                return null;
+            }
+            catch (BitsWatchException e)
+            {
+                return e;
+            }
+        }
+
+        public BitsWatchException TryGetError(out JobError error)
+        {
+            error = null;
+            try
+            {
+                error = GetError();
+                return null;
+            }
+            catch (BitsWatchException e)
+            {
+                return e;
+            }
+        }
+
+        public BitsWatchException TryComplete()
+        {
+            try
+            {
+                Complete();
+                return null;
+            }
+            catch (BitsWatchException e)
+            {
+                return e;
+            }
+        }
+
+        public static BitsWatchException TryEnumJobs(bool allUsers, out Guid[] ids)
+        {
+            ids = null;
+            try
+            {
+                ids = EnumJobs(allUsers);
+                return null;
+            }
+            catch (BitsWatchException e)
+            {
+                return e;
+            }
         }
 
         // Waits up to timeoutMs (0: not at all; Codes.INFINITE: no limit) for a change.
@@ -668,6 +765,8 @@ namespace BitsWatch.Native
 
         public void Dispose()
         {
+            if (System.Threading.Interlocked.Exchange(ref disposed, 1) == 0)
+                System.Threading.Interlocked.Decrement(ref openCount);
             handle.Dispose();
         }
 

@@ -23,6 +23,7 @@
         'BitsWatch.psm1',
         'BitsWatch.format.ps1xml',
         'BitsWatch.Native.cs',
+        'BitsWatch.Attributes.cs',
         'LICENSE',
         'README.md',
         'bin\win-x64\bitswatch.dll',

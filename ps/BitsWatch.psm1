@@ -20,7 +20,14 @@ $script:TypeNames = @('Download', 'Upload', 'UploadReply')
 $script:ContextNames = @('None', 'Unknown', 'GeneralQueueManager', 'QueueManagerNotification',
     'LocalFile', 'RemoteFile', 'GeneralTransport', 'RemoteApplication')
 
+$script:PriorityNames = @('Foreground', 'High', 'Normal', 'Low')
+
 $script:SizeUnknown = [UInt64]::MaxValue
+$script:MaxWaitMs = 200         # longest native wait: Ctrl+C acts between calls
+$script:BG_E_INVALID_STATE = [int]0x8020000E
+# RPC_S_SERVER_UNAVAILABLE, RPC_E_DISCONNECTED, RPC_S_CALL_FAILED: the service
+# is down or restarting (the library already reconnected once).
+$script:ServiceDownCodes = @([int]0x800706BA, [int]0x80010108, [int]0x800706BE)
 
 function Get-BwNativeFolder {
     # The bin\ folder for the process' real architecture. Not from
@@ -96,8 +103,11 @@ function Initialize-BwNative {
     }
 
     $moduleVersion = Get-BwManifestVersion
-    $source = Join-Path -Path $PSScriptRoot -ChildPath 'BitsWatch.Native.cs'
-    $sourceHash = (Get-FileHash -LiteralPath $source -Algorithm SHA256).Hash
+    # The P/Invoke declarations and the parameter attributes: one assembly.
+    $source = @(
+        (Join-Path -Path $PSScriptRoot -ChildPath 'BitsWatch.Native.cs'),
+        (Join-Path -Path $PSScriptRoot -ChildPath 'BitsWatch.Attributes.cs'))
+    $sourceHash = (Get-FileHash -LiteralPath $source -Algorithm SHA256 | ForEach-Object Hash) -join ''
 
     # One Add-Type and one load per process, also when several runspaces
     # import at the same moment: they share this (interned) lock object.
@@ -144,23 +154,23 @@ function Initialize-BwNative {
     }
 }
 
-function Remove-BwControlCharacter {
+function ConvertTo-BwDisplayText {
     # Text from BITS (names, descriptions, URLs) may hold control characters
     # that would move the cursor or recolor the console: line breaks and tabs
     # become one space, other C0/C1 controls and bidirectional overrides go.
+    # $null stays $null (an untyped parameter: [string] would make it '').
     [CmdletBinding()]
     [OutputType([string])]
     param(
         [Parameter(Position = 0)]
         [AllowNull()]
-        [AllowEmptyString()]
-        [string] $Text
+        $Text
     )
 
     if ($null -eq $Text) {
         return $null
     }
-    $clean = $Text -replace '[\r\n\t]+', ' '
+    $clean = ([string]$Text) -replace '[\r\n\t]+', ' '
     $clean = $clean -replace '[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]', ''
     return $clean.Trim()
 }
@@ -181,6 +191,22 @@ function Get-BwName {
         return $Table[$Value]
     }
     return [string]$Value
+}
+
+function ConvertTo-BwLocalTime {
+    # A time of the binding (UTC) as local time, as BitsTransfer gives it.
+    [CmdletBinding()]
+    [OutputType([datetime])]
+    param(
+        [Parameter(Position = 0)]
+        [AllowNull()]
+        $Time
+    )
+
+    if ($null -eq $Time) {
+        return $null
+    }
+    return ([datetime]$Time).ToLocalTime()
 }
 
 function ConvertTo-BwJobStatus {
@@ -219,48 +245,66 @@ function ConvertTo-BwJobStatus {
     }
 
     $displayName = $null
+    $description = $null
     $owner = $null
+    $priority = $null
+    $errorCount = $null
     $creation = $null
     $modification = $null
     $completion = $null
     if ($null -ne $Info) {
-        $displayName = Remove-BwControlCharacter $Info.DisplayName
-        $owner = Remove-BwControlCharacter $Info.Owner
-        $creation = $Info.CreationTime
-        $modification = $Info.ModificationTime
-        $completion = $Info.TransferCompletionTime
+        $displayName = ConvertTo-BwDisplayText $Info.DisplayName
+        $description = ConvertTo-BwDisplayText $Info.Description
+        $owner = ConvertTo-BwDisplayText $Info.Owner
+        $priority = Get-BwName $script:PriorityNames $Info.Priority
+        $errorCount = $Info.ErrorCount
+        $creation = ConvertTo-BwLocalTime $Info.CreationTime
+        $modification = ConvertTo-BwLocalTime $Info.ModificationTime
+        $completion = ConvertTo-BwLocalTime $Info.TransferCompletionTime
     }
-    $description = $null
+    $errorDescription = $null
+    $contextDescription = $null
     $remoteName = $null
+    $localName = $null
+    $protocol = $null
     if ($null -ne $JobError) {
-        $description = Remove-BwControlCharacter $JobError.Description
-        $remoteName = Remove-BwControlCharacter $JobError.RemoteName
+        $errorDescription = ConvertTo-BwDisplayText $JobError.Description
+        $contextDescription = ConvertTo-BwDisplayText $JobError.ContextDescription
+        $remoteName = ConvertTo-BwDisplayText $JobError.RemoteName
+        $localName = ConvertTo-BwDisplayText $JobError.LocalName
+        $protocol = ConvertTo-BwDisplayText $JobError.Protocol
     }
 
     [PSCustomObject]@{
-        PSTypeName             = 'BitsWatch.JobStatus'
-        JobId                  = $Status.JobId
-        DisplayName            = $displayName
-        State                  = Get-BwName $script:StateNames $Status.State
-        Type                   = Get-BwName $script:TypeNames $Status.Type
-        BytesTotal             = $total
-        BytesTransferred       = $Status.BytesTransferred
-        FilesTotal             = $Status.FilesTotal
-        FilesTransferred       = $Status.FilesTransferred
-        Percent                = $percent
-        BytesPerSecond         = $Status.BytesPerSecond
-        Eta                    = $eta
-        ReplyBytesTotal        = $replyTotal
-        ReplyBytesTransferred  = $Status.ReplyBytesTransferred
-        ErrorCode              = $Status.ErrorCode
-        ErrorContext           = Get-BwName $script:ContextNames $Status.ErrorContext
-        ErrorDescription       = $description
-        ErrorRemoteName        = $remoteName
-        Owner                  = $owner
-        CreationTime           = $creation
-        ModificationTime       = $modification
-        TransferCompletionTime = $completion
-        Timestamp              = $Status.Timestamp
+        PSTypeName              = 'BitsWatch.JobStatus'
+        JobId                   = $Status.JobId
+        DisplayName             = $displayName
+        State                   = Get-BwName $script:StateNames $Status.State
+        Type                    = Get-BwName $script:TypeNames $Status.Type
+        Priority                = $priority
+        BytesTotal              = $total
+        BytesTransferred        = $Status.BytesTransferred
+        FilesTotal              = $Status.FilesTotal
+        FilesTransferred        = $Status.FilesTransferred
+        Percent                 = $percent
+        BytesPerSecond          = $Status.BytesPerSecond
+        Eta                     = $eta
+        ReplyBytesTotal         = $replyTotal
+        ReplyBytesTransferred   = $Status.ReplyBytesTransferred
+        ErrorCode               = $Status.ErrorCode
+        ErrorContext            = Get-BwName $script:ContextNames $Status.ErrorContext
+        ErrorDescription        = $errorDescription
+        ErrorContextDescription = $contextDescription
+        ErrorRemoteName         = $remoteName
+        ErrorLocalName          = $localName
+        ErrorProtocol           = $protocol
+        ErrorCount              = $errorCount
+        Description             = $description
+        Owner                   = $owner
+        CreationTime            = $creation
+        ModificationTime        = $modification
+        TransferCompletionTime  = $completion
+        Timestamp               = ConvertTo-BwLocalTime $Status.Timestamp
     }
 }
 
@@ -283,10 +327,72 @@ function Get-BwHResult {
     return 0
 }
 
+function Get-BwErrorCategory {
+    # The ErrorCategory that says what an HRESULT means to a user.
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorCategory])]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [int] $HResult
+    )
+
+    switch ($HResult) {
+        ([BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
+            return [System.Management.Automation.ErrorCategory]::ObjectNotFound
+        }
+        ([BitsWatch.Native.Codes]::E_ACCESSDENIED) {
+            return [System.Management.Automation.ErrorCategory]::PermissionDenied
+        }
+        ([BitsWatch.Native.Codes]::E_INVALIDARG) {
+            return [System.Management.Automation.ErrorCategory]::InvalidArgument
+        }
+        ([BitsWatch.Native.Codes]::E_HANDLE) {
+            return [System.Management.Automation.ErrorCategory]::InvalidOperation
+        }
+        { $_ -eq $script:BG_E_INVALID_STATE } {
+            return [System.Management.Automation.ErrorCategory]::InvalidOperation
+        }
+        { $script:ServiceDownCodes -contains $_ } {
+            return [System.Management.Automation.ErrorCategory]::ResourceUnavailable
+        }
+    }
+    return [System.Management.Automation.ErrorCategory]::NotSpecified
+}
+
+function ConvertTo-BwErrorRecord {
+    # An ErrorRecord from an exception of the binding: the BitsWatchException
+    # inside it (not PowerShell's "Exception calling ..." wrapper), a category
+    # from its HRESULT.
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorRecord])]
+    param(
+        [Parameter(Mandatory = $true)]
+        $Exception,
+
+        [Parameter(Mandatory = $true)]
+        [string] $ErrorId,
+
+        [AllowNull()]
+        $TargetObject
+    )
+
+    $inner = $Exception
+    while ($inner -isnot [BitsWatch.Native.BitsWatchException] -and $null -ne $inner.InnerException) {
+        $inner = $inner.InnerException
+    }
+    $category = Get-BwErrorCategory (Get-BwHResult -Exception $Exception)
+    New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
+        $inner, $ErrorId, $category, $TargetObject)
+}
+
 function Write-BwJobError {
-    # A non-terminating error for one job, from an exception of the binding.
+    # A non-terminating error for one job, written through the calling
+    # command's $PSCmdlet, so the record names that command (not this helper).
     [CmdletBinding()]
     param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
         [Parameter(Mandatory = $true)]
         [Guid] $JobId,
 
@@ -294,44 +400,131 @@ function Write-BwJobError {
         $Exception
     )
 
-    $inner = $Exception
-    while ($inner -isnot [BitsWatch.Native.BitsWatchException] -and $null -ne $inner.InnerException) {
-        $inner = $inner.InnerException
+    $id = 'BitsWatch.JobFailed'
+    if ((Get-BwHResult -Exception $Exception) -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
+        $id = 'BitsWatch.JobNotFound'
     }
-    $category = [System.Management.Automation.ErrorCategory]::NotSpecified
-    $hr = Get-BwHResult -Exception $Exception
-    if ($hr -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
-        $category = [System.Management.Automation.ErrorCategory]::ObjectNotFound
-    }
-    elseif ($hr -eq [BitsWatch.Native.Codes]::E_ACCESSDENIED) {
-        $category = [System.Management.Automation.ErrorCategory]::PermissionDenied
-    }
-    $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
-        $inner, 'BitsWatch.JobFailed', $category, $JobId)
-    Write-Error -ErrorRecord $record
+    $Cmdlet.WriteError((ConvertTo-BwErrorRecord -Exception $Exception -ErrorId $id -TargetObject $JobId))
 }
 
-function Get-BwSnapshot {
-    # Opens a job, reads status, info and (in an error state) the error, closes it.
+function Get-BwJobIdList {
+    # The jobs to work on: the given ids (duplicates dropped, order kept), or
+    # every job of the user (every user's with -AllUsers), or those whose
+    # display name matches -Name. A listing failure is a terminating error of
+    # the calling command.
     [CmdletBinding()]
-    [OutputType('BitsWatch.JobStatus')]
+    [OutputType([Guid[]])]
     param(
         [Parameter(Mandatory = $true)]
-        [Guid] $JobId
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [AllowEmptyCollection()]
+        [Guid[]] $JobId,
+
+        [switch] $List,
+
+        [string[]] $Name,
+
+        [switch] $AllUsers
     )
 
-    $job = [BitsWatch.Native.Job]::Open($JobId)
-    try {
-        $status = $job.Poll(0)
-        $info = $job.GetInfo()
-        $jobError = $null
-        if ($status.State -eq 4 -or $status.State -eq 5) {
-            $jobError = $job.GetError()
+    if (-not $List) {
+        $seen = New-Object -TypeName 'System.Collections.Generic.HashSet[Guid]'
+        foreach ($id in $JobId) {
+            if ($seen.Add($id)) {
+                $id
+            }
         }
-        ConvertTo-BwJobStatus -Status $status -Info $info -JobError $jobError
+        return
     }
-    finally {
-        $job.Dispose()
+    $scope = 'CurrentUser'
+    if ($AllUsers) {
+        $scope = 'AllUsers'
+    }
+    $ids = $null
+    $failure = [BitsWatch.Native.Job]::TryEnumJobs([bool]$AllUsers, [ref]$ids)
+    if ($null -ne $failure) {
+        $record = ConvertTo-BwErrorRecord -Exception $failure -ErrorId 'BitsWatch.EnumFailed' -TargetObject $scope
+        if ($record.CategoryInfo.Category -eq [System.Management.Automation.ErrorCategory]::PermissionDenied -and $AllUsers) {
+            $record.ErrorDetails = New-Object -TypeName System.Management.Automation.ErrorDetails -ArgumentList (
+                '{0} Listing every user''s BITS jobs (-AllUsers) needs an elevated session (Run as administrator).' -f $record.Exception.Message)
+        }
+        $Cmdlet.ThrowTerminatingError($record)
+    }
+    if ($null -eq $Name -or $Name.Count -eq 0) {
+        return $ids
+    }
+
+    $patterns = @($Name | ForEach-Object {
+            New-Object -TypeName System.Management.Automation.WildcardPattern -ArgumentList @($_, [System.Management.Automation.WildcardOptions]::IgnoreCase)
+        })
+    $matched = New-Object -TypeName 'System.Collections.Generic.HashSet[string]'
+    foreach ($id in $ids) {
+        # Gone since it was listed, or not readable: not a match.
+        $job = $null
+        $info = $null
+        if ($null -ne [BitsWatch.Native.Job]::TryOpen($id, [ref]$job)) {
+            continue
+        }
+        try {
+            if ($null -ne $job.TryGetInfo([ref]$info)) {
+                continue
+            }
+        }
+        finally {
+            $job.Dispose()
+        }
+        $displayName = ConvertTo-BwDisplayText $info.DisplayName
+        if ($null -eq $displayName) {
+            continue
+        }
+        for ($i = 0; $i -lt $patterns.Count; $i++) {
+            if ($patterns[$i].IsMatch($displayName)) {
+                $null = $matched.Add($Name[$i])
+                $id
+                break
+            }
+        }
+    }
+    # Like Get-BitsTransfer -Name: a plain name that matched nothing is an error.
+    foreach ($n in $Name) {
+        if (-not $matched.Contains($n) -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
+            $ex = New-Object -TypeName System.Management.Automation.ItemNotFoundException -ArgumentList (
+                "No BITS job named '{0}' was found." -f $n)
+            $Cmdlet.WriteError((New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
+                        $ex, 'BitsWatch.NameNotFound', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $n)))
+        }
+    }
+}
+
+function Get-BwBitsJobId {
+    # The JobId of each object given to -BitsJob; an error for any without one.
+    [CmdletBinding()]
+    [OutputType([Guid[]])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [AllowEmptyCollection()]
+        [object[]] $BitsJob
+    )
+
+    foreach ($job in $BitsJob) {
+        $id = $null
+        if ($null -ne $job) {
+            $property = $job.PSObject.Properties['JobId']
+            if ($null -ne $property) {
+                $id = $property.Value -as [Guid]
+            }
+        }
+        if ($null -eq $id) {
+            $ex = New-Object -TypeName System.ArgumentException -ArgumentList (
+                '-BitsJob takes BITS job objects (Get-BitsTransfer output); this object has no JobId.')
+            $Cmdlet.WriteError((New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
+                        $ex, 'BitsWatch.NotABitsJob', [System.Management.Automation.ErrorCategory]::InvalidArgument, $job)))
+            continue
+        }
+        $id
     }
 }
 
@@ -414,8 +607,11 @@ function Show-BwProgress {
 
     $id = $script:ProgressIdBase + 2 * $Entry.Index
     $activity = $Entry.Name
+    $isReply = $null -ne $Entry.Status -and $Entry.Status.Type -eq 'UploadReply'
     if ($Completed) {
-        Write-Progress -Id ($id + 1) -ParentId $id -Activity 'Reply' -Completed
+        if ($isReply) {
+            Write-Progress -Id ($id + 1) -ParentId $id -Activity 'Reply' -Completed
+        }
         Write-Progress -Id $id -Activity $activity -Completed
         return
     }
@@ -428,16 +624,16 @@ function Show-BwProgress {
         $percent = [int][math]::Min(100, [math]::Floor($s.Percent))
     }
     $progress = @{
-        Id               = $id
-        Activity         = $activity
-        Status           = Format-BwStatusLine -JobStatus $s
-        PercentComplete  = $percent
+        Id              = $id
+        Activity        = $activity
+        Status          = Format-BwStatusLine -JobStatus $s
+        PercentComplete = $percent
     }
     if ($null -ne $s.Eta) {
         $progress['SecondsRemaining'] = [int][math]::Min([int]::MaxValue, $s.Eta.TotalSeconds)
     }
     Write-Progress @progress
-    if ($s.Type -eq 'UploadReply') {
+    if ($isReply) {
         $replyPercent = -1
         $replyStatus = 'Reply: waiting for the server'
         if ($null -ne $s.ReplyBytesTotal) {
@@ -450,13 +646,130 @@ function Show-BwProgress {
     }
 }
 
+function Read-BwJobStatus {
+    # Reads one open job into its entry: poll (waiting up to WaitMs), the
+    # error in an error state, the info (read again when the job is final or
+    # with -FreshInfo; else the one read before). Returns $null, or the
+    # library's exception (returned, not thrown: see Job.TryPoll).
+    [CmdletBinding()]
+    [OutputType([BitsWatch.Native.BitsWatchException])]
+    param(
+        [Parameter(Mandatory = $true)]
+        $Entry,
+
+        [int] $WaitMs = 0,
+
+        [switch] $FreshInfo
+    )
+
+    $raw = $null
+    $failure = $Entry.Job.TryPoll([uint32]$WaitMs, [ref]$raw)
+    if ($null -ne $failure) {
+        return $failure
+    }
+    $Entry.Raw = $raw
+    if ($raw.State -eq 4 -or $raw.State -eq 5) {
+        if ($raw.Changed -or $null -eq $Entry.JobError) {
+            $jobError = $null
+            $failure = $Entry.Job.TryGetError([ref]$jobError)
+            if ($null -ne $failure) {
+                return $failure
+            }
+            $Entry.JobError = $jobError
+        }
+    }
+    else {
+        $Entry.JobError = $null
+    }
+    if ($FreshInfo -or $raw.IsFinal -or $null -eq $Entry.Info) {
+        $info = $null
+        $failure = $Entry.Job.TryGetInfo([ref]$info)
+        if ($null -ne $failure) {
+            return $failure
+        }
+        $Entry.Info = $info
+    }
+    $Entry.Status = ConvertTo-BwJobStatus -Status $raw -Info $Entry.Info -JobError $Entry.JobError
+    return $null
+}
+
+function Open-BwJobEntry {
+    # Opens each job for a command: one entry per job that opened (the
+    # others get an error through the command); Index is the position given.
+    [CmdletBinding()]
+    [OutputType([object])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        [AllowEmptyCollection()]
+        [Guid[]] $JobId,
+
+        [AllowNull()]
+        [System.Collections.Generic.List[object]] $Into,
+
+        [switch] $Listing
+    )
+
+    $index = 0
+    foreach ($id in $JobId) {
+        $entry = [PSCustomObject]@{
+            Index         = $index
+            JobId         = $id
+            Name          = $id.ToString('B')
+            Job           = $null
+            Raw           = $null
+            Info          = $null
+            JobError      = $null
+            Status        = $null
+            Done          = $false
+            ErrorShown    = $false
+            WarnedIdle    = $false
+        }
+        $index++
+        $job = $null
+        $info = $null
+        $failure = [BitsWatch.Native.Job]::TryOpen($id, [ref]$job)
+        if ($null -eq $failure) {
+            $entry.Job = $job
+            $failure = $job.TryGetInfo([ref]$info)
+        }
+        if ($null -eq $failure) {
+            $entry.Info = $info
+            $name = ConvertTo-BwDisplayText $info.DisplayName
+            if ($name) {
+                $entry.Name = $name
+            }
+        }
+        else {
+            if ($null -ne $entry.Job) {
+                $entry.Job.Dispose()
+                $entry.Job = $null
+            }
+            # A listed job may finish and vanish before it is read.
+            if (-not ($Listing -and $failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND)) {
+                Write-BwJobError -Cmdlet $Cmdlet -JobId $id -Exception $failure
+            }
+            $entry.Done = $true
+        }
+        if ($null -ne $Into) {
+            $Into.Add($entry)
+        }
+    }
+}
+
 function Invoke-BwWatch {
     # The loop of Watch-BitsJob and Wait-BitsJob: polls every job until each is
     # done (transferred, acknowledged, cancelled, in error, or gone) or the
     # timeout passes; returns the final status objects in the order given.
+    # Errors and warnings go through the calling command's $PSCmdlet.
     [CmdletBinding()]
     [OutputType('BitsWatch.JobStatus')]
     param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
         [Parameter(Mandatory = $true)]
         [AllowEmptyCollection()]
         [Guid[]] $JobId,
@@ -467,7 +780,9 @@ function Invoke-BwWatch {
 
         [switch] $Complete,
 
-        [switch] $Display
+        [switch] $Display,
+
+        [switch] $Listing
     )
 
     $entries = New-Object -TypeName System.Collections.Generic.List[object]
@@ -475,32 +790,7 @@ function Invoke-BwWatch {
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $lastDraw = -1000
     try {
-        $index = 0
-        foreach ($id in ($JobId | Select-Object -Unique)) {
-            $entry = [PSCustomObject]@{
-                Index  = $index
-                JobId  = $id
-                Name   = $id.ToString('B')
-                Job    = $null
-                Status = $null
-                Done   = $false
-                ErrorShown = $false
-            }
-            $index++
-            try {
-                $entry.Job = [BitsWatch.Native.Job]::Open($id)
-                $info = $entry.Job.GetInfo()
-                $name = Remove-BwControlCharacter $info.DisplayName
-                if ($name) {
-                    $entry.Name = $name
-                }
-            }
-            catch {
-                Write-BwJobError -JobId $id -Exception $_.Exception
-                $entry.Done = $true
-            }
-            $entries.Add($entry)
-        }
+        Open-BwJobEntry -Cmdlet $Cmdlet -JobId $JobId -Into $entries -Listing:$Listing
 
         while ($true) {
             $active = @($entries | Where-Object { -not $_.Done })
@@ -512,52 +802,29 @@ function Invoke-BwWatch {
                 $remainingMs = [int]($TimeoutSec * 1000 - $clock.ElapsedMilliseconds)
                 if ($remainingMs -le 0) {
                     foreach ($e in $active) {
-                        $message = 'Timed out after {0} s waiting for BITS job {1} ({2}).' -f $TimeoutSec, $e.JobId, $e.Name
-                        $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
-                            (New-Object -TypeName System.TimeoutException -ArgumentList $message),
-                            'BitsWatch.Timeout',
-                            [System.Management.Automation.ErrorCategory]::OperationTimeout,
-                            $e.JobId)
-                        Write-Error -ErrorRecord $record
+                        $message = 'Timed out after {0} s waiting for BITS job {1} ({2}); it is {3}.' -f $TimeoutSec, $e.JobId, $e.Name, $e.Status.State
+                        $Cmdlet.WriteError((New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
+                                    (New-Object -TypeName System.TimeoutException -ArgumentList $message),
+                                    'BitsWatch.Timeout',
+                                    [System.Management.Automation.ErrorCategory]::OperationTimeout,
+                                    $e.JobId)))
                     }
                     break
                 }
             }
             # The wait happens inside BwJobPoll on the last active job; the
             # others are read without waiting. Any change ends the wait early.
+            # One wait is at most MaxWaitMs, so Ctrl+C (which PowerShell can
+            # act on only between calls) ends the command promptly.
             for ($i = 0; $i -lt $active.Count; $i++) {
                 $e = $active[$i]
                 $wait = 0
                 if ($i -eq $active.Count - 1) {
-                    $wait = [math]::Min($IntervalMs, $remainingMs)
+                    $wait = [math]::Min([math]::Min($IntervalMs, $remainingMs), $script:MaxWaitMs)
                 }
-                try {
-                    $raw = $e.Job.Poll([uint32]$wait)
-                    $jobError = $null
-                    if (($raw.State -eq 4 -or $raw.State -eq 5) -and ($raw.Changed -or $null -eq $e.Status)) {
-                        $jobError = $e.Job.GetError()
-                    }
-                    elseif ($null -ne $e.Status -and ($raw.State -eq 4 -or $raw.State -eq 5)) {
-                        $jobError = [PSCustomObject]@{
-                            Description = $e.Status.ErrorDescription
-                            RemoteName  = $e.Status.ErrorRemoteName
-                        }
-                    }
-                    $info = [PSCustomObject]@{
-                        DisplayName            = $e.Name
-                        Owner                  = $null
-                        CreationTime           = $null
-                        ModificationTime       = $null
-                        TransferCompletionTime = $null
-                    }
-                    if ($raw.IsFinal) {
-                        $info = $e.Job.GetInfo()
-                    }
-                    $e.Status = ConvertTo-BwJobStatus -Status $raw -Info $info -JobError $jobError
-                    if ($e.Status.DisplayName -ne $e.Name -and $e.Status.DisplayName) {
-                        $e.Name = $e.Status.DisplayName
-                    }
-
+                $failure = Read-BwJobStatus -Entry $e -WaitMs $wait
+                if ($null -eq $failure) {
+                    $raw = $e.Raw
                     if ($raw.State -eq 4 -and -not $e.ErrorShown) {
                         $e.ErrorShown = $true
                         $text = $e.Status.ErrorDescription
@@ -569,26 +836,44 @@ function Invoke-BwWatch {
                             $message += ' [{0}]' -f $e.Status.ErrorRemoteName
                         }
                         $ex = New-Object -TypeName BitsWatch.Native.BitsWatchException -ArgumentList @($raw.ErrorCode, $message)
-                        $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
-                            $ex, 'BitsWatch.JobInError', [System.Management.Automation.ErrorCategory]::ConnectionError, $e.JobId)
-                        Write-Error -ErrorRecord $record
+                        $Cmdlet.WriteError((New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
+                                    $ex, 'BitsWatch.JobInError', [System.Management.Automation.ErrorCategory]::ConnectionError, $e.JobId)))
+                    }
+                    if ($raw.State -eq 3 -or $raw.State -eq 5) {
+                        # Not final: the watch goes on until it moves again.
+                        if (-not $e.WarnedIdle) {
+                            $e.WarnedIdle = $true
+                            if ($raw.State -eq 3) {
+                                $Cmdlet.WriteWarning(('BITS job {0} ({1}) is suspended: it will not finish until it is resumed (Resume-BitsTransfer). Waiting; -TimeoutSec limits the wait.' -f $e.JobId, $e.Name))
+                            }
+                            else {
+                                $Cmdlet.WriteWarning(('BITS job {0} ({1}) is in a transient error ({2}); BITS retries it by itself (Resume-BitsTransfer retries now). Waiting; -TimeoutSec limits the wait.' -f $e.JobId, $e.Name, $e.Status.ErrorDescription))
+                            }
+                        }
+                    }
+                    else {
+                        $e.WarnedIdle = $false
                     }
                     if ($raw.State -eq 6 -and $Complete) {
-                        $e.Job.Complete()
-                        $after = $e.Job.Poll(0)
-                        $e.Status = ConvertTo-BwJobStatus -Status $after -Info $e.Job.GetInfo() -JobError $null
+                        $target = 'BITS job {0} ({1})' -f $e.JobId, $e.Name
+                        if ($Cmdlet.ShouldProcess($target, 'Complete (acknowledge the transfer; its files move to their destination)')) {
+                            $failure = $e.Job.TryComplete()
+                            if ($null -eq $failure) {
+                                $failure = Read-BwJobStatus -Entry $e -FreshInfo
+                            }
+                        }
                     }
-                    if ($raw.IsFinal) {
+                    if ($null -eq $failure -and $e.Raw.IsFinal) {
                         $e.Done = $true
                     }
                 }
-                catch {
-                    $hr = Get-BwHResult -Exception $_.Exception
-                    if ($hr -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
-                        Write-Warning ('BITS job {0} ({1}) is gone.' -f $e.JobId, $e.Name)
+                if ($null -ne $failure) {
+                    if ($failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
+                        $Cmdlet.WriteWarning(('BITS job {0} ({1}) is gone.' -f $e.JobId, $e.Name))
+                        $e.Status = $null
                     }
                     else {
-                        Write-BwJobError -JobId $e.JobId -Exception $_.Exception
+                        Write-BwJobError -Cmdlet $Cmdlet -JobId $e.JobId -Exception $failure
                     }
                     $e.Done = $true
                 }
@@ -602,6 +887,22 @@ function Invoke-BwWatch {
                     else {
                         Show-BwProgress -Entry $e
                     }
+                }
+            }
+        }
+
+        # Jobs that did not finish (timeout): owner, times and name as they
+        # are now, read once more.
+        foreach ($e in $entries) {
+            if ($null -ne $e.Job -and $null -ne $e.Raw -and -not $e.Raw.IsFinal -and $null -ne $e.Status) {
+                $info = $null
+                $failure = $e.Job.TryGetInfo([ref]$info)
+                if ($null -eq $failure) {
+                    $e.Info = $info
+                    $e.Status = ConvertTo-BwJobStatus -Status $e.Raw -Info $e.Info -JobError $e.JobError
+                }
+                else {
+                    Write-Verbose ('BITS job {0}: info not read again: {1}' -f $e.JobId, $failure.Message)
                 }
             }
         }
@@ -632,6 +933,31 @@ function Invoke-BwWatch {
     }
 }
 
+function Confirm-BwCompleteAll {
+    # -Complete on every listed job (-All, -Name) acknowledges other programs'
+    # jobs: treated as ConfirmImpact High, so it asks unless -Confirm:$false
+    # (or $ConfirmPreference = 'None'); -WhatIf asks nothing (ShouldProcess
+    # reports each job instead). $true: go on.
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        [string] $ConfirmPreferenceValue,
+
+        [bool] $WhatIf
+    )
+
+    if ($WhatIf -or $ConfirmPreferenceValue -eq 'None') {
+        return $true
+    }
+    return $Cmdlet.ShouldContinue(
+        'Complete every listed BITS job that reaches Transferred? This acknowledges jobs other programs created; they may still want to read them. Use -Confirm:$false in scripts.',
+        'Complete BITS jobs')
+}
+
 function Get-BitsJobStatus {
     <#
     .SYNOPSIS
@@ -640,35 +966,71 @@ function Get-BitsJobStatus {
     .DESCRIPTION
     Get-BitsJobStatus reads each job through bitswatch.dll and returns one
     BitsWatch.JobStatus object per job: state, bytes and files, percent, rate,
-    ETA, reply progress of upload-reply jobs, the error (code, context and
-    description) of a job in an error state, owner and times.
+    ETA, reply progress of upload-reply jobs, the error (code, context,
+    description, the failing file's remote and local names, protocol) of a job
+    in an error state, owner, priority, description, error count and times
+    (local time, as Get-BitsTransfer gives them).
+
+    Jobs that are moving (connecting or transferring) are read twice, -SampleMs
+    apart on one handle (all jobs together, so the command takes that long at
+    most once), so BytesPerSecond and Eta are measured, not guessed.
 
     Without -JobId it lists every job of the current user (-AllUsers: every
-    user's, which needs an elevated session). JobId binds from the pipeline by
-    property name, so the output of Get-BitsTransfer (live or deserialized from
-    a remote session) can be piped in.
+    user's, which needs an elevated session), or those whose display name
+    matches -Name. JobId binds from the pipeline by property name, so the
+    output of Get-BitsTransfer (live or deserialized from a remote session)
+    can be piped in; -BitsJob takes those objects by name too.
 
     The objects are plain and serializable: they come back intact from
-    Invoke-Command. Text that came from BITS has its control characters removed.
+    Invoke-Command. They also carry BitsTransfer's names for the same data
+    (JobState, TransferType, OwnerAccount, InternalErrorCode). Text that came
+    from BITS has its control characters removed.
 
     .PARAMETER JobId
-    The GUIDs of the jobs. Accepts Get-BitsTransfer objects and anything with a
-    JobId (or Id) property from the pipeline, and GUID strings.
+    The GUIDs of the jobs: GUIDs, GUID strings, or objects with a JobId
+    property (Get-BitsTransfer output, BitsWatch.JobStatus), also from the
+    pipeline.
+
+    .PARAMETER BitsJob
+    BITS job objects (Get-BitsTransfer output, live or deserialized), as
+    BitsTransfer's own cmdlets take them.
+
+    .PARAMETER Name
+    Lists only the jobs whose display name matches one of these names
+    (wildcards allowed, case-insensitive), like Get-BitsTransfer -Name. A name
+    without wildcards that matches no job writes an error.
 
     .PARAMETER AllUsers
     Lists the jobs of every user instead of the current user's. Needs
     administrator rights; without them the command fails with access denied.
 
+    .PARAMETER SampleMs
+    How long to measure the transfer rate of moving jobs (all of them at
+    once), 0 to 10000 ms, default 500. 0: read each job once (no rate, no ETA).
+
     .EXAMPLE
     Get-BitsJobStatus
 
-    Shows every BITS job of the current user as a table: name, state, progress
-    such as "12.5 MB / 40 MB (31%)", rate and time left.
+    Shows every BITS job of the current user as a table: job id, name, state,
+    progress such as "12.5 MB / 40 MB (31%)", rate and time left.
 
     .EXAMPLE
-    Get-BitsTransfer | Get-BitsJobStatus | Where-Object State -eq 'Error' | Format-List DisplayName, ErrorDescription, ErrorRemoteName
+    Get-BitsTransfer | Get-BitsJobStatus | Where-Object State -eq 'Error' | Format-List
 
-    Shows why the failing jobs failed.
+    Shows why the failing jobs failed: the list view has the error code in hex,
+    its description, context and the failing file's URL and local name.
+
+    .EXAMPLE
+    Get-BitsJobStatus -Name 'Nightly*' -AllUsers | Format-Table -View Errors
+
+    The jobs of any user whose name starts with "Nightly", with their errors.
+
+    .EXAMPLE
+    Get-BitsJobStatus | Where-Object State -eq 'Transferred' | ForEach-Object { Get-BitsTransfer -JobId $_.JobId } | Complete-BitsTransfer
+
+    BitsWatch objects back into BitsTransfer's cmdlets: Get-BitsTransfer
+    -JobId turns them into BitsJob objects, which Complete-BitsTransfer,
+    Resume-BitsTransfer, Suspend-BitsTransfer and Remove-BitsTransfer take.
 
     .EXAMPLE
     Invoke-Command -ComputerName web1, web2 { Get-BitsJobStatus -AllUsers } | Sort-Object PSComputerName | Format-Table PSComputerName, DisplayName, State, Percent
@@ -676,43 +1038,109 @@ function Get-BitsJobStatus {
     Collects the BITS jobs of two machines over PowerShell remoting.
 
     .INPUTS
-    System.Guid, or any object with a JobId property (Get-BitsTransfer output).
+    System.Guid, System.String, or any object with a JobId property (Get-BitsTransfer output).
 
     .OUTPUTS
     BitsWatch.JobStatus
+
+    .NOTES
+    The module loads bin\win-x64\bitswatch.dll or bin\win-x86\bitswatch.dll
+    (the process' architecture). The environment variable
+    BITSWATCH_NATIVE_LIBRARY, when set to the full path of a library, loads
+    that one instead (tests, side-by-side installs; read at Import-Module).
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'List')]
     [OutputType('BitsWatch.JobStatus')]
     param(
-        [Parameter(Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ById', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('Id', 'Guid')]
+        [BitsWatch.Native.JobIdTransformation()]
         [Guid[]] $JobId,
 
-        [switch] $AllUsers
+        [Parameter(ParameterSetName = 'BitsJob', Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [object[]] $BitsJob,
+
+        [Parameter(ParameterSetName = 'List', Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [SupportsWildcards()]
+        [string[]] $Name,
+
+        [Parameter(ParameterSetName = 'List')]
+        [switch] $AllUsers,
+
+        [ValidateRange(0, 10000)]
+        [int] $SampleMs = 500
     )
 
+    begin {
+        $ids = New-Object -TypeName System.Collections.Generic.List[Guid]
+    }
     process {
-        $ids = $JobId
-        $listing = $false
-        if (-not $PSBoundParameters.ContainsKey('JobId')) {
-            try {
-                $ids = [BitsWatch.Native.Job]::EnumJobs([bool]$AllUsers)
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError((New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
-                    $_.Exception, 'BitsWatch.EnumFailed', [System.Management.Automation.ErrorCategory]::PermissionDenied, $null)))
-            }
-            $listing = $true
+        if ($PSCmdlet.ParameterSetName -eq 'ById') {
+            $ids.AddRange([Guid[]]$JobId)
         }
-        foreach ($id in $ids) {
-            try {
-                Get-BwSnapshot -JobId $id
+        elseif ($PSCmdlet.ParameterSetName -eq 'BitsJob') {
+            foreach ($id in (Get-BwBitsJobId -Cmdlet $PSCmdlet -BitsJob $BitsJob)) {
+                $ids.Add($id)
             }
-            catch {
-                # A listed job may finish and vanish before it is read.
-                if (-not ($listing -and (Get-BwHResult -Exception $_.Exception) -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND)) {
-                    Write-BwJobError -JobId $id -Exception $_.Exception
+        }
+    }
+    end {
+        $listing = $PSCmdlet.ParameterSetName -eq 'List'
+        $list = @(Get-BwJobIdList -Cmdlet $PSCmdlet -JobId $ids.ToArray() -List:$listing -Name $Name -AllUsers:$AllUsers)
+        $entries = New-Object -TypeName System.Collections.Generic.List[object]
+        try {
+            Open-BwJobEntry -Cmdlet $PSCmdlet -JobId $list -Into $entries -Listing:$listing
+            $read = New-Object -TypeName System.Collections.Generic.List[object]
+            foreach ($e in $entries) {
+                if ($e.Done) {
+                    continue
                 }
+                $failure = Read-BwJobStatus -Entry $e
+                if ($null -eq $failure) {
+                    $read.Add($e)
+                }
+                elseif (-not ($listing -and $failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND)) {
+                    Write-BwJobError -Cmdlet $PSCmdlet -JobId $e.JobId -Exception $failure
+                }
+            }
+
+            # The rate: a second read of the moving jobs SampleMs later, on the
+            # same handles. The time passes inside BwJobPoll (it returns early
+            # on a change, so the loop waits in short steps).
+            $moving = @($read | Where-Object { $_.Raw.State -eq 1 -or $_.Raw.State -eq 2 })
+            if ($SampleMs -gt 0 -and $moving.Count -gt 0) {
+                $clock = [System.Diagnostics.Stopwatch]::StartNew()
+                $last = $moving[$moving.Count - 1]
+                $ignored = $null
+                while ($clock.ElapsedMilliseconds -lt $SampleMs) {
+                    $wait = [math]::Min($script:MaxWaitMs, $SampleMs - $clock.ElapsedMilliseconds)
+                    if ($null -ne $last.Job.TryPoll([uint32][math]::Max(1, $wait), [ref]$ignored)) {
+                        break   # its own read below reports what went wrong
+                    }
+                }
+                foreach ($e in $moving) {
+                    $failure = Read-BwJobStatus -Entry $e
+                    if ($null -ne $failure) {
+                        if ($failure.HResult -ne [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
+                            Write-BwJobError -Cmdlet $PSCmdlet -JobId $e.JobId -Exception $failure
+                        }
+                        $e.Status = $null
+                    }
+                }
+            }
+        }
+        finally {
+            foreach ($e in $entries) {
+                if ($null -ne $e.Job) {
+                    $e.Job.Dispose()
+                }
+            }
+        }
+        foreach ($e in $entries) {
+            if ($null -ne $e.Status) {
+                $e.Status
             }
         }
     }
@@ -732,17 +1160,30 @@ function Watch-BitsJob {
 
     It ends when every job is transferred, acknowledged, cancelled, in error or
     gone, or when -TimeoutSec passes. A job in error writes a non-terminating
-    error with its description. Ctrl+C ends the watch and closes every handle.
-    The jobs themselves are left as they are (unless -Complete).
+    error with its description; a suspended job or one in a transient error
+    writes a warning once (it does not end the watch: resume it with
+    Resume-BitsTransfer, or use -TimeoutSec). Ctrl+C ends the watch within
+    about 200 ms and closes every handle. The jobs themselves are left as they
+    are (unless -Complete).
 
     Bars use the fixed Ids 0x4257 + 2*i (job i) and 0x4257 + 2*i + 1 (its reply).
 
     .PARAMETER JobId
-    The GUIDs of the jobs to watch. Accepts Get-BitsTransfer objects from the
-    pipeline.
+    The GUIDs of the jobs to watch: GUIDs, GUID strings, or objects with a
+    JobId property (Get-BitsTransfer output), also from the pipeline.
+
+    .PARAMETER BitsJob
+    BITS job objects (Get-BitsTransfer output, live or deserialized).
 
     .PARAMETER All
-    Watches every job of the current user.
+    Watches every job of the current user (every user's with -AllUsers).
+
+    .PARAMETER Name
+    Watches the jobs whose display name matches one of these names (wildcards
+    allowed), like Get-BitsTransfer -Name.
+
+    .PARAMETER AllUsers
+    With -All or -Name: every user's jobs (needs an elevated session).
 
     .PARAMETER IntervalMs
     The longest time between two reads of a job when nothing changes
@@ -754,10 +1195,17 @@ function Watch-BitsJob {
 
     .PARAMETER Complete
     Completes (Complete-BitsTransfer) each job that reaches Transferred, so its
-    files appear at their destination.
+    files appear at their destination. Supports -WhatIf and -Confirm; with -All
+    or -Name it asks first (as a high-impact action) unless -Confirm:$false.
 
     .PARAMETER PassThru
     Writes the final BitsWatch.JobStatus of every job when the watch ends.
+
+    .PARAMETER WhatIf
+    With -Complete: shows which jobs would be completed, and completes none.
+
+    .PARAMETER Confirm
+    With -Complete: asks before completing each job.
 
     .EXAMPLE
     Start-BitsTransfer -Source https://example.com/big.iso -Destination C:\Temp -Asynchronous | Watch-BitsJob -Complete
@@ -770,21 +1218,44 @@ function Watch-BitsJob {
     Watches every job of the current user for at most ten minutes and lists
     those that did not finish.
 
+    .EXAMPLE
+    Watch-BitsJob -Name 'Nightly*' -AllUsers -Complete -Confirm:$false
+
+    Watches every user's "Nightly..." jobs and completes them without asking.
+
     .INPUTS
-    System.Guid, or any object with a JobId property (Get-BitsTransfer output).
+    System.Guid, System.String, or any object with a JobId property (Get-BitsTransfer output).
 
     .OUTPUTS
     None, or BitsWatch.JobStatus with -PassThru.
+
+    .NOTES
+    BITSWATCH_NATIVE_LIBRARY (the full path of a library) replaces the
+    module's bitswatch.dll; see Get-Help Get-BitsJobStatus -Full.
     #>
-    [CmdletBinding(DefaultParameterSetName = 'ById')]
+    [CmdletBinding(DefaultParameterSetName = 'ById', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     [OutputType('BitsWatch.JobStatus')]
     param(
         [Parameter(ParameterSetName = 'ById', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('Id', 'Guid')]
+        [BitsWatch.Native.JobIdTransformation()]
         [Guid[]] $JobId,
+
+        [Parameter(ParameterSetName = 'BitsJob', Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [object[]] $BitsJob,
 
         [Parameter(ParameterSetName = 'All', Mandatory = $true)]
         [switch] $All,
+
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [SupportsWildcards()]
+        [string[]] $Name,
+
+        [Parameter(ParameterSetName = 'All')]
+        [Parameter(ParameterSetName = 'Name')]
+        [switch] $AllUsers,
 
         [ValidateRange(50, 60000)]
         [int] $IntervalMs = 500,
@@ -802,18 +1273,21 @@ function Watch-BitsJob {
     }
     process {
         if ($PSCmdlet.ParameterSetName -eq 'ById') {
-            foreach ($id in $JobId) {
+            $ids.AddRange([Guid[]]$JobId)
+        }
+        elseif ($PSCmdlet.ParameterSetName -eq 'BitsJob') {
+            foreach ($id in (Get-BwBitsJobId -Cmdlet $PSCmdlet -BitsJob $BitsJob)) {
                 $ids.Add($id)
             }
         }
     }
     end {
-        if ($All) {
-            foreach ($id in [BitsWatch.Native.Job]::EnumJobs($false)) {
-                $ids.Add($id)
-            }
+        $listing = $PSCmdlet.ParameterSetName -eq 'All' -or $PSCmdlet.ParameterSetName -eq 'Name'
+        $list = @(Get-BwJobIdList -Cmdlet $PSCmdlet -JobId $ids.ToArray() -List:$listing -Name $Name -AllUsers:$AllUsers)
+        if ($Complete -and $listing -and -not (Confirm-BwCompleteAll -Cmdlet $PSCmdlet -ConfirmPreferenceValue $ConfirmPreference -WhatIf ([bool]$WhatIfPreference))) {
+            return
         }
-        $final = Invoke-BwWatch -JobId $ids.ToArray() -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Display
+        $final = Invoke-BwWatch -Cmdlet $PSCmdlet -JobId $list -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Display -Listing:$listing
         if ($PassThru) {
             $final
         }
@@ -831,10 +1305,27 @@ function Wait-BitsJob {
     acknowledged, cancelled, in error or gone, or until -TimeoutSec passes, and
     returns one BitsWatch.JobStatus object per job. Jobs in error write a
     non-terminating error with their description; a timeout writes a
-    non-terminating error per unfinished job.
+    non-terminating error per unfinished job (the objects returned then still
+    have the job's owner, times and name). A suspended job, or one in a
+    transient error, writes a warning once and is waited for. Ctrl+C ends the
+    wait within about 200 ms.
 
     .PARAMETER JobId
-    The GUIDs of the jobs. Accepts Get-BitsTransfer objects from the pipeline.
+    The GUIDs of the jobs: GUIDs, GUID strings, or objects with a JobId
+    property (Get-BitsTransfer output), also from the pipeline.
+
+    .PARAMETER BitsJob
+    BITS job objects (Get-BitsTransfer output, live or deserialized).
+
+    .PARAMETER All
+    Waits for every job of the current user (every user's with -AllUsers).
+
+    .PARAMETER Name
+    Waits for the jobs whose display name matches one of these names
+    (wildcards allowed), like Get-BitsTransfer -Name.
+
+    .PARAMETER AllUsers
+    With -All or -Name: every user's jobs (needs an elevated session).
 
     .PARAMETER TimeoutSec
     Stops waiting after this many seconds (0, the default: no limit).
@@ -845,7 +1336,14 @@ function Wait-BitsJob {
 
     .PARAMETER Complete
     Completes each job that reaches Transferred, so its files appear at their
-    destination.
+    destination. Supports -WhatIf and -Confirm; with -All or -Name it asks
+    first (as a high-impact action) unless -Confirm:$false.
+
+    .PARAMETER WhatIf
+    With -Complete: shows which jobs would be completed, and completes none.
+
+    .PARAMETER Confirm
+    With -Complete: asks before completing each job.
 
     .EXAMPLE
     $job = Start-BitsTransfer -Source https://example.com/setup.msi -Destination C:\Temp -Asynchronous
@@ -855,22 +1353,48 @@ function Wait-BitsJob {
     Downloads a file in a script and fails clearly when the download does not finish.
 
     .EXAMPLE
-    Get-BitsTransfer | Wait-BitsJob -TimeoutSec 60 | Format-Table
+    Wait-BitsJob -All -TimeoutSec 60 | Format-Table
 
     Waits up to a minute for every job of the current user.
 
+    .EXAMPLE
+    Wait-BitsJob -BitsJob (Get-BitsTransfer -Name 'Nightly build') | ForEach-Object { Get-BitsTransfer -JobId $_.JobId } | Complete-BitsTransfer
+
+    Waits for a job, then hands it back to BitsTransfer's Complete-BitsTransfer.
+
     .INPUTS
-    System.Guid, or any object with a JobId property (Get-BitsTransfer output).
+    System.Guid, System.String, or any object with a JobId property (Get-BitsTransfer output).
 
     .OUTPUTS
     BitsWatch.JobStatus
+
+    .NOTES
+    BITSWATCH_NATIVE_LIBRARY (the full path of a library) replaces the
+    module's bitswatch.dll; see Get-Help Get-BitsJobStatus -Full.
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'ById', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     [OutputType('BitsWatch.JobStatus')]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ById', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('Id', 'Guid')]
+        [BitsWatch.Native.JobIdTransformation()]
         [Guid[]] $JobId,
+
+        [Parameter(ParameterSetName = 'BitsJob', Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [object[]] $BitsJob,
+
+        [Parameter(ParameterSetName = 'All', Mandatory = $true)]
+        [switch] $All,
+
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [SupportsWildcards()]
+        [string[]] $Name,
+
+        [Parameter(ParameterSetName = 'All')]
+        [Parameter(ParameterSetName = 'Name')]
+        [switch] $AllUsers,
 
         [ValidateRange(0, 2147483)]
         [int] $TimeoutSec = 0,
@@ -885,12 +1409,22 @@ function Wait-BitsJob {
         $ids = New-Object -TypeName System.Collections.Generic.List[Guid]
     }
     process {
-        foreach ($id in $JobId) {
-            $ids.Add($id)
+        if ($PSCmdlet.ParameterSetName -eq 'ById') {
+            $ids.AddRange([Guid[]]$JobId)
+        }
+        elseif ($PSCmdlet.ParameterSetName -eq 'BitsJob') {
+            foreach ($id in (Get-BwBitsJobId -Cmdlet $PSCmdlet -BitsJob $BitsJob)) {
+                $ids.Add($id)
+            }
         }
     }
     end {
-        Invoke-BwWatch -JobId $ids.ToArray() -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete
+        $listing = $PSCmdlet.ParameterSetName -eq 'All' -or $PSCmdlet.ParameterSetName -eq 'Name'
+        $list = @(Get-BwJobIdList -Cmdlet $PSCmdlet -JobId $ids.ToArray() -List:$listing -Name $Name -AllUsers:$AllUsers)
+        if ($Complete -and $listing -and -not (Confirm-BwCompleteAll -Cmdlet $PSCmdlet -ConfirmPreferenceValue $ConfirmPreference -WhatIf ([bool]$WhatIfPreference))) {
+            return
+        }
+        Invoke-BwWatch -Cmdlet $PSCmdlet -JobId $list -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Listing:$listing
     }
 }
 

@@ -12,7 +12,12 @@
 # it on its next call (job times count from that reload).
 
 $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../..')).Path
-$script:SourceDir = Join-Path -Path $script:RepoRoot -ChildPath 'ps'
+# BW_TEST_MODULE_SOURCE: run the suite against another copy of ps/ (an older
+# commit's, to see a test fail before its fix).
+$script:SourceDir = $env:BW_TEST_MODULE_SOURCE
+if (-not $script:SourceDir) {
+    $script:SourceDir = Join-Path -Path $script:RepoRoot -ChildPath 'ps'
+}
 $script:OutDir = $env:BW_PESTER_OUT
 if (-not $script:OutDir) {
     $script:OutDir = Join-Path -Path $script:RepoRoot -ChildPath 'build/pester'

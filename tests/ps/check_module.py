@@ -188,8 +188,9 @@ def check_functions(psd1, psm1):
         check(len(params) > 0, "%s declares parameters" % name)
         for p in params:
             check(p in documented, "%s documents -%s with .PARAMETER" % (name, p))
+        common = {"WhatIf", "Confirm"} if re.search(r"SupportsShouldProcess\s*=\s*\$true", body) else set()
         for p in documented:
-            check(p in params, "%s: .PARAMETER %s is a parameter" % (name, p))
+            check(p in params or p in common, "%s: .PARAMETER %s is a parameter" % (name, p))
         check("[CmdletBinding(" in body, "%s is an advanced function ([CmdletBinding()])" % name)
         check("[OutputType(" in body, "%s declares [OutputType()]" % name)
         check(re.search(r"ValueFromPipelineByPropertyName\s*=\s*\$true", body) is not None,
