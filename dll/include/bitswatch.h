@@ -310,12 +310,16 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
  * calls. Which job is read when:
  *  - a job never polled is read at once (and reports every group changed);
  *  - a moving job (CONNECTING, TRANSFERRING) or one that changed in the last
- *    second is read on BwJobPoll's adaptive 10-50 ms interval;
+ *    second (a change after its first read) is read on BwJobPoll's adaptive
+ *    10-50 ms interval, outside the budget below: it costs what BwJobPoll on
+ *    it alone would;
  *  - a quiet job (QUEUED, SUSPENDED, TRANSIENT_ERROR, no recent change) is
- *    read at most every 50 ms, least recently read first, within a budget:
- *    the measured duration of every read (what the round trip costs this
- *    process and the BITS service together) is charged to one budget per
- *    process that refills at 10% of wall time, with a 50 ms burst;
+ *    read at most every 50 ms, least recently read first (across calls too,
+ *    so a wait that another job's change ends early does not start over),
+ *    within a budget: the measured duration of every quiet read (what the
+ *    round trip costs this process and the BITS service together) is charged
+ *    to one budget per process that refills at 10% of wall time, with a
+ *    50 ms burst;
  *  - a job last seen in a final state (TRANSFERRED, ERROR, ACKNOWLEDGED,
  *    CANCELLED) is not read again by this call; BwJobPoll it to see more.
  * The trade-off: a change of a quiet job is seen after about one pass over

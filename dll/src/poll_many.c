@@ -4,15 +4,17 @@
  * Each handle keeps its own change detection (the same bw__watch BwJobPoll
  * uses); what this file adds is the schedule deciding which job to read next:
  *
- *  - active jobs (moving, or changed in the last BW__ACTIVE_MS) are read on
- *    BwJobPoll's own adaptive 10-50 ms interval;
+ *  - active jobs (moving, or changed since their first read within the last
+ *    BW__ACTIVE_MS) are read on BwJobPoll's own adaptive 10-50 ms interval,
+ *    outside the budget: they cost what BwJobPoll on them would;
  *  - quiet jobs (queued, suspended, in transient error, not changed lately)
- *    are read round robin, least recently read first, but never more often
- *    than every BW__WAIT_MAX_MS, and only while the process' read budget has
- *    credit: every read's measured duration is charged to one token bucket
- *    per process that refills at BW__DUTY_PERCENT of wall time (burst:
- *    BW__BUDGET_BURST_MS). The measured duration of a round trip is what it
- *    costs the caller and the service together, so this bounds both;
+ *    are read round robin, least recently read first (across calls too), but
+ *    never more often than every BW__WAIT_MAX_MS, and only while the
+ *    process' read budget has credit: every quiet read's measured duration
+ *    is charged to one token bucket per process that refills at
+ *    BW__DUTY_PERCENT of wall time (burst: BW__BUDGET_BURST_MS). The
+ *    measured duration of a round trip is what it costs the caller and the
+ *    service together, so this bounds both;
  *  - jobs in a final state (TRANSFERRED, ERROR, ACKNOWLEDGED, CANCELLED) are
  *    not read again by this call once read.
  *
@@ -114,15 +116,22 @@ typedef struct entry {
  * (call lock held): 'active' says whether it is on the fast cadence. */
 static UINT64 next_due(const bw__handle_data *d, UINT64 now, int *active)
 {
+    /* A change after the first read (which reports every group "changed"
+     * but says nothing about the job moving: counting it would read a whole
+     * new set on the fast cadence for a second). */
     *active = bw__state_is_moving(d->watch.last.state) ||
-              (d->last_change_ms && now - d->last_change_ms < BW__ACTIVE_MS);
+              (d->watch.sequence > 1 && d->last_change_ms &&
+               now - d->last_change_ms < BW__ACTIVE_MS);
     UINT32 gap = *active ? (d->watch.interval_ms ? d->watch.interval_ms : 10u) : 50u;
     return d->last_read_ms + gap;
 }
 
 /* Reads entry e once (call lock taken here): updates the handle's watch as
- * BwJobPoll would and e's result. */
-static void read_entry(entry *e, HRESULT *result)
+ * BwJobPoll would and e's result. A quiet read is charged to the budget; an
+ * active one is not (it is paced by BwJobPoll's cadence, and charging it
+ * would let one moving job, whose reads alone can take more than the duty
+ * cycle under a slow COM, starve every quiet job for as long as it moves). */
+static void read_entry(entry *e, HRESULT *result, int quiet)
 {
     bw__handle_data *d = e->d;
     bw__mutex_lock(d->lock);
@@ -158,7 +167,8 @@ static void read_entry(entry *e, HRESULT *result)
         }
     }
     bw__mutex_unlock(d->lock);
-    budget_charge((double)spent_us / 1000.0);
+    if (quiet)
+        budget_charge((double)spent_us / 1000.0);
 }
 
 /* Where a call's quiet pass starts: at the quiet entry read least recently.
@@ -245,7 +255,7 @@ HRESULT BWAPI BwJobPollMany(const BW_JOB *jobs, UINT32 count, UINT32 timeoutMs,
             UINT64 due = first ? 0 : next_due(e->d, now, &active);
             bw__mutex_unlock(e->d->lock);
             if (first || (active && due <= now)) {
-                read_entry(e, &results[k]);
+                read_entry(e, &results[k], 0);
                 reported |= results[k] != S_FALSE;
             }
         }
@@ -269,7 +279,7 @@ HRESULT BWAPI BwJobPollMany(const BW_JOB *jobs, UINT32 count, UINT32 timeoutMs,
                 next_quiet = k; /* resume the pass here */
                 break;
             }
-            read_entry(e, &results[k]);
+            read_entry(e, &results[k], 1);
             next_quiet = (k + 1) % count;
             reported |= results[k] != S_FALSE;
         }

@@ -237,7 +237,7 @@ static void schedule_reads_moving_often_quiet_within_budget_final_never(void **s
     fake_job_set_bytes(s->jobs[0], 1000000, 1000);
     s->jobs[1]->state = BW_STATE_TRANSFERRED;
     assert_hr(S_OK, poll_set(s, 0, NULL));
-    /* Settle: the first reads count as recent changes for a second. */
+    /* Settle, as a watcher that has been running for a while. */
     test_sleep_ms(1100);
     for (unsigned i = 0; i < s->n; i++) {
         fake_job_reset_counters(s->jobs[i]);
@@ -326,7 +326,10 @@ static void mover_main(void *p)
     }
 }
 
-static void quiet_jobs_all_read_while_another_moves(void **state)
+/* 40 jobs: job 0 moving (its reads take moving_delay_ms each), 39 quiet
+ * (1 ms a read); the caller calls again whenever a call returns, for 3 s.
+ * Returns the fewest reads of a quiet job (and which one). */
+static unsigned quiet_reads_while_one_moves(unsigned moving_delay_ms, unsigned *least_at)
 {
     set *s = set_open(40, BW_STATE_QUEUED);
     s->jobs[0]->state = BW_STATE_TRANSFERRING;
@@ -335,7 +338,7 @@ static void quiet_jobs_all_read_while_another_moves(void **state)
     test_sleep_ms(1100); /* past the first reads' "recent change" */
     for (unsigned i = 0; i < s->n; i++) {
         fake_job_reset_counters(s->jobs[i]);
-        s->jobs[i]->state_delay_ms = i == 0 ? 0 : 1;
+        s->jobs[i]->state_delay_ms = i == 0 ? moving_delay_ms : 1;
     }
     bw__poll_many_test_reset_budget();
     UINT64 start = bw__now_ms();
@@ -348,19 +351,58 @@ static void quiet_jobs_all_read_while_another_moves(void **state)
         calls++;
     }
     test_thread_join(t);
-    unsigned least = ~0u, least_at = 0;
+    unsigned least = ~0u;
     for (unsigned i = 1; i < s->n; i++)
         if (s->jobs[i]->n_state < least) {
             least = s->jobs[i]->n_state;
-            least_at = i;
+            *least_at = i;
         }
-    print_message("%u calls; moving job %u reads; quiet: least %u reads (job %u), job 1 %u\n",
-                  calls, s->jobs[0]->n_state, least, least_at, s->jobs[1]->n_state);
+    print_message("%u calls; moving job (%u ms a read) %u reads; quiet: least %u reads (job %u),"
+                  " job 1 %u\n", calls, moving_delay_ms, s->jobs[0]->n_state, least, *least_at,
+                  s->jobs[1]->n_state);
     set_close(s);
+    return least;
+}
+
+static void quiet_jobs_all_read_while_another_moves(void **state)
+{
+    unsigned at = 0, least = quiet_reads_while_one_moves(0, &at);
     /* ~10% of 3 s at >= 1 ms a read is <= ~300 quiet reads: ~7 per job. */
     if (least < 3)
-        fail_msg("quiet job %u was read %u times in 3 s of calls ending early: starved", least_at,
+        fail_msg("quiet job %u was read %u times in 3 s of calls ending early: starved", at,
                  least);
+}
+
+/* The moving job's reads (on BwJobPoll's cadence, here 8 ms each: far more
+ * than the duty cycle) must not eat the quiet jobs' budget. */
+static void quiet_budget_is_not_spent_on_a_moving_job(void **state)
+{
+    unsigned at = 0, least = quiet_reads_while_one_moves(8, &at);
+    if (least < 3)
+        fail_msg("quiet job %u was read %u times in 3 s while a slow moving job was watched:"
+                 " starved", at, least);
+}
+
+/* The first read of a handle reports every group changed, but that is not
+ * the job moving: right after a first call a set of quiet jobs is read within
+ * the budget, not on the fast cadence (a busy second for a large set). */
+static void first_read_is_not_activity(void **state)
+{
+    set *s = set_open(40, BW_STATE_QUEUED);
+    for (unsigned i = 0; i < s->n; i++)
+        s->jobs[i]->state_delay_ms = 1;
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    for (unsigned i = 0; i < s->n; i++)
+        fake_job_reset_counters(s->jobs[i]);
+    bw__poll_many_test_reset_budget();
+    assert_hr(S_FALSE, poll_set(s, 1000, NULL));
+    unsigned reads = total_state_reads(s);
+    print_message("%u reads of 40 quiet jobs in the second after their first read\n", reads);
+    set_close(s);
+    /* 10% of 1 s plus the 50 ms burst, at >= 1 ms a read, and some slack. */
+    if (reads > (1000 / 10 + 50) + 20)
+        fail_msg("%u reads in 1 s after the first call: the first read counted as a change",
+                 reads);
 }
 
 static void bad_arguments_fail_the_call(void **state)
@@ -399,6 +441,8 @@ int main(void)
         T(final_jobs_are_not_read_and_end_the_wait_at_once),
         T(schedule_reads_moving_often_quiet_within_budget_final_never),
         T(quiet_jobs_all_read_while_another_moves),
+        T(quiet_budget_is_not_spent_on_a_moving_job),
+        T(first_read_is_not_activity),
         T(thousand_handles),
         T(change_detection_is_the_handles_own),
         T(bad_arguments_fail_the_call),
