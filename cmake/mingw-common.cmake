@@ -1,7 +1,11 @@
 # Shared by the two mingw-w64 toolchain files (BW_MINGW_TRIPLE set by them).
 set(CMAKE_C_COMPILER ${BW_MINGW_TRIPLE}-gcc)
 set(CMAKE_RC_COMPILER ${BW_MINGW_TRIPLE}-windres)
-set(CMAKE_FIND_ROOT_PATH /usr/${BW_MINGW_TRIPLE})
+# The target's root, plus what the user names: a prefix in CMAKE_PREFIX_PATH
+# (an installed BitsWatch, say) holds Windows files and is searched as it is,
+# not re-rooted under /usr/<triple>; -DCMAKE_FIND_ROOT_PATH=... adds roots.
+list(APPEND CMAKE_FIND_ROOT_PATH /usr/${BW_MINGW_TRIPLE} ${CMAKE_PREFIX_PATH})
+list(REMOVE_DUPLICATES CMAKE_FIND_ROOT_PATH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
