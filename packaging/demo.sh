@@ -60,7 +60,7 @@ fi
 say "building bitswatch.dll, bitswatch.exe and bwjob.exe (x64) in build/demo"
 quietly cmake -S . -B "$DEMO/x64" -G Ninja \
   -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchain-$TRIPLE.cmake" \
-  -DBW_BUILD_TESTS=OFF || die "cmake configure failed"
+  -DBUILD_TESTING=OFF || die "cmake configure failed"
 quietly cmake --build "$DEMO/x64" --target bitswatch bitswatch_cli || die "build failed"
 BIN=$DEMO/x64/bin
 # bwjob belongs to the test tools; use the build's target when this

@@ -3,24 +3,46 @@
 # tests) and writes
 #   dist/BitsWatch/                  the module folder (what Install-Module puts
 #                                    in a PSModulePath folder), with
-#       BitsWatch.psd1 .psm1 .format.ps1xml BitsWatch.Native.cs   (from ps/)
+#       BitsWatch.psd1 .psm1 *.ps1xml BitsWatch.Native.cs         (from ps/)
 #       bin/win-x64/bitswatch.dll, bitswatch.exe                  (stripped)
 #       bin/win-x86/bitswatch.dll, bitswatch.exe
 #       include/bitswatch.h bitswatch_compat.h bitswatch_version.h
 #       lib/win-x64/libbitswatch.dll.a, lib/win-x86/libbitswatch.dll.a
 #                                    (import libraries for C/C++ callers; the
 #                                    x86 one has the decorated _Name@N symbols)
-#       README.md, LICENSE (when the repository has one)
-#   dist/BitsWatch-<version>.zip     that folder, as BitsWatch/...
-#   dist/BitsWatch.<version>.nupkg   PowerShell Gallery style package
+#       README.md, LICENSE
+#   dist/x64/, dist/x86/             each what `cmake --install` lays out, with
+#                                    the same DLL, exe and import library bytes
+#                                    as the module folder: bin/, lib/, include/,
+#                                    lib/cmake/BitsWatch/ (find_package),
+#                                    lib/pkgconfig/bitswatch.pc,
+#                                    share/doc/BitsWatch/LICENSE
+#   dist/BitsWatch-<version>.zip     BitsWatch/..., x64/..., x86/...
+#   dist/BitsWatch.<version>.nupkg   PowerShell Gallery style package (the
+#                                    module folder; license expression MIT)
 #   dist/SHA256SUMS                  of the zip and the nupkg
 # The version is project(... VERSION ...) of the top-level CMakeLists.txt.
 #
-# Reproducible: the DLLs and exes carry no timestamp (--no-insert-timestamp),
-# source paths are mapped away (-ffile-prefix-map), and the zips have one fixed
-# date (SOURCE_DATE_EPOCH, else the last commit's time, else 1980-01-01).
+# Signing (optional): given a code-signing certificate, every DLL and exe gets
+# an Authenticode signature and the module's PowerShell files (.psd1, .psm1,
+# .ps1xml) a PowerShell signature block, both made by osslsigncode (2.7 or
+# newer for the scripts). BitsWatch.Native.cs is no script (Add-Type reads it)
+# and has no signature format. Options, or the environment variables named:
+#   --pkcs12 FILE       BW_SIGN_PKCS12     certificate and key, PKCS#12
+#   --cert FILE         BW_SIGN_CERT       or: certificate (chain), PEM/DER
+#   --key FILE          BW_SIGN_KEY            and its private key, PEM/DER
+#   --pass-file FILE    BW_SIGN_PASS_FILE  password of the key / PKCS#12
+#   --timestamp URL     BW_SIGN_TIMESTAMP  RFC 3161 timestamp server (optional;
+#                                          without one a signature is valid
+#                                          only while the certificate is)
+# Unsigned (the default), the output is byte-reproducible: the DLLs and exes
+# carry no timestamp (--no-insert-timestamp), source paths are mapped away
+# (-ffile-prefix-map), and the zips have one fixed date (SOURCE_DATE_EPOCH,
+# else the last commit's time, else 1980-01-01). A signature holds its signing
+# time, so signed output differs from run to run.
 #
-# Needs: cmake, ninja, mingw-w64, python3 (tests/run.sh installs them).
+# Needs: cmake, ninja, mingw-w64, python3; osslsigncode to sign (tests/run.sh
+# installs them).
 # Knobs: BW_PKG_BUILD (build dirs, default build/pkg), BW_DIST (default dist),
 #        BW_JOBS (parallel jobs, default nproc).
 set -euo pipefail
@@ -31,25 +53,78 @@ PKG_BUILD=${BW_PKG_BUILD:-$ROOT/build/pkg}
 DIST=${BW_DIST:-$ROOT/dist}
 JOBS=${BW_JOBS:-$(nproc)}
 NAME=BitsWatch
+LICENSE_EXPRESSION=MIT   # SPDX; LICENSE is its text (tests/package checks both)
+
+SIGN_PKCS12=${BW_SIGN_PKCS12:-}
+SIGN_CERT=${BW_SIGN_CERT:-}
+SIGN_KEY=${BW_SIGN_KEY:-}
+SIGN_PASS_FILE=${BW_SIGN_PASS_FILE:-}
+SIGN_TIMESTAMP=${BW_SIGN_TIMESTAMP:-}
+usage() {
+  echo "usage: $0 [--pkcs12 FILE | --cert FILE --key FILE] [--pass-file FILE] [--timestamp URL]" >&2
+  exit 2
+}
+while [ $# -gt 0 ]; do
+  [ $# -ge 2 ] || usage
+  case $1 in
+    --pkcs12) SIGN_PKCS12=$2 ;;
+    --cert) SIGN_CERT=$2 ;;
+    --key) SIGN_KEY=$2 ;;
+    --pass-file) SIGN_PASS_FILE=$2 ;;
+    --timestamp) SIGN_TIMESTAMP=$2 ;;
+    *) usage ;;
+  esac
+  shift 2
+done
+SIGN=()   # osslsigncode's credential options; empty: no signing
+if [ -n "$SIGN_PKCS12" ]; then
+  [ -z "$SIGN_CERT$SIGN_KEY" ] || { echo "package: give --pkcs12 or --cert/--key, not both" >&2; exit 2; }
+  SIGN=(-pkcs12 "$SIGN_PKCS12")
+elif [ -n "$SIGN_CERT$SIGN_KEY" ]; then
+  [ -n "$SIGN_CERT" ] && [ -n "$SIGN_KEY" ] || { echo "package: --cert and --key go together" >&2; exit 2; }
+  SIGN=(-certs "$SIGN_CERT" -key "$SIGN_KEY")
+fi
+if [ ${#SIGN[@]} -gt 0 ]; then
+  [ -z "$SIGN_PASS_FILE" ] || SIGN+=(-readpass "$SIGN_PASS_FILE")
+  [ -z "$SIGN_TIMESTAMP" ] || SIGN+=(-ts "$SIGN_TIMESTAMP")
+  command -v osslsigncode >/dev/null || { echo "package: signing needs osslsigncode" >&2; exit 1; }
+elif [ -n "$SIGN_PASS_FILE$SIGN_TIMESTAMP" ]; then
+  echo "package: --pass-file/--timestamp without a certificate" >&2; exit 2
+fi
+
+# sign_in_place FILE: an Authenticode signature (PE) or a PowerShell signature
+# block (script); osslsigncode picks the format from the file.
+sign_in_place() {
+  local f=$1
+  osslsigncode sign "${SIGN[@]}" -h sha256 -n "$NAME" -in "$f" -out "$f.signed" >"$f.sign.log" 2>&1 ||
+    { cat "$f.sign.log" >&2; rm -f "$f.signed" "$f.sign.log"; echo "package: signing $f failed" >&2; return 1; }
+  rm -f "$f.sign.log"
+  mv "$f.signed" "$f"
+  chmod 0644 "$f"
+}
 
 VERSION=$(sed -n 's/^project([^)]*VERSION \([0-9][0-9.]*\).*/\1/p' CMakeLists.txt | head -n 1)
 [ -n "$VERSION" ] || { echo "package: no project(... VERSION ...) in CMakeLists.txt" >&2; exit 1; }
+[ -f LICENSE ] || { echo "package: the repository has no LICENSE" >&2; exit 1; }
 
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
   SOURCE_DATE_EPOCH=$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || echo 315532800)
 fi
 export SOURCE_DATE_EPOCH
 
-build() {   # build ARCH TRIPLE
+build() {   # build ARCH TRIPLE: build, then `cmake --install` to PKG_BUILD/install-ARCH
   local dir=$PKG_BUILD/$1
   echo "package: building $1 (Release) in $dir"
   cmake -S "$ROOT" -B "$dir" -G Ninja \
     -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchain-$2.cmake" \
-    -DCMAKE_BUILD_TYPE=Release -DBW_BUILD_TESTS=OFF \
+    -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
     "-DCMAKE_C_FLAGS=-ffile-prefix-map=$ROOT=. -ffile-prefix-map=$dir=build" \
     >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log" >&2; return 1; }
   cmake --build "$dir" -j "$JOBS" --target bitswatch bitswatch_cli >"$dir.build.log" 2>&1 ||
     { tail -n 60 "$dir.build.log" >&2; return 1; }
+  rm -rf "$PKG_BUILD/install-$1"
+  cmake --install "$dir" --prefix "$PKG_BUILD/install-$1" >"$dir.install.log" 2>&1 ||
+    { cat "$dir.install.log" >&2; return 1; }
 }
 
 mkdir -p "$PKG_BUILD"
@@ -57,7 +132,7 @@ build x64 x86_64-w64-mingw32
 build x86 i686-w64-mingw32
 
 MOD=$DIST/$NAME
-rm -rf "$MOD" "$DIST/$NAME-"*.zip "$DIST/$NAME."*.nupkg "$DIST/SHA256SUMS"
+rm -rf "$MOD" "$DIST/x64" "$DIST/x86" "$DIST/$NAME-"*.zip "$DIST/$NAME."*.nupkg "$DIST/SHA256SUMS"
 mkdir -p "$MOD/include"
 
 # Module files: whatever ps/ has of the four kinds.
@@ -85,6 +160,7 @@ for arch in x64 x86; do
     # import library's path (__head_<path>_libbitswatch_dll_a).
     SOURCE_DATE_EPOCH=0 "$triple-strip" --strip-all -o "$MOD/bin/win-$arch/$f" "$b/bin/$f"
     chmod 0644 "$MOD/bin/win-$arch/$f"
+    [ ${#SIGN[@]} = 0 ] || sign_in_place "$MOD/bin/win-$arch/$f"
   done
   if [ $arch = x86 ]; then
     # The build's x86 import library (cmake/x86-import-library.cmake) names its
@@ -98,20 +174,32 @@ for arch in x64 x86; do
   else
     install -m 0644 "$b/dll/libbitswatch.dll.a" "$MOD/lib/win-$arch/libbitswatch.dll.a"
   fi
+
+  # The installed prefix, with the module's (stripped, signed) images and
+  # import library in place of the build's: one set of bytes per file.
+  P=$DIST/$arch
+  cp -R "$PKG_BUILD/install-$arch" "$P"
+  install -m 0644 "$MOD/bin/win-$arch/bitswatch.dll" "$MOD/bin/win-$arch/bitswatch.exe" "$P/bin/"
+  install -m 0644 "$MOD/lib/win-$arch/libbitswatch.dll.a" "$P/lib/libbitswatch.dll.a"
+  find "$P" -type f -exec chmod 0644 {} +
 done
 install -m 0644 dll/include/bitswatch.h dll/include/bitswatch_compat.h \
   "$PKG_BUILD/x64/dll/include/bitswatch_version.h" "$MOD/include/"
 install -m 0644 README.md "$MOD/README.md"
-if [ -f LICENSE ]; then
-  install -m 0644 LICENSE "$MOD/LICENSE"
-else
-  echo "package: warning: the repository has no LICENSE file; the package ships without one" >&2
+install -m 0644 LICENSE "$MOD/LICENSE"
+if [ ${#SIGN[@]} -gt 0 ]; then
+  for f in "$MOD"/*.psd1 "$MOD"/*.psm1 "$MOD"/*.ps1xml; do
+    if [ -f "$f" ]; then sign_in_place "$f"; fi
+  done
+  echo "package: signed $(find "$DIST/$NAME" -name '*.dll' -o -name '*.exe' | wc -l) images and" \
+    "$(ls "$MOD"/*.psd1 "$MOD"/*.psm1 "$MOD"/*.ps1xml 2>/dev/null | wc -l) module scripts"
 fi
 
 ZIP=$DIST/$NAME-$VERSION.zip
 NUPKG=$DIST/$NAME.$VERSION.nupkg
-python3 packaging/pkgtool.py zip "$MOD" "$ZIP" --prefix "$NAME"
-python3 packaging/pkgtool.py nupkg "$MOD" "$NUPKG"
+python3 packaging/pkgtool.py zip "$MOD" "$ZIP" --prefix "$NAME" \
+  --add "$DIST/x64" x64 --add "$DIST/x86" x86
+python3 packaging/pkgtool.py nupkg "$MOD" "$NUPKG" --license "$LICENSE_EXPRESSION"
 (cd "$DIST" && sha256sum "$(basename "$ZIP")" "$(basename "$NUPKG")" > SHA256SUMS)
 
 echo "package: $NAME $VERSION"

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """pkgtool.py - the reproducible parts of packaging/package.sh.
 
-  pkgtool.py zip <dir> <out.zip> [--prefix NAME]
-      A zip of every file under <dir> (under NAME/ inside the zip): entries
-      sorted, one fixed timestamp (SOURCE_DATE_EPOCH, else 1980-01-01), fixed
-      permissions, fixed compression level. Same input bytes -> same zip bytes.
-  pkgtool.py nupkg <module dir> <out.nupkg>
+  pkgtool.py zip <dir> <out.zip> [--prefix NAME] [--add <dir2> NAME2]...
+      A zip of every file under <dir> (under NAME/ inside the zip), and of
+      each --add folder under its own name: entries sorted, one fixed
+      timestamp (SOURCE_DATE_EPOCH, else 1980-01-01), fixed permissions, fixed
+      compression level. Same input bytes -> same zip bytes.
+  pkgtool.py nupkg <module dir> <out.nupkg> [--license SPDX]
       A PowerShell Gallery style package: the module files at the root, a
-      <Name>.nuspec generated from the manifest (<Name>.psd1), [Content_Types].xml,
+      <Name>.nuspec generated from the manifest (<Name>.psd1) with
+      <license type="expression">SPDX</license>, [Content_Types].xml,
       _rels/.rels and package/services/metadata/core-properties/<id>.psmdcp.
   pkgtool.py manifest <psd1>          prints the manifest fields as JSON
   pkgtool.py versioninfo <pe file>    prints the VERSIONINFO of a PE file as JSON
@@ -64,11 +66,22 @@ def read(path):
 
 
 def cmd_zip(args):
-    root, out = args[0], args[1]
-    prefix = ""
-    if len(args) > 3 and args[2] == "--prefix":
-        prefix = args[3].rstrip("/") + "/"
-    write_zip(out, [(prefix + rel, read(full)) for rel, full in tree(root)])
+    root, out, rest = args[0], args[1], args[2:]
+    folders = [(root, "")]
+    while rest:
+        if len(rest) >= 2 and rest[0] == "--prefix":
+            folders[0] = (root, rest[1].rstrip("/") + "/")
+            rest = rest[2:]
+        elif len(rest) >= 3 and rest[0] == "--add":
+            folders.append((rest[1], rest[2].rstrip("/") + "/"))
+            rest = rest[3:]
+        else:
+            sys.exit(__doc__)
+    entries = [(prefix + rel, read(full)) for d, prefix in folders for rel, full in tree(d)]
+    names = [n for n, _ in entries]
+    if len(set(names)) != len(names):
+        sys.exit("pkgtool: two folders give the same zip entry")
+    write_zip(out, sorted(entries))
 
 
 # ---- the module manifest (a PowerShell data file: enough of it for packaging)
@@ -112,7 +125,7 @@ def parse_psd1(path):
     }
 
 
-def nuspec(m):
+def nuspec(m, license_expression=None):
     tags = list(m["Tags"])
     # What PowerShellGet's Publish-Module adds, so Find-Module -Command works.
     tags.append("PSModule")
@@ -139,7 +152,9 @@ def nuspec(m):
         "    <owners>%s</owners>" % e(m["CompanyName"] or m["Author"]),
         "    <requireLicenseAcceptance>false</requireLicenseAcceptance>",
     ]
-    if m["LicenseUri"]:
+    if license_expression:
+        lines.append('    <license type="expression">%s</license>' % e(license_expression))
+    elif m["LicenseUri"]:
         lines.append("    <licenseUrl>%s</licenseUrl>" % e(m["LicenseUri"]))
     if m["ProjectUri"]:
         lines.append("    <projectUrl>%s</projectUrl>" % e(m["ProjectUri"]))
@@ -157,6 +172,11 @@ def nuspec(m):
 
 def cmd_nupkg(args):
     root, out = args[0], args[1]
+    license_expression = None
+    if len(args) == 4 and args[2] == "--license":
+        license_expression = args[3]
+    elif len(args) != 2:
+        sys.exit(__doc__)
     psd1 = [n for n in os.listdir(root) if n.endswith(".psd1")]
     if len(psd1) != 1:
         sys.exit("pkgtool: expected one .psd1 in %s, found %s" % (root, psd1))
@@ -197,7 +217,7 @@ def cmd_nupkg(args):
         "<keywords>%s</keywords><lastModifiedBy>BitsWatch packaging/pkgtool.py</lastModifiedBy>"
         "</coreProperties>" % (e(m["Author"]), e(m["Description"]), e(name), e(version),
                                e(" ".join(m["Tags"])))).encode("utf-8")
-    entries = [("_rels/.rels", rels), ("%s.nuspec" % name, nuspec(m)),
+    entries = [("_rels/.rels", rels), ("%s.nuspec" % name, nuspec(m, license_expression)),
                ("[Content_Types].xml", content_types), (psmdcp, core)]
     entries += [(rel, read(full)) for rel, full in files]
     write_zip(out, entries)
@@ -238,7 +258,7 @@ def versioninfo(path):
     four = lambda ms, ls: "%d.%d.%d.%d" % (ms >> 16, ms & 0xFFFF, ls >> 16, ls & 0xFFFF)
     strings = {}
     for key in ("FileVersion", "ProductVersion", "OriginalFilename", "ProductName",
-                "FileDescription", "InternalName"):
+                "FileDescription", "InternalName", "LegalCopyright"):
         k = (key + "\0").encode("utf-16-le")
         j = res.find(k, i)
         if j < 0:
@@ -263,7 +283,7 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "zip" and len(args) >= 2:
         cmd_zip(args)
-    elif cmd == "nupkg" and len(args) == 2:
+    elif cmd == "nupkg" and len(args) in (2, 4):
         cmd_nupkg(args)
     elif cmd == "manifest" and len(args) == 1:
         print(json.dumps(parse_psd1(args[0]), indent=1, sort_keys=True))

@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # tests/package/check_package.sh: runs packaging/package.sh and checks what it
 # made, then builds again in another directory and compares the bytes.
-#   - the zip holds exactly BitsWatch/<the module layout>; the nupkg the same
-#     files at its root plus BitsWatch.nuspec, [Content_Types].xml, _rels/.rels
-#     and one package/services/metadata/core-properties/*.psmdcp;
+#   - the zip holds exactly BitsWatch/<the module layout> and x64/, x86/ (what
+#     `cmake --install` lays out); the nupkg the module files at its root plus
+#     BitsWatch.nuspec, [Content_Types].xml, _rels/.rels and one
+#     package/services/metadata/core-properties/*.psmdcp;
+#   - x64/ and x86/ carry the module's DLL, exe, import library, headers and
+#     LICENSE byte for byte, a CMake package that tests/consumer builds against
+#     (find_package(BitsWatch CONFIG REQUIRED)) and a bitswatch.pc, and name no
+#     build path;
+#   - the license agrees everywhere: LICENSE is the MIT text, the nuspec's
+#     <license type="expression">MIT</license>, the manifest's Copyright, the
+#     nuspec's copyright and the LegalCopyright of each DLL and exe name the
+#     same holder and MIT (no "All rights reserved");
 #   - the version agrees everywhere: CMakeLists.txt project(), the manifest's
 #     ModuleVersion, the nuspec and psmdcp <version>, bitswatch_version.h, and
 #     each DLL's and exe's VERSIONINFO (fixed file/product version V.0 and the
@@ -14,17 +23,18 @@
 #   - the packaged DLLs export exactly def/bitswatch.def, and the x86 DLL and
 #     import library pass tests/check_x86_abi.py;
 #   - a second build from a copy of the sources at another path, in another
-#     build directory, gives identical DLL, exe, zip and nupkg bytes.
+#     build directory, gives identical DLL, exe, zip and nupkg bytes;
+#   - signed packaging (tests/package/check_signing.sh, on build 1's tree).
 # Both builds run from one snapshot of the sources, copied to two paths: the
 # committed tree (git archive HEAD) in a git clone, what a release from a clean
 # clone ships, so edits in progress cannot break or skew the comparison; the
 # directory as it is otherwise (or with BW_PKG_SOURCE=tree). Output under
-# build/package-test. Exit 0 when all hold.
+# BW_PACKAGE_TEST_WORK (default build/package-test). Exit 0 when all hold.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
-WORK=$ROOT/build/package-test
+WORK=${BW_PACKAGE_TEST_WORK:-$ROOT/build/package-test}
 OBJDUMP=${OBJDUMP:-x86_64-w64-mingw32-objdump}
 FAILS=0
 fail() { echo "check_package: FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
@@ -67,25 +77,42 @@ grep -q " $ZIPNAME\$" "$D/SHA256SUMS" && grep -q " $NUPKGNAME\$" "$D/SHA256SUMS"
   fail "SHA256SUMS does not list both $ZIPNAME and $NUPKGNAME"
 
 # ---- layout
+# The module files are whatever ps/ has of the kinds package.sh copies.
 EXPECTED=(
-  BitsWatch.psd1 BitsWatch.psm1 BitsWatch.format.ps1xml BitsWatch.Native.cs
   bin/win-x64/bitswatch.dll bin/win-x64/bitswatch.exe
   bin/win-x86/bitswatch.dll bin/win-x86/bitswatch.exe
   include/bitswatch.h include/bitswatch_compat.h include/bitswatch_version.h
   lib/win-x64/libbitswatch.dll.a lib/win-x86/libbitswatch.dll.a
-  README.md
+  README.md LICENSE
 )
-if [ -f LICENSE ]; then EXPECTED+=(LICENSE); else echo "check_package: note: no LICENSE in the repository"; fi
+for f in "$WORK/src1"/ps/*.psd1 "$WORK/src1"/ps/*.psm1 "$WORK/src1"/ps/*.ps1xml "$WORK/src1"/ps/*.cs; do
+  [ -f "$f" ] && EXPECTED+=("$(basename "$f")")
+done
+for f in BitsWatch.psd1 BitsWatch.psm1 BitsWatch.format.ps1xml BitsWatch.Native.cs; do
+  [ -f "$WORK/src1/ps/$f" ] || fail "ps/$f is missing"
+done
+[ -f "$WORK/src1/LICENSE" ] || fail "the sources have no LICENSE"
 printf '%s\n' "${EXPECTED[@]}" | LC_ALL=C sort > "$WORK/expected.txt"
+# What `cmake --install` lays out, under x64/ and x86/ in the zip.
+PREFIX_FILES=(
+  bin/bitswatch.dll bin/bitswatch.exe
+  include/bitswatch.h include/bitswatch_compat.h include/bitswatch_version.h
+  lib/libbitswatch.dll.a lib/pkgconfig/bitswatch.pc
+  lib/cmake/BitsWatch/BitsWatchConfig.cmake lib/cmake/BitsWatch/BitsWatchConfigVersion.cmake
+  lib/cmake/BitsWatch/BitsWatchTargets.cmake lib/cmake/BitsWatch/BitsWatchTargets-release.cmake
+  share/doc/BitsWatch/LICENSE
+)
 
 mkdir -p "$WORK/zip" "$WORK/nupkg"
 unzip -q "$D/$ZIPNAME" -d "$WORK/zip" || fail "unzip $ZIPNAME"
 unzip -q "$D/$NUPKGNAME" -d "$WORK/nupkg" || fail "unzip $NUPKGNAME"
 
 (cd "$WORK/zip" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) > "$WORK/zip.txt"
-sed "s|^|$NAME/|" "$WORK/expected.txt" > "$WORK/zip-expected.txt"
+{ sed "s|^|$NAME/|" "$WORK/expected.txt"
+  printf 'x64/%s\n' "${PREFIX_FILES[@]}"; printf 'x86/%s\n' "${PREFIX_FILES[@]}"; } |
+  LC_ALL=C sort > "$WORK/zip-expected.txt"
 if diff -u "$WORK/zip-expected.txt" "$WORK/zip.txt" >"$WORK/zip.diff"; then
-  ok "zip layout: $NAME/ with ${#EXPECTED[@]} files"
+  ok "zip layout: $NAME/ with ${#EXPECTED[@]} files, x64/ and x86/ with ${#PREFIX_FILES[@]} each"
 else
   fail "zip layout differs (- expected, + found):"; cat "$WORK/zip.diff" >&2
 fi
@@ -103,6 +130,85 @@ fi
 for f in $(cat "$WORK/expected.txt"); do
   cmp -s "$WORK/zip/$NAME/$f" "$WORK/nupkg/$f" || fail "$f differs between the zip and the nupkg"
 done
+
+# ---- x64/ and x86/: installed prefixes, usable from where they are unpacked
+for arch in x64 x86; do
+  P=$WORK/zip/$arch
+  triple=$([ $arch = x64 ] && echo x86_64-w64-mingw32 || echo i686-w64-mingw32)
+  same=0
+  for pair in "bin/bitswatch.dll bin/win-$arch/bitswatch.dll" "bin/bitswatch.exe bin/win-$arch/bitswatch.exe" \
+      "lib/libbitswatch.dll.a lib/win-$arch/libbitswatch.dll.a" "include/bitswatch.h include/bitswatch.h" \
+      "include/bitswatch_compat.h include/bitswatch_compat.h" \
+      "include/bitswatch_version.h include/bitswatch_version.h" "share/doc/BitsWatch/LICENSE LICENSE"; do
+    read -r mine theirs <<<"$pair"
+    if cmp -s "$P/$mine" "$WORK/zip/$NAME/$theirs"; then same=$((same + 1)); else fail "$arch/$mine is not $NAME/$theirs"; fi
+  done
+  [ $same = 7 ] && ok "$arch/: DLL, exe, import library, headers and LICENSE are the module folder's bytes"
+  if grep -rlF -e "$ROOT" -e "$WORK" "$P/lib/cmake" "$P/lib/pkgconfig" >"$WORK/paths.txt"; then
+    fail "$arch/: files name a build path: $(tr '\n' ' ' <"$WORK/paths.txt")"
+  fi
+  pcv=$(PKG_CONFIG_LIBDIR=$P/lib/pkgconfig PKG_CONFIG_PATH= pkg-config --modversion bitswatch 2>&1)
+  pcinc=$(PKG_CONFIG_LIBDIR=$P/lib/pkgconfig PKG_CONFIG_PATH= pkg-config --variable=includedir bitswatch 2>&1)
+  if [ "$pcv" = "$VERSION" ] && [ -f "$pcinc/bitswatch.h" ]; then
+    ok "$arch/lib/pkgconfig/bitswatch.pc: version $VERSION, include dir found from where it lies"
+  else
+    fail "$arch/lib/pkgconfig/bitswatch.pc: version '$pcv', includedir '$pcinc'"
+  fi
+  # find_package(BitsWatch CONFIG REQUIRED) from the unpacked zip.
+  c=$WORK/consumer-$arch
+  if cmake -S "$WORK/src1/tests/consumer" -B "$c" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+       -DCMAKE_TOOLCHAIN_FILE="$WORK/src1/cmake/toolchain-$triple.cmake" \
+       -DCMAKE_PREFIX_PATH="$P" -DBW_EXPECT_VERSION="$VERSION" >"$c.log" 2>&1 &&
+     cmake --build "$c" >>"$c.log" 2>&1 && [ -f "$c/consumer.exe" ] && cmp -s "$c/bitswatch.dll" "$P/bin/bitswatch.dll"; then
+    ok "$arch/: tests/consumer builds with find_package(BitsWatch CONFIG REQUIRED) against it"
+  else
+    fail "$arch/: tests/consumer does not build against it:"; tail -n 20 "$c.log" >&2
+  fi
+done
+
+# ---- the license agrees everywhere
+python3 - "$WORK" "$NAME" <<'EOF' || FAILS=$((FAILS + 1))
+import json, os, re, subprocess, sys
+import xml.etree.ElementTree as ET
+work, name = sys.argv[1:3]
+z = os.path.join(work, "zip", name)
+bad = []
+text = open(os.path.join(z, "LICENSE"), encoding="utf-8").read()
+m = re.search(r"^Copyright \(c\) (.+?)\s*$", text, re.M)
+holder = m.group(1) if m else None
+if text.splitlines()[0].strip() != "MIT License" or not holder or \
+        "Permission is hereby granted, free of charge" not in text or \
+        'THE SOFTWARE IS PROVIDED "AS IS"' not in text:
+    bad.append("LICENSE is not the MIT License text with a 'Copyright (c) <holder>' line")
+holder = holder or "?"
+ns = {"n": "http://schemas.microsoft.com/packaging/2011/08/nuspec.xsd"}
+spec = ET.parse(os.path.join(work, "nupkg", name + ".nuspec")).getroot()
+lic = spec.find("n:metadata/n:license", ns)
+if lic is None or lic.get("type") != "expression" or lic.text != "MIT":
+    bad.append("the nuspec has no <license type=\"expression\">MIT</license>")
+tool = os.path.join("packaging", "pkgtool.py")
+def run(*a):
+    return json.loads(subprocess.run([sys.executable, tool] + list(a), check=True,
+                                     capture_output=True, text=True).stdout)
+found = {"manifest Copyright": run("manifest", os.path.join(z, name + ".psd1"))["Copyright"],
+         "nuspec copyright": spec.findtext("n:metadata/n:copyright", namespaces=ns)}
+if found["manifest Copyright"] != found["nuspec copyright"]:
+    bad.append("the nuspec's copyright %r is not the manifest's %r" % (found["nuspec copyright"],
+                                                                      found["manifest Copyright"]))
+for arch in ("x64", "x86"):
+    for f in ("bitswatch.dll", "bitswatch.exe"):
+        found["%s/%s LegalCopyright" % (arch, f)] = run(
+            "versioninfo", os.path.join(z, "bin", "win-" + arch, f))["strings"].get("LegalCopyright")
+for k, v in sorted(found.items()):
+    if not v or holder not in v or "MIT" not in v or "all rights reserved" in v.lower():
+        bad.append("%s is %r: want the holder %r and MIT, no 'All rights reserved'" % (k, v, holder))
+for b in bad:
+    print("check_package: FAIL: " + b, file=sys.stderr)
+if not bad:
+    print("check_package: ok: MIT everywhere: LICENSE (Copyright (c) %s), nuspec license expression, "
+          "and %d copyright lines (manifest, nuspec, 4 VERSIONINFOs)" % (holder, len(found)))
+sys.exit(1 if bad else 0)
+EOF
 
 # ---- versions and OPC parts
 python3 - "$WORK" "$NAME" "$VERSION" "$PSMDCP" <<'EOF' || FAILS=$((FAILS + 1))
@@ -215,6 +321,15 @@ if cmp -s "$D/SHA256SUMS" "$WORK/dist2/SHA256SUMS"; then
   ok "two builds give identical zip and nupkg"
 else
   fail "the zip or nupkg differs between two builds"; diff "$D/SHA256SUMS" "$WORK/dist2/SHA256SUMS" >&2
+fi
+# ---- signed: build 1's tree packaged again with a throwaway certificate
+echo "check_package: signing (tests/package/check_signing.sh)"
+if BW_SIGNING_TEST_WORK=$WORK/signing bash "$WORK/src1/tests/package/check_signing.sh" \
+     "$WORK/src1" "$WORK/pkg1" >"$WORK/signing.log" 2>&1; then
+  grep '^check_signing: ok' "$WORK/signing.log"
+else
+  cat "$WORK/signing.log" >&2
+  fail "signed packaging (tests/package/check_signing.sh)"
 fi
 rm -rf "$WORK/pkg1" "$WORK/pkg2" "$WORK/src1" "$WORK/src2"
 
