@@ -78,6 +78,7 @@ PACKAGES=(
   mingw-w64 wine64 wine cmake ninja-build make gcc libc6-dev pkg-config
   libcmocka-dev libffi-dev python3 valgrind clang libclang-rt-14-dev
   dpkg-dev xz-utils mono-mcs mono-runtime binutils libtsan2
+  osslsigncode openssl unzip
 )
 # node and npm (tree-sitter-powershell for the module checks): this machine
 # image ships its own Node.js with npm; Debian's packages only when absent.
@@ -294,6 +295,14 @@ pester() {
   bash tests/ps/run-pester.sh "$BUILD/native-plain/bin/libbitswatch_sim.so"
 }
 
+# The plain build (toolchain file only), installed, used by consumers built
+# with find_package(BitsWatch) and pkg-config; the x64 ones run under Wine on
+# jobs made by bwjob.exe (tests/consumer/run.sh).
+consumer() {
+  BW_CONSUMER_WORK=$BUILD/consumer BW_JOBS=$JOBS \
+    bash tests/consumer/run.sh --bwjob "$BUILD/x64/bin/bwjob.exe"
+}
+
 # ---------------------------------------------------------------- run
 have() { [ "$1" = 0 ]; }
 
@@ -331,6 +340,9 @@ fi
 # Serial: the integration tests share one BITS service.
 if have $x64 && have $wine; then
   stage test-x64 run_ctest x64 --timeout 900 -LE bits-crash || true
+  # The plain build installed and used by a find_package and a pkg-config
+  # consumer (x64 and x86); the x64 ones watch real jobs (tests/consumer).
+  stage consumer consumer || true
   # The last BITS user of the run: it kills the service's host, and under
   # Wine 8 BITS stays unreachable afterwards. Nothing using BITS may follow.
   stage test-x64-crash run_ctest x64 --timeout 300 -L bits-crash || true
