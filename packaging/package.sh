@@ -88,6 +88,13 @@ if [ ${#SIGN[@]} -gt 0 ]; then
   [ -z "$SIGN_PASS_FILE" ] || SIGN+=(-readpass "$SIGN_PASS_FILE")
   [ -z "$SIGN_TIMESTAMP" ] || SIGN+=(-ts "$SIGN_TIMESTAMP")
   command -v osslsigncode >/dev/null || { echo "package: signing needs osslsigncode" >&2; exit 1; }
+  # PowerShell scripts are signed from osslsigncode 2.7 on (Debian 12's own is
+  # 2.5; bookworm-backports and Debian 13 have newer ones).
+  v=$(osslsigncode --version 2>&1 | sed -n 's/^osslsigncode \([0-9]*\)\.\([0-9]*\).*/\1 \2/p' | head -n 1)
+  if [ -z "$v" ] || [ "${v% *}" -lt 2 ] || { [ "${v% *}" = 2 ] && [ "${v#* }" -lt 7 ]; }; then
+    echo "package: osslsigncode ${v/ /.} cannot sign PowerShell scripts; 2.7 or newer is needed" >&2
+    exit 1
+  fi
 elif [ -n "$SIGN_PASS_FILE$SIGN_TIMESTAMP" ]; then
   echo "package: --pass-file/--timestamp without a certificate" >&2; exit 2
 fi
