@@ -143,7 +143,7 @@ done
 # ---- run the x64 consumers under Wine
 if ! command -v wine >/dev/null 2>&1; then
   echo "consumer: no wine: the consumers were built, not run"
-elif [ $FAILS = 0 ] || [ -f "$WORK/cmake-x64/consumer.exe" ]; then
+else   # whichever x64 consumers were built
   export WINEDEBUG=${WINEDEBUG:--all}
   job=0
   if [ -n "$BWJOB" ] && [ -n "${BW_TEST_HTTP:-}" ]; then
