@@ -311,6 +311,10 @@ stage install install_packages || {
   exit 1
 }
 
+# osslsigncode 2.7+ (PowerShell script signing): Debian 12 has 2.5, so the
+# script takes it from bookworm-backports when the installed one is older.
+stage osslsigncode bash tests/deps/osslsigncode.sh || true
+
 deps64=0; deps86=0
 stage deps-x64 deps x86_64-w64-mingw32 || deps64=1
 stage deps-x86 deps i686-w64-mingw32 || deps86=1
