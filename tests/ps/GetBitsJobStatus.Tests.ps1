@@ -110,8 +110,7 @@ job {a1000000-0000-0000-0000-000000000002} name="goes"
 at 0 QUEUED
 at 1 gone
 '@)
-            $null = [BitsWatch.Native.Job]::EnumJobs($false)   # loads the scenario: time 0
-            Start-Sleep -Milliseconds 20
+            Start-Sleep -Milliseconds 20    # Set-BwScenario loaded it: the second job is gone
             $r = @(Get-BitsJobStatus -SampleMs 0 -ErrorVariable ev)
             $r.JobId | Should -Be @($script:Running)
             $ev.Count | Should -Be 0

@@ -69,6 +69,12 @@ function Set-BwScenario {
         [string] $Path = $script:ScenarioPath
     )
     [System.IO.File]::WriteAllText($Path, $Text + "`n", (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
+    # Load it now, so its times count from here (any later native call of
+    # this process would load it, e.g. a finalizer closing an old handle).
+    if ($Path -eq $script:ScenarioPath -and ('BitsWatch.Native.Job' -as [type])) {
+        $count = [uint32]0
+        $null = [BitsWatch.Native.NativeMethods]::BwEnumJobs(0, $null, 0, [ref]$count)
+    }
 }
 
 function Invoke-BwFreshSession {

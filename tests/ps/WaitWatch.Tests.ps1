@@ -1,0 +1,354 @@
+# WaitWatch.Tests.ps1 - Wait-BitsJob and Watch-BitsJob against the simulator:
+# final objects, -Complete with ShouldProcess, timeouts, warnings, errors,
+# Write-Progress records, stopping from another thread.
+
+BeforeAll {
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'TestHelpers.ps1')
+    Import-Module $script:ModuleDir -Force -ErrorAction Stop
+
+    $script:Quick = [Guid]'b2000000-0000-0000-0000-000000000001'     # done after 800 ms
+    $script:Fails = [Guid]'b2000000-0000-0000-0000-000000000002'     # HTTP 404 at 200 ms
+    $script:Slow = [Guid]'b2000000-0000-0000-0000-000000000003'      # transferring for a minute
+    $script:Reply = [Guid]'b2000000-0000-0000-0000-000000000004'     # upload-reply, done at 400 ms
+    $script:Idle = [Guid]'b2000000-0000-0000-0000-000000000005'      # queued for ever: nothing changes
+    $script:Scenario = @'
+job {b2000000-0000-0000-0000-000000000001} name="Quick" owner="CORP\\alice"
+at 0 QUEUED bytes=0/?
+at 150 CONNECTING
+at 200 TRANSFERRING bytes=0/1048576 files=0/1
+at 800 TRANSFERRING bytes=1048576/1048576 files=1/1
+at 801 TRANSFERRED
+job {b2000000-0000-0000-0000-000000000002} name="Fails"
+at 0 TRANSFERRING bytes=0/1000
+at 200 ERROR bytes=10/1000 error=0x80190194 context=5 text="HTTP 404 Not Found" remote="http://example.invalid/missing.bin"
+job {b2000000-0000-0000-0000-000000000003} owner="CORP\\bob"
+at 0 TRANSFERRING bytes=0/104857600
+at 60000 TRANSFERRING bytes=104857600/104857600
+at 60001 TRANSFERRED
+job {b2000000-0000-0000-0000-000000000004} type=upload-reply name="Upload"
+at 0 TRANSFERRING bytes=0/1000 reply=0/?
+at 200 TRANSFERRING bytes=1000/1000 reply=0/2000
+at 400 TRANSFERRING bytes=1000/1000 reply=2000/2000
+at 401 TRANSFERRED
+job {b2000000-0000-0000-0000-000000000005} name="Idle"
+at 0 QUEUED bytes=0/?
+'@
+
+    # Runs a command in a [powershell] of its own (no host: what a script's
+    # runspace sees) and returns output, errors, warnings and progress records.
+    function Invoke-InRunspace {
+        param([string] $Script, [hashtable] $Arguments = @{})
+        $ps = New-BwPowerShell
+        # The scenario's clock starts again now, not before the import.
+        Set-BwScenario ([System.IO.File]::ReadAllText($script:ScenarioPath).TrimEnd())
+        try {
+            $null = $ps.AddScript($Script)
+            foreach ($k in $Arguments.Keys) {
+                $null = $ps.AddParameter($k, $Arguments[$k])
+            }
+            $out = $null
+            $thrown = $null
+            try {
+                $out = $ps.Invoke()
+            }
+            catch {
+                $thrown = $_.Exception
+            }
+            # A terminating error inside the script ends its statement: it
+            # shows in Streams.Error (Invoke throws only if the script does).
+            $first = $null
+            if ($null -ne $thrown -and $thrown -is [System.Management.Automation.IContainsErrorRecord]) {
+                $first = $thrown.ErrorRecord
+            }
+            elseif ($ps.Streams.Error.Count -gt 0) {
+                $first = $ps.Streams.Error[0]
+            }
+            [PSCustomObject]@{
+                FirstError = $first
+                Output   = @($out)
+                Errors   = @($ps.Streams.Error)
+                Warnings = @($ps.Streams.Warning)
+                Progress = @($ps.Streams.Progress)
+                Thrown   = $thrown
+            }
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
+
+Describe 'Wait-BitsJob' {
+    BeforeEach {
+        Set-BwScenario $script:Scenario
+    }
+
+    It 'waits until the job is transferred and returns its final status' {
+        $r = @(Wait-BitsJob -JobId $script:Quick -TimeoutSec 20)
+        $r.Count | Should -Be 1
+        $r[0].State | Should -Be 'Transferred'
+        $r[0].BytesTransferred | Should -Be 1048576
+        $r[0].Percent | Should -Be 100
+        $r[0].Owner | Should -Be 'CORP\alice'
+    }
+
+    It '-Complete acknowledges a transferred job' {
+        $r = Wait-BitsJob -JobId $script:Quick -Complete -TimeoutSec 20
+        $r.State | Should -Be 'Acknowledged'
+    }
+
+    It '-Complete -WhatIf completes nothing' {
+        $r = Wait-BitsJob -JobId $script:Quick -Complete -WhatIf -TimeoutSec 20
+        $r.State | Should -Be 'Transferred'
+        (Get-BitsJobStatus -JobId $script:Quick -SampleMs 0).State | Should -Be 'Transferred'
+    }
+
+    It '-Complete -Confirm asks before completing (a host that cannot ask: the command stops)' {
+        $r = Invoke-InRunspace -Script 'param($Id) Wait-BitsJob -JobId $Id -Complete -Confirm -TimeoutSec 20' -Arguments @{ Id = $script:Quick }
+        $r.FirstError | Should -Not -BeNullOrEmpty
+        $r.FirstError.Exception.Message | Should -Match 'prompts the user'
+        (Get-BitsJobStatus -JobId $script:Quick -SampleMs 0).State | Should -Be 'Transferred'
+    }
+
+    It '-All -Complete asks first (high impact) unless -Confirm:$false' {
+        $r = Invoke-InRunspace -Script 'Wait-BitsJob -All -Complete -TimeoutSec 1'
+        $r.FirstError | Should -Not -BeNullOrEmpty
+        $r.FirstError.Exception.Message | Should -Match 'prompts the user'
+        $r.Output.Count | Should -Be 0
+        (Get-BitsJobStatus -JobId $script:Quick -SampleMs 0).State | Should -Not -Be 'Acknowledged'
+        Set-BwScenario $script:Scenario
+        $r = Invoke-InRunspace -Script 'Wait-BitsJob -Name Quick -Complete -Confirm:$false -TimeoutSec 20'
+        $r.FirstError | Should -BeNullOrEmpty
+        $r.Output.State | Should -Be 'Acknowledged'
+    }
+
+    It '-All waits for every job of the user; -Name for the matching ones' {
+        $r = @(Wait-BitsJob -Name 'Quick', 'Upl*' -TimeoutSec 20)
+        $r.JobId | Should -Be @($script:Quick, $script:Reply)
+        $r.State | Should -Be @('Transferred', 'Transferred')
+        Set-BwScenario $script:Scenario
+        $r = @(Wait-BitsJob -All -TimeoutSec 1 -ErrorAction SilentlyContinue)
+        $r.Count | Should -Be 5
+    }
+
+    It '-AllUsers without rights is a terminating PermissionDenied error of Wait-BitsJob' {
+        { Wait-BitsJob -All -AllUsers -TimeoutSec 1 } | Should -Throw -ErrorId 'BitsWatch.EnumFailed,Wait-BitsJob'
+        Set-BwScenario ("admin`n" + $script:Scenario)
+        @(Wait-BitsJob -All -AllUsers -TimeoutSec 1 -ErrorAction SilentlyContinue).Count | Should -Be 5
+    }
+
+    It 'a job in error: a non-terminating ConnectionError naming the job, its description and code in hex' {
+        $r = @(Wait-BitsJob -JobId $script:Fails -TimeoutSec 20 -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $r[0].State | Should -Be 'Error'
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobInError,Wait-BitsJob'
+        $ev[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $ev[0].TargetObject | Should -Be $script:Fails
+        $ev[0].Exception.Message | Should -Match 'HTTP 404 Not Found \(0x80190194\) \[http://example.invalid/missing.bin\]'
+    }
+
+    It 'a timeout: an OperationTimeout error per unfinished job, objects with owner, times and a $null name' {
+        $r = @(Wait-BitsJob -JobId $script:Slow -TimeoutSec 1 -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.Timeout,Wait-BitsJob'
+        $ev[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $ev[0].TargetObject | Should -Be $script:Slow
+        $r[0].State | Should -Be 'Transferring'
+        $r[0].Owner | Should -Be 'CORP\bob'
+        $r[0].CreationTime | Should -BeOfType ([datetime])
+        $r[0].ModificationTime | Should -BeOfType ([datetime])
+        $r[0].DisplayName | Should -BeExactly $null
+    }
+
+    It 'a timeout ends the wait on time' {
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        $null = Wait-BitsJob -JobId $script:Slow -TimeoutSec 1 -IntervalMs 60000 -ErrorAction SilentlyContinue
+        $sw.ElapsedMilliseconds | Should -BeLessThan 1600
+        $sw.ElapsedMilliseconds | Should -BeGreaterOrEqual 950
+    }
+
+    It 'a job that vanishes: a warning, and the wait ends' {
+        Set-BwScenario (@'
+job {b2000000-0000-0000-0000-000000000001} name="Vanishes"
+at 0 TRANSFERRING bytes=0/1000
+at 600 gone
+'@)
+        $r = @(Wait-BitsJob -JobId $script:Quick -TimeoutSec 20 -WarningVariable wv -WarningAction SilentlyContinue)
+        $r.Count | Should -Be 0
+        $wv.Count | Should -Be 1
+        $wv[0].Message | Should -Match 'is gone'
+    }
+
+    It 'a suspended job: one warning naming Resume-BitsTransfer, the wait goes on until the timeout' {
+        Set-BwScenario (@'
+job {b2000000-0000-0000-0000-000000000001} name="Paused"
+at 0 SUSPENDED bytes=10/1000
+'@)
+        $r = @(Wait-BitsJob -JobId $script:Quick -TimeoutSec 1 -WarningVariable wv -WarningAction SilentlyContinue -ErrorAction SilentlyContinue)
+        $r[0].State | Should -Be 'Suspended'
+        $wv.Count | Should -Be 1
+        $wv[0].Message | Should -Match 'suspended.*Resume-BitsTransfer'
+    }
+
+    It 'a job in a transient error: one warning, and it is waited for until it finishes' {
+        Set-BwScenario (@'
+job {b2000000-0000-0000-0000-000000000001} name="Flaky"
+at 0 TRANSIENT_ERROR bytes=0/1000 error=0x80072EE7 context=6 text="The server name could not be resolved"
+at 500 TRANSFERRING bytes=500/1000
+at 700 TRANSFERRED bytes=1000/1000
+'@)
+        $r = @(Wait-BitsJob -JobId $script:Quick -TimeoutSec 20 -WarningVariable wv -WarningAction SilentlyContinue)
+        $r[0].State | Should -Be 'Transferred'
+        $wv.Count | Should -Be 1
+        $wv[0].Message | Should -Match 'transient error \(The server name could not be resolved\)'
+    }
+
+    It 'writes through its own $PSCmdlet: the error record names Wait-BitsJob' {
+        $null = Wait-BitsJob -JobId ([Guid]::NewGuid()) -TimeoutSec 1 -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobNotFound,Wait-BitsJob'
+        $ev[0].InvocationInfo.MyCommand.Name | Should -Be 'Wait-BitsJob'
+    }
+
+    It 'takes -JobId as BitsJob objects from the pipeline and -BitsJob' {
+        $job = [PSCustomObject]@{ PSTypeName = 'Microsoft.BackgroundIntelligentTransfer.Management.BitsJob'; JobId = $script:Quick }
+        ($job | Wait-BitsJob -TimeoutSec 20).State | Should -Be 'Transferred'
+        Set-BwScenario $script:Scenario
+        (Wait-BitsJob -BitsJob $job -TimeoutSec 20).State | Should -Be 'Transferred'
+    }
+
+    It 'Stop() from another thread (Ctrl+C) ends it within 300 ms, even with -IntervalMs 60000, and closes every handle' {
+        $ps = New-BwPowerShell
+        try {
+            $null = $ps.AddCommand('Wait-BitsJob').AddParameter('JobId', @($script:Quick, $script:Idle)).AddParameter('IntervalMs', 60000)
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while ([BitsWatch.Native.Job]::OpenCount -lt 2 -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 20
+            }
+            Start-Sleep -Milliseconds 1200  # Quick is done; the wait is on Idle, which never changes
+            [BitsWatch.Native.Job]::OpenCount | Should -Be 2
+            $sw = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Stop()
+            $sw.ElapsedMilliseconds | Should -BeLessThan 300
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            [BitsWatch.Native.Job]::OpenCount | Should -Be 0
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
+
+Describe 'Watch-BitsJob' {
+    BeforeEach {
+        Set-BwScenario $script:Scenario
+    }
+
+    It 'writes one bar per job with the fixed Ids 0x4257 + 2*i, the name as activity, and a status line' {
+        $r = Invoke-InRunspace -Script 'param($Ids) Watch-BitsJob -JobId $Ids -TimeoutSec 20' -Arguments @{ Ids = @($script:Quick, $script:Fails) }
+        $ids = @($r.Progress | ForEach-Object ActivityId | Sort-Object -Unique)
+        $ids | Should -Be @(0x4257, 0x4259)
+        $quick = @($r.Progress | Where-Object { $_.ActivityId -eq 0x4257 -and $_.RecordType -eq 'Processing' })
+        $quick.Count | Should -BeGreaterThan 0
+        $quick[0].Activity | Should -Be 'Quick'
+        $quick.StatusDescription | Should -Contain 'Queued: 0 B / ?'
+        ($quick.StatusDescription -match '^Transferring: .* / 1 MB \(\d+%\)').Count | Should -BeGreaterThan 0
+        ($quick | Where-Object { $_.PercentComplete -ge 0 }).Count | Should -BeGreaterThan 0
+        ($quick | Where-Object { $_.ParentActivityId -ne -1 }).Count | Should -Be 0
+    }
+
+    It 'shows rate and ETA in the status line of a transferring job' {
+        $r = Invoke-InRunspace -Script 'param($Id) Watch-BitsJob -JobId $Id -TimeoutSec 2 -ErrorAction SilentlyContinue' -Arguments @{ Id = $script:Slow }
+        $last = @($r.Progress | Where-Object RecordType -eq 'Processing')[-1]
+        $last.StatusDescription | Should -Match '^Transferring: [\d.]+ MB / 100 MB \(\d+%\), [\d.]+ MB/s, ETA 00:00:\d\d$'
+        $last.SecondsRemaining | Should -BeGreaterThan 0
+    }
+
+    It 'shows the reply of an upload-reply job as a child bar (Id + 1, ParentId = the job''s bar)' {
+        $r = Invoke-InRunspace -Script 'param($Id) Watch-BitsJob -JobId $Id -TimeoutSec 20' -Arguments @{ Id = $script:Reply }
+        $child = @($r.Progress | Where-Object { $_.ActivityId -eq 0x4258 })
+        $child.Count | Should -BeGreaterThan 0
+        $child | ForEach-Object { $_.ParentActivityId | Should -Be 0x4257 }
+        $child.StatusDescription | Should -Contain 'Reply: waiting for the server'
+        ($child.StatusDescription -match '^Reply: [\d.]+ (B|KB) / 2 KB$').Count | Should -BeGreaterThan 0
+    }
+
+    It 'ends every bar with a Completed record at the end' {
+        $r = Invoke-InRunspace -Script 'param($Ids) Watch-BitsJob -JobId $Ids -TimeoutSec 20' -Arguments @{ Ids = @($script:Quick, $script:Reply) }
+        foreach ($id in 0x4257, 0x4259, 0x425A) {
+            $last = @($r.Progress | Where-Object ActivityId -eq $id)[-1]
+            $last.RecordType | Should -Be 'Completed'
+        }
+    }
+
+    It 'writes no objects without -PassThru; with -PassThru the final status of each job' {
+        $r = Invoke-InRunspace -Script 'param($Id) Watch-BitsJob -JobId $Id -TimeoutSec 20' -Arguments @{ Id = $script:Quick }
+        $r.Output.Count | Should -Be 0
+        Set-BwScenario $script:Scenario
+        $r = Invoke-InRunspace -Script 'param($Id) Watch-BitsJob -JobId $Id -TimeoutSec 20 -PassThru' -Arguments @{ Id = $script:Quick }
+        $r.Output.Count | Should -Be 1
+        $r.Output[0].State | Should -Be 'Transferred'
+    }
+
+    It 'a job in error: an error record of Watch-BitsJob, and the watch ends' {
+        $r = Invoke-InRunspace -Script 'param($Id) Watch-BitsJob -JobId $Id -TimeoutSec 20 -PassThru' -Arguments @{ Id = $script:Fails }
+        $r.Errors.Count | Should -Be 1
+        $r.Errors[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobInError,Watch-BitsJob'
+        $r.Output[0].State | Should -Be 'Error'
+    }
+
+    It '-All warns once for a suspended job and ends at -TimeoutSec' {
+        Set-BwScenario (@'
+job {b2000000-0000-0000-0000-000000000001} name="Paused"
+at 0 SUSPENDED bytes=10/1000
+job {b2000000-0000-0000-0000-000000000002} name="Done"
+at 0 TRANSFERRED bytes=1000/1000
+'@)
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        $r = Invoke-InRunspace -Script 'Watch-BitsJob -All -TimeoutSec 1 -PassThru'
+        $sw.ElapsedMilliseconds | Should -BeLessThan 5000
+        $r.Warnings.Count | Should -Be 1
+        $r.Warnings[0].Message | Should -Match 'Paused.*suspended.*Resume-BitsTransfer'
+        $r.Errors.Count | Should -Be 1
+        $r.Errors[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.Timeout,Watch-BitsJob'
+    }
+
+    It '-All: a listing that fails is a terminating error record of Watch-BitsJob, not a raw exception' {
+        Set-BwScenario ("service-down 0 600000`n" + $script:Scenario)
+        $r = Invoke-InRunspace -Script 'Watch-BitsJob -All -TimeoutSec 1'
+        $record = $r.FirstError
+        $record | Should -Not -BeNullOrEmpty
+        $record.FullyQualifiedErrorId | Should -Be 'BitsWatch.EnumFailed,Watch-BitsJob'
+        $record.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        $record.Exception.Message | Should -Not -Match 'Exception calling'
+    }
+
+    It '-Complete -WhatIf completes nothing and says what it would do' {
+        $r = Invoke-InRunspace -Script 'param($Id) Watch-BitsJob -JobId $Id -Complete -WhatIf -TimeoutSec 20 -PassThru' -Arguments @{ Id = $script:Quick }
+        $r.Output[0].State | Should -Be 'Transferred'
+        (Get-BitsJobStatus -JobId $script:Quick -SampleMs 0).State | Should -Be 'Transferred'
+    }
+
+    It 'Stop() from another thread ends it within 300 ms, ends its bars if it can and closes every handle' {
+        $ps = New-BwPowerShell
+        try {
+            $null = $ps.AddCommand('Watch-BitsJob').AddParameter('JobId', $script:Idle).AddParameter('IntervalMs', 60000)
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while ($ps.Streams.Progress.Count -lt 1 -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 20
+            }
+            Start-Sleep -Milliseconds 300
+            [BitsWatch.Native.Job]::OpenCount | Should -Be 1
+            $sw = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Stop()
+            $sw.ElapsedMilliseconds | Should -BeLessThan 300
+            [BitsWatch.Native.Job]::OpenCount | Should -Be 0
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
