@@ -7,9 +7,9 @@
  *   bitswatch info <job-guid>
  *
  * Uses the DLL only through its public header. Each job gets a handle; the
- * loop polls every open handle (the whole interval when there is one job, a
- * short slice each when there are several, so one quiet job does not hold
- * up the display of the others) until every job is done.
+ * loop waits on all of them at once with BwJobPollMany (which reads each job
+ * on its own schedule and returns at the first change of any), until every
+ * job is done.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -63,7 +63,9 @@ static void print_usage(bw_stream *out)
         "       bytes, rate, ETA) until every job is done: transferred,",
         "       acknowledged, in error, cancelled or gone. --all watches every",
         "       job in the queue when it starts (a job gone before it was opened",
-        "       is left out).",
+        "       is left out; a job created later is not watched: run it again).",
+        "       All jobs are watched with one wait, so a change of any of them",
+        "       shows promptly, however many there are.",
         "list   one line per job: GUID, state, bytes, files, display name.",
         "info   everything about one job, one \"Name: value\" per line: names,",
         "       owner, type, priority, state, progress, times, and the error of",

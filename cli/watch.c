@@ -10,9 +10,6 @@
 #include "text.h"
 #include "width.h"
 
-/* Poll slice per job when watching several: short enough that a change of
- * any job shows within about (jobs x slice), long enough not to spin. */
-#define MULTI_SLICE_MS 50u
 /* After BwJobComplete, how long to wait for BITS to report ACKNOWLEDGED. */
 #define ACK_WAIT_MS 2000u
 /* Widest display name field, in columns: on a console the line has to fit
@@ -42,6 +39,7 @@ typedef struct watch_ctx {
     bw_stream *out;
     bw_live live;
     ULONGLONG last_draw;
+    int dirty;            /* console: the block needs drawing again */
     int name_cols;        /* columns of the name field; 0: no job has a name */
 } watch_ctx;
 
@@ -130,6 +128,15 @@ static void redraw(watch_ctx *c)
     free(text);
     free(lines);
     c->last_draw = GetTickCount64();
+    c->dirty = 0;
+}
+
+/* Console: draws the block if anything changed since it was last drawn. A
+ * wait can report many jobs at once: the block is drawn once for them all. */
+static void flush(watch_ctx *c)
+{
+    if (c->out->is_console && c->dirty)
+        redraw(c);
 }
 
 /* Shows a job after a poll. important: a state, error or outcome change,
@@ -141,7 +148,7 @@ static void show(watch_ctx *c, watched *w, int important)
     char line[512];
 
     if (c->out->is_console) {
-        redraw(c);
+        c->dirty = 1;
         return;
     }
     if (!w->have_status)
@@ -163,7 +170,7 @@ static void message(watch_ctx *c, const watched *w, const char *text)
     snprintf(line, sizeof line, "%s: %s", w->full_id, text);
     bw_live_message(&c->live, line);
     if (c->out->is_console)
-        redraw(c);
+        c->dirty = 1; /* the message took the block's place */
 }
 
 static void finish(watched *w, outcome result, const char *note)
@@ -178,7 +185,10 @@ static void complete_job(watch_ctx *c, watched *w)
 {
     char text[1100];
     BW_STATUS st;
-    HRESULT hr = BwJobComplete(w->job);
+    HRESULT hr;
+
+    flush(c); /* let the person see TRANSFERRED before ACKNOWLEDGED */
+    hr = BwJobComplete(w->job);
 
     if (bw_interrupted())
         return;
@@ -251,15 +261,13 @@ static int is_final(UINT32 state)
            state == BW_STATE_ACKNOWLEDGED || state == BW_STATE_CANCELLED;
 }
 
-/* Polls one job for up to slice ms; returns 1 when anything changed. */
-static int poll_job(watch_ctx *c, watched *w, UINT32 slice)
+/* Takes one job's entry of a BwJobPollMany result (hr, st) into account:
+ * shows it, ends it when it is final or failed. Returns 1 when anything
+ * changed. */
+static int take_result(watch_ctx *c, watched *w, HRESULT hr, const BW_STATUS *st)
 {
-    BW_STATUS st;
     char text[1100];
-    HRESULT hr;
 
-    st.cbSize = sizeof st;
-    hr = BwJobPoll(w->job, slice, &st);
     if (bw_interrupted())
         return 0; /* the handle was closed under us on purpose */
     if (hr == BG_E_NOT_FOUND) {
@@ -271,6 +279,8 @@ static int poll_job(watch_ctx *c, watched *w, UINT32 slice)
         return 1;
     }
     if (FAILED(hr)) {
+        /* E_HANDLE too: only Ctrl+C closes a handle, and that is handled
+         * above; anything else is worth saying. */
         finish(w, OUTCOME_FAILED, "poll failed");
         show(c, w, 1);
         bw_hr_text(text, sizeof text, hr);
@@ -278,19 +288,72 @@ static int poll_job(watch_ctx *c, watched *w, UINT32 slice)
         return 1;
     }
     int first = !w->have_status;
-    w->st = st;
+    w->st = *st;
     w->have_status = 1;
     if (hr == S_FALSE && !first)
         return 0;
-    if (st.State == BW_STATE_TRANSFERRED && c->o->complete) {
-        show(c, w, 1); /* let the person see TRANSFERRED before ACKNOWLEDGED */
+    if (st->State == BW_STATE_TRANSFERRED && c->o->complete) {
+        show(c, w, 1); /* TRANSFERRED before ACKNOWLEDGED (complete_job draws it) */
         complete_job(c, w);
-    } else if (is_final(st.State)) {
+    } else if (is_final(st->State)) {
         finish_final(c, w);
     } else {
-        show(c, w, first || (st.Changed & (BW_CHANGED_STATE | BW_CHANGED_ERROR)));
+        show(c, w, first || (st->Changed & (BW_CHANGED_STATE | BW_CHANGED_ERROR)));
     }
     return 1;
+}
+
+/* The jobs still watched, for one BwJobPollMany: their handles into set,
+ * their places in c->jobs into where. A job that ended (final, failed,
+ * gone) is left out, so the wait never reads it again. Returns the count. */
+static UINT32 gather(const watch_ctx *c, BW_JOB *set, int *where)
+{
+    UINT32 k = 0;
+
+    for (int i = 0; i < c->n; i++) {
+        const watched *w = &c->jobs[i];
+        if (w->result == OUTCOME_WATCHING && w->job) {
+            set[k] = w->job;
+            where[k] = i;
+            k++;
+        }
+    }
+    return k;
+}
+
+/* One wait on every job still watched (BwJobPollMany: the library reads
+ * each job on its own schedule and returns at the first change of any),
+ * then each job's result. Returns 1 when anything changed. */
+static int poll_set(watch_ctx *c, BW_JOB *set, int *where, BW_STATUS *sts, HRESULT *results,
+                    UINT32 timeout_ms)
+{
+    char text[1100];
+    UINT32 k = gather(c, set, where);
+    int changed = 0;
+
+    if (k == 0)
+        return 0;
+    for (UINT32 j = 0; j < k; j++) {
+        memset(&sts[j], 0, sizeof sts[j]);
+        sts[j].cbSize = sizeof sts[j];
+    }
+    HRESULT hr = BwJobPollMany(set, k, timeout_ms, sts, results, NULL);
+    if (bw_interrupted())
+        return 0;
+    if (FAILED(hr)) {
+        /* The call as a whole (E_OUTOFMEMORY): no entry was written. */
+        for (UINT32 j = 0; j < k; j++) {
+            watched *w = &c->jobs[where[j]];
+            finish(w, OUTCOME_FAILED, "poll failed");
+            show(c, w, 1);
+            bw_hr_text(text, sizeof text, hr);
+            message(c, w, text);
+        }
+        return 1;
+    }
+    for (UINT32 j = 0; j < k && !bw_interrupted(); j++)
+        changed |= take_result(c, &c->jobs[where[j]], results[j], &sts[j]);
+    return changed;
 }
 
 /* The display name, read once: it tells jobs apart better than a GUID. */
@@ -322,14 +385,14 @@ static int count_watching(const watch_ctx *c)
 {
     int k = 0;
     for (int i = 0; i < c->n; i++)
-        k += c->jobs[i].result == OUTCOME_WATCHING;
+        k += c->jobs[i].result == OUTCOME_WATCHING && c->jobs[i].job;
     return k;
 }
 
 int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_stream *out,
              bw_stream *err)
 {
-    watch_ctx c = {o, NULL, n, out, {0}, 0, 0};
+    watch_ctx c = {o, NULL, n, out, {0}, 0, 0, 0};
     int timed_out = 0, rc = BW_EXIT_OK;
     char text[1100];
 
@@ -370,34 +433,46 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
 
     c.name_cols = name_columns(&c);
 
+    /* Room for one wait on every job at once. */
+    BW_JOB *set = calloc((size_t)n, sizeof *set);
+    int *where = calloc((size_t)n, sizeof *where);
+    BW_STATUS *sts = calloc((size_t)n, sizeof *sts);
+    HRESULT *results = calloc((size_t)n, sizeof *results);
+    if (!set || !where || !sts || !results) {
+        bw_stream_line(err, "bitswatch: out of memory");
+        for (int i = 0; i < n; i++)
+            if (c.jobs[i].result == OUTCOME_WATCHING)
+                finish(&c.jobs[i], OUTCOME_FAILED, "out of memory");
+    }
+
     ULONGLONG start = GetTickCount64();
     ULONGLONG deadline = o->timeout_sec ? start + (ULONGLONG)o->timeout_sec * 1000u : 0;
-    int watching;
-    while (!bw_interrupted() && (watching = count_watching(&c)) > 0) {
+    while (!bw_interrupted() && count_watching(&c) > 0) {
         ULONGLONG now = GetTickCount64();
         if (deadline && now >= deadline) {
             timed_out = 1;
             break;
         }
-        UINT32 slice = watching == 1 ? o->interval_ms : MULTI_SLICE_MS;
-        if (slice > o->interval_ms)
-            slice = o->interval_ms;
-        if (deadline && deadline - now < slice)
-            slice = (UINT32)(deadline - now);
+        /* The wait ends at the first change of any job; at the latest after
+         * the interval, so that a console's rate and ETA stay fresh. */
+        UINT32 wait = o->interval_ms;
+        if (deadline && deadline - now < wait)
+            wait = (UINT32)(deadline - now);
 
-        int changed = 0;
-        for (int i = 0; i < n && !bw_interrupted(); i++) {
-            if (c.jobs[i].result == OUTCOME_WATCHING)
-                changed |= poll_job(&c, &c.jobs[i], slice);
-        }
+        int changed = poll_set(&c, set, where, sts, results, wait);
         ULONGLONG after = GetTickCount64();
         /* Refresh the rate and ETA of a quiet console now and then. */
-        if (!changed && out->is_console && after - c.last_draw >= o->interval_ms)
-            redraw(&c);
-        /* Never spin, whatever a poll did (returned at once with nothing new). */
+        if (out->is_console && after - c.last_draw >= o->interval_ms)
+            c.dirty = 1;
+        flush(&c);
+        /* Never spin, whatever a wait did (returned at once with nothing new). */
         if (!changed && after - now < 5)
-            bw_interrupt_sleep(slice < 50 ? slice : 50);
+            bw_interrupt_sleep(wait < 50 ? wait : 50);
     }
+    free(set);
+    free(where);
+    free(sts);
+    free(results);
 
     if (out->is_console)
         redraw(&c);

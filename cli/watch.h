@@ -1,6 +1,7 @@
 /*
- * watch.h - the watch loop: open each job, poll until every one is done,
- * show it live on a console or as plain lines when redirected.
+ * watch.h - the watch loop: open each job, wait on all of them at once
+ * (BwJobPollMany) until every one is done, show them live on a console or
+ * as plain lines when redirected.
  */
 #ifndef BW_CLI_WATCH_H
 #define BW_CLI_WATCH_H

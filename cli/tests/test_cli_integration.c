@@ -9,7 +9,9 @@
  *
  * Checks that output redirected to a pipe names the job and its state, that
  * a display name holding an escape sequence reaches the output without a
- * single ESC byte, and that info on a job that got HTTP 404 says so.
+ * single ESC byte, and that info on a job that got HTTP 404 says so. Then
+ * watch --all over 30 jobs: a job cancelled by another process shows
+ * promptly, whatever its place in the set (watch_many_checks).
  *
  * Then Ctrl+C, delivered for real: this process makes a console of its own
  * (AllocConsole) that bitswatch.exe inherits, and GenerateConsoleCtrlEvent
@@ -434,6 +436,309 @@ static void ctrl_checks(void)
     bwjob(L"cancel", hang_job, L""); /* hanging: safe to cancel under Wine */
 }
 
+/* ------------------------------------------------------ watch many jobs */
+
+/* watch --all over this many jobs: one /slow job that transfers for the whole
+ * check (Wine's BITS moves one job at a time), the rest /hang jobs queued
+ * behind it (safe to cancel under Wine whatever they do, see
+ * shared/wine-bits.md). */
+#define MANY_JOBS 30
+#define MANY_SLOW_PATH L"/slow/786432?rate=32768&chunk=4096" /* 24 s */
+#define MANY_HANG_PATH L"/hang/1000"
+/* Rounds of the check below, and the limit on the time from a cancel to its
+ * line for a job cancelled just after the watch read it. */
+#define MANY_ROUNDS 4
+#define MANY_LIMIT_MS 900.0
+
+/* Reads a child's stdout on its own thread, noting when each chunk came, so
+ * that the moment a line appeared can be told afterwards. */
+#define TAIL_CHUNKS 8192
+typedef struct tail {
+    HANDLE pipe, thread;
+    CRITICAL_SECTION lock;
+    char *buf;
+    size_t used, cap;
+    size_t chunk_end[TAIL_CHUNKS]; /* buf offset after chunk k */
+    double chunk_ms[TAIL_CHUNKS];  /* when chunk k was read */
+    int chunks;
+} tail;
+
+static double now_ms(void)
+{
+    static LARGE_INTEGER freq;
+    LARGE_INTEGER t;
+
+    if (!freq.QuadPart)
+        QueryPerformanceFrequency(&freq);
+    QueryPerformanceCounter(&t);
+    return (double)t.QuadPart * 1000.0 / (double)freq.QuadPart;
+}
+
+static DWORD WINAPI tail_main(void *arg)
+{
+    tail *t = arg;
+    char chunk[4096];
+    DWORD got;
+
+    while (ReadFile(t->pipe, chunk, sizeof chunk, &got, NULL) && got) {
+        double at = now_ms();
+        EnterCriticalSection(&t->lock);
+        if (t->used + got + 1 <= t->cap) {
+            memcpy(t->buf + t->used, chunk, got);
+            t->used += got;
+            t->buf[t->used] = 0;
+            if (t->chunks < TAIL_CHUNKS) {
+                t->chunk_end[t->chunks] = t->used;
+                t->chunk_ms[t->chunks] = at;
+                t->chunks++;
+            }
+        }
+        LeaveCriticalSection(&t->lock);
+    }
+    return 0;
+}
+
+/* Starts "<bitswatch.exe> <args>" with stdout read by t; stderr to ours. */
+static int tail_start(tail *t, PROCESS_INFORMATION *pi, const wchar_t *args)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    STARTUPINFOW si;
+    HANDLE wr;
+    wchar_t cmd[1024];
+
+    memset(t, 0, sizeof *t);
+    InitializeCriticalSection(&t->lock);
+    t->cap = 1 << 22;
+    t->buf = calloc(1, t->cap);
+    if (!t->buf || !CreatePipe(&t->pipe, &wr, &sa, 0))
+        return 0;
+    SetHandleInformation(t->pipe, HANDLE_FLAG_INHERIT, 0);
+    _snwprintf(cmd, sizeof cmd / sizeof cmd[0] - 1, L"\"%ls\" %ls", g_cli, args);
+    cmd[sizeof cmd / sizeof cmd[0] - 1] = 0;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    si.hStdOutput = wr;
+    si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+    int ok = CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, pi);
+    CloseHandle(wr);
+    if (!ok) {
+        fprintf(stderr, "cannot run %ls: error %lu\n", g_cli, GetLastError());
+        return 0;
+    }
+    t->thread = CreateThread(NULL, 0, tail_main, t, 0, NULL);
+    return t->thread != NULL;
+}
+
+static void tail_free(tail *t)
+{
+    if (t->thread) {
+        WaitForSingleObject(t->thread, 30000);
+        CloseHandle(t->thread);
+    }
+    if (t->pipe)
+        CloseHandle(t->pipe);
+    DeleteCriticalSection(&t->lock);
+    free(t->buf);
+}
+
+/* When (now_ms) the first line holding both a and b (b NULL: any) was read;
+ * -1 when there is none yet. */
+static double tail_line_time(tail *t, const char *a, const char *b)
+{
+    double at = -1;
+
+    EnterCriticalSection(&t->lock);
+    for (const char *p = t->buf; (p = strstr(p, a)) != NULL; p++) {
+        const char *start = p, *end = p;
+        while (start > t->buf && start[-1] != '\n')
+            start--;
+        while (*end && *end != '\n')
+            end++;
+        if (!*end)
+            break; /* not a whole line yet */
+        int match = 1;
+        if (b) {
+            const char *q = strstr(start, b);
+            match = q && q < end;
+        }
+        if (match) {
+            size_t off = (size_t)(end - t->buf) + 1;
+            for (int k = 0; k < t->chunks; k++)
+                if (t->chunk_end[k] >= off) {
+                    at = t->chunk_ms[k];
+                    break;
+                }
+            break;
+        }
+    }
+    LeaveCriticalSection(&t->lock);
+    return at;
+}
+
+/* Polls until the line is there or ms passed; its time, or -1. */
+static double tail_wait_line(tail *t, const char *a, const char *b, DWORD ms)
+{
+    ULONGLONG until = GetTickCount64() + ms;
+    double at;
+
+    while ((at = tail_line_time(t, a, b)) < 0 && GetTickCount64() < until)
+        Sleep(5);
+    return at;
+}
+
+/* Sends "bwjob cancel <guid>" and returns when it is done (now_ms). */
+static double cancel_now(const wchar_t *guid)
+{
+    bwjob(L"cancel", guid, L""); /* the cancel ran before bwjob.exe exited */
+    return now_ms();
+}
+
+/* The jobs of guid[first..n) in the order bitswatch.exe watches them (the
+ * order of their first lines: BwEnumJobs' order), as indices into order. */
+static void watch_order(tail *t, wchar_t (*guid)[39], int first, int n, int *order)
+{
+    size_t at[MANY_JOBS];
+    char id[64];
+    int k = 0;
+
+    EnterCriticalSection(&t->lock);
+    for (int i = first; i < n; i++) {
+        snprintf(id, sizeof id, "%ls", guid[i]);
+        const char *p = strstr(t->buf, id);
+        at[i] = p ? (size_t)(p - t->buf) : (size_t)-1;
+        order[k++] = i;
+    }
+    LeaveCriticalSection(&t->lock);
+    for (int x = 1; x < k; x++) /* insertion sort by first appearance */
+        for (int y = x; y > 0 && at[order[y - 1]] > at[order[y]]; y--) {
+            int tmp = order[y];
+            order[y] = order[y - 1];
+            order[y - 1] = tmp;
+        }
+}
+
+/* watch --all over MANY_JOBS jobs while another process (bwjob.exe) cancels
+ * queued ones: a cancel shows promptly, whatever the job's place in the set
+ * and whenever it comes.
+ *
+ * The hard case is a job that the watch has just read: each round cancels a
+ * job X, waits for X's line (the watch has read X that moment), then at once
+ * cancels Y, the job read just before X, and measures the time from that
+ * cancel to Y's line. A watch that gives each job a wait of its own in turn
+ * reaches Y only after a pass over all the others (30 jobs x 50 ms, about
+ * 1.4 s, every round); one wait for the whole set reads every quiet job
+ * within one pass of its read budget, well under a second here. */
+static void watch_many_checks(void)
+{
+    static wchar_t guid[MANY_JOBS][39];
+    int cancelled[MANY_JOBS] = {0}, order[MANY_JOBS], ok = 1, rounds = 0;
+    double worst = 0;
+    char id[64], idy[64];
+    wchar_t file[64];
+    PROCESS_INFORMATION pi = {0};
+    tail t;
+
+    create_job(MANY_SLOW_PATH, L"many slow", guid[0], L"bw_cli_many_0.bin");
+    for (int i = 1; i < MANY_JOBS; i++) {
+        _snwprintf(file, sizeof file / sizeof file[0], L"bw_cli_many_%d.bin", i);
+        create_job(MANY_HANG_PATH, L"many queued", guid[i], file);
+    }
+    for (int i = 0; i < MANY_JOBS; i++)
+        ok &= guid[i][0] != 0;
+    if (!ok)
+        goto cleanup;
+
+    if (!tail_start(&t, &pi, L"watch --all --complete --timeout-sec 120")) {
+        CHECK(0, "watch --all: could not start");
+        if (pi.hProcess) {
+            TerminateProcess(pi.hProcess, 99);
+            CloseHandle(pi.hProcess);
+            CloseHandle(pi.hThread);
+            memset(&pi, 0, sizeof pi);
+        }
+        tail_free(&t);
+        goto cleanup;
+    }
+    /* Every job's first line, then a moment to settle into steady state. */
+    for (int i = 0; i < MANY_JOBS && ok; i++) {
+        snprintf(id, sizeof id, "%ls", guid[i]);
+        if (tail_wait_line(&t, id, NULL, 30000) < 0) {
+            CHECK(0, "watch --all: no line for %s within 30 s; output:\n%s", id, t.buf);
+            ok = 0;
+        }
+    }
+    if (ok)
+        Sleep(1000);
+    /* The queued jobs (1..) in the watch's order; pairs (Y, X) of
+     * neighbours spread over the set: the end, the middle, the front. */
+    watch_order(&t, guid, 1, MANY_JOBS, order);
+    static const int pair_at[MANY_ROUNDS] = {26, 13, 1, 20};
+    printf("watch --all, %d jobs: cancel to line (ms), X then Y:", MANY_JOBS);
+    for (int r = 0; r < MANY_ROUNDS && ok; r++) {
+        int y = order[pair_at[r]], x = order[pair_at[r] + 1];
+        snprintf(id, sizeof id, "%ls", guid[x]);
+        snprintf(idy, sizeof idy, "%ls", guid[y]);
+        /* Both queued: safe to cancel under Wine. */
+        double done = cancel_now(guid[x]);
+        cancelled[x] = 1;
+        double seen = tail_wait_line(&t, id, "Cancelled", 10000);
+        if (seen < 0) {
+            CHECK(0, "watch --all: no Cancelled line for %s within 10 s", id);
+            ok = 0;
+            break;
+        }
+        printf(" %.0f", seen > done ? seen - done : 0);
+        done = cancel_now(guid[y]);
+        cancelled[y] = 1;
+        seen = tail_wait_line(&t, idy, "Cancelled", 10000);
+        if (seen < 0) {
+            CHECK(0, "watch --all: no Cancelled line for %s within 10 s", idy);
+            ok = 0;
+            break;
+        }
+        double took = seen > done ? seen - done : 0;
+        printf(" %.0f,", took);
+        if (took > worst)
+            worst = took;
+        rounds++;
+        Sleep(300);
+    }
+    printf(" worst Y %.0f ms over %d rounds\n", worst, rounds);
+    CHECK(worst < MANY_LIMIT_MS, "watch --all, %d jobs: a job cancelled just after the watch read it"
+          " took %.0f ms to show (limit %.0f ms)", MANY_JOBS, worst, MANY_LIMIT_MS);
+
+cleanup:
+    /* The queued jobs first (never the /slow one while it moves): then the
+     * watch ends by itself once the slow job is transferred and completed. */
+    for (int i = 1; i < MANY_JOBS; i++)
+        if (guid[i][0] && !cancelled[i])
+            bwjob(L"cancel", guid[i], L"");
+    if (pi.hProcess) {
+        DWORD code = (DWORD)-1;
+        if (WaitForSingleObject(pi.hProcess, 90000) == WAIT_OBJECT_0)
+            GetExitCodeProcess(pi.hProcess, &code);
+        else
+            TerminateProcess(pi.hProcess, 99);
+        WaitForSingleObject(t.thread, 30000); /* the last lines */
+        /* Cancelled jobs count as failures: exit 1. */
+        CHECK(code == 1, "watch --all: exit %ld, want 1", (long)code);
+        snprintf(id, sizeof id, "%ls", guid[0]);
+        CHECK(tail_line_time(&t, id, "completed") >= 0,
+              "watch --all --complete: the slow job %s was not completed; output:\n%s", id, t.buf);
+        tail_free(&t);
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
+    } else if (guid[0][0]) {
+        wchar_t args[128];
+        char out[256];
+        _snwprintf(args, sizeof args / sizeof args[0], L"wait %ls 6 60000", guid[0]);
+        run(g_bwjob, args, out, sizeof out);
+        bwjob(L"complete", guid[0], L"");
+    }
+}
+
 int wmain(int argc, wchar_t **argv)
 {
     wchar_t esc_job[39], nf_job[39], args[128];
@@ -520,6 +825,9 @@ done:
         bwjob(L"cancel", nf_job, L"");
     if (esc_job[0])
         bwjob(L"cancel", esc_job, L"");
+    /* With the queue clear of this file's other jobs: the slow job is the
+     * one that transfers. */
+    watch_many_checks();
     free(out);
     if (failures) {
         fprintf(stderr, "test_cli_integration: %d check(s) failed\n", failures);
