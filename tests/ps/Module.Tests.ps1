@@ -1,0 +1,63 @@
+# Module.Tests.ps1 - the module's inner rules, checked from inside it: the
+# native folder by real architecture, pointer fields in 32-bit processes, text
+# cleaning, helper names, handles.
+
+BeforeAll {
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'TestHelpers.ps1')
+    $script:Module = Import-Module $script:ModuleDir -Force -PassThru -ErrorAction Stop
+}
+
+Describe 'the native library' {
+    It 'is chosen by the process'' real architecture, not by $env:PROCESSOR_ARCHITECTURE' {
+        $saved = $env:PROCESSOR_ARCHITECTURE
+        try {
+            $env:PROCESSOR_ARCHITECTURE = 'x86'
+            $folder = & $script:Module { Get-BwNativeFolder }
+        }
+        finally {
+            $env:PROCESSOR_ARCHITECTURE = $saved
+        }
+        $expected = @{ X64 = 'win-x64'; X86 = 'win-x86' }[[string][System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture]
+        $folder | Should -Be $expected
+    }
+
+    It 'reads pointer fields of a 32-bit process above 2 GB (large-address-aware hosts)' {
+        $p = [BitsWatch.Native.Job]::ToIntPtr([uint64]0x80001000L, 4)
+        ($p.ToInt64() -band 0xFFFFFFFFL) | Should -Be 0x80001000L
+        [BitsWatch.Native.Job]::ToIntPtr([uint64]0x7FF612345678, 8).ToInt64() | Should -Be 0x7FF612345678
+    }
+
+    It 'BwGetVersion of the loaded library is the module''s version' {
+        [BitsWatch.Native.Loader]::VersionText([BitsWatch.Native.NativeMethods]::BwGetVersion()) | Should -Be $script:Module.Version.ToString(3)
+    }
+}
+
+Describe 'private helpers' {
+    It 'no helper has a verb PSScriptAnalyzer takes as state-changing without ShouldProcess' {
+        $functions = & $script:Module { Get-ChildItem -Path function: | Where-Object { $_.ModuleName -eq 'BitsWatch' } }
+        $functions.Count | Should -BeGreaterThan 10
+        foreach ($f in $functions) {
+            if ($f.Verb -in 'New', 'Set', 'Remove', 'Start', 'Stop', 'Restart', 'Reset', 'Update') {
+                $f.CmdletBinding | Should -BeTrue
+                $f.ScriptBlock.Attributes.Where({ $_ -is [System.Management.Automation.CmdletBindingAttribute] })[0].SupportsShouldProcess |
+                    Should -BeTrue -Because "$($f.Name) changes state"
+            }
+        }
+    }
+
+    It 'text cleaning keeps $null as $null and strips control characters' {
+        & $script:Module { ConvertTo-BwDisplayText $null } | Should -BeExactly $null
+        & $script:Module { ConvertTo-BwDisplayText '' } | Should -BeExactly ''
+        & $script:Module { ConvertTo-BwDisplayText "a`tb`r`nc`e[2Jd`u{202E}e" } | Should -BeExactly 'a b c[2Jde'
+    }
+
+    It 'every exported command writes its errors and warnings through its own $PSCmdlet (no Write-Error in helpers)' {
+        $text = Get-Content -LiteralPath (Join-Path $script:ModuleDir 'BitsWatch.psm1') -Raw
+        $tokens = $null
+        $parseErrors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($text, [ref]$tokens, [ref]$parseErrors)
+        $parseErrors.Count | Should -Be 0
+        $calls = $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] -and $n.GetCommandName() -in 'Write-Error', 'Write-Warning' }, $true)
+        @($calls).Count | Should -Be 0
+    }
+}
