@@ -7,6 +7,7 @@
 # SIM_LIBRARY is libbitswatch_sim.so of a native build WITHOUT sanitizers
 # (pwsh cannot load an ASan library). TESTS: .Tests.ps1 files (default all).
 # 1. installs pwsh and Pester (install-pwsh.sh; once, under build/tools),
+#    and compiles the module's C# as both PowerShells do (compile-cs.sh),
 # 2. runs Invoke-Pester with BITSWATCH_NATIVE_LIBRARY=SIM_LIBRARY (the
 #    module's documented override) and BITSWATCH_SIM_SCENARIO naming the one
 #    scenario file the tests write,
@@ -35,6 +36,12 @@ fi
 SIM=$(cd "$(dirname "$SIM")" && pwd)/$(basename "$SIM")
 
 bash "$HERE/install-pwsh.sh" "$TOOLS" || { echo "FAIL: installing pwsh and Pester"; exit 1; }
+
+# What Add-Type compiles, as Windows PowerShell 5.1 (C# 5, .NET Framework 4.5)
+# and PowerShell 7.6 (warnings as errors) compile it.
+cs_rc=0
+echo "== the module's C# with Roslyn (net45 at C# 5, net10)"
+bash "$HERE/compile-cs.sh" "$TOOLS" || cs_rc=1
 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -84,6 +91,7 @@ print("pester (JUnit file): %d tests: %d passed, %d failed, %d skipped" % (len(c
 sys.exit(0 if cases and failed == 0 and skipped == 0 else 1)
 EOF
 
+[ $cs_rc -eq 0 ] || rc=1
 if [ $rc -ne 0 ]; then
   echo "tests/ps (Pester): FAILED"
 else
