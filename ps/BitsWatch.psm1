@@ -726,6 +726,7 @@ function Open-BwJobEntry {
             Done          = $false
             ErrorShown    = $false
             WarnedIdle    = $false
+            WarnedService = $false
         }
         $index++
         $job = $null
@@ -867,7 +868,19 @@ function Invoke-BwWatch {
                         $e.Done = $true
                     }
                 }
-                if ($null -ne $failure) {
+                if ($null -ne $failure -and $script:ServiceDownCodes -contains $failure.HResult) {
+                    # The service is restarting (the library reconnects on
+                    # the next call): keep watching, say so once.
+                    if (-not $e.WarnedService) {
+                        $e.WarnedService = $true
+                        $Cmdlet.WriteWarning(('BITS job {0} ({1}): the BITS service is not answering ({2}); still watching.' -f $e.JobId, $e.Name, $failure.Message))
+                    }
+                    if ($wait -gt 0) {
+                        # The wait did not happen inside the library.
+                        [System.Threading.Thread]::Sleep($wait)
+                    }
+                }
+                elseif ($null -ne $failure) {
                     if ($failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
                         $Cmdlet.WriteWarning(('BITS job {0} ({1}) is gone.' -f $e.JobId, $e.Name))
                         $e.Status = $null
@@ -876,6 +889,9 @@ function Invoke-BwWatch {
                         Write-BwJobError -Cmdlet $Cmdlet -JobId $e.JobId -Exception $failure
                     }
                     $e.Done = $true
+                }
+                elseif ($e.WarnedService) {
+                    $e.WarnedService = $false
                 }
             }
             if ($Display -and ($draw.ElapsedMilliseconds - $lastDraw) -ge $script:DrawIntervalMs) {

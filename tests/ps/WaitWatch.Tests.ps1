@@ -203,6 +203,20 @@ at 700 TRANSFERRED bytes=1000/1000
         $wv[0].Message | Should -Match 'transient error \(The server name could not be resolved\)'
     }
 
+    It 'the BITS service restarting: one warning, and the wait goes on to the end' {
+        Set-BwScenario (@'
+service-down 300 800
+job {b2000000-0000-0000-0000-000000000001} name="Survivor"
+at 0 TRANSFERRING bytes=0/1000
+at 1500 TRANSFERRED bytes=1000/1000
+'@)
+        $r = @(Wait-BitsJob -JobId $script:Quick -TimeoutSec 20 -ErrorVariable ev -WarningVariable wv -WarningAction SilentlyContinue)
+        $ev.Count | Should -Be 0
+        $r[0].State | Should -Be 'Transferred'
+        $wv.Count | Should -Be 1
+        $wv[0].Message | Should -Match 'BITS service is not answering'
+    }
+
     It 'writes through its own $PSCmdlet: the error record names Wait-BitsJob' {
         $null = Wait-BitsJob -JobId ([Guid]::NewGuid()) -TimeoutSec 1 -ErrorVariable ev -ErrorAction SilentlyContinue
         $ev[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobNotFound,Wait-BitsJob'
