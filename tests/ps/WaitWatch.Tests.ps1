@@ -312,6 +312,23 @@ Describe 'Watch-BitsJob' {
         $r.Output[0].State | Should -Be 'Error'
     }
 
+    It '-Name (wildcards) and -BitsJob choose the jobs to watch' {
+        $r = Invoke-InRunspace -Script 'Watch-BitsJob -Name Qu*, upload -TimeoutSec 20 -PassThru'
+        $r.Output.JobId | Should -Be @($script:Quick, $script:Reply)
+        $r.Errors.Count | Should -Be 0
+        $job = [PSCustomObject]@{ PSTypeName = 'Deserialized.Microsoft.BackgroundIntelligentTransfer.Management.BitsJob'; JobId = $script:Quick }
+        $r = Invoke-InRunspace -Script 'param($Job) Watch-BitsJob -BitsJob $Job -TimeoutSec 20 -PassThru' -Arguments @{ Job = $job }
+        $r.Output.JobId | Should -Be @($script:Quick)
+        $r.Output.State | Should -Be 'Transferred'
+    }
+
+    It '-All -AllUsers watches every user''s jobs when the session may' {
+        Set-BwScenario ("admin`n" + $script:Scenario)
+        $r = Invoke-InRunspace -Script 'Watch-BitsJob -All -AllUsers -TimeoutSec 1 -PassThru -ErrorAction SilentlyContinue'
+        $r.Output.Count | Should -Be 5
+        @($r.Progress | ForEach-Object ActivityId | Sort-Object -Unique) | Should -Contain (0x4257 + 2 * 4)
+    }
+
     It '-All warns once for a suspended job and ends at -TimeoutSec' {
         Set-BwScenario (@'
 job {b2000000-0000-0000-0000-000000000001} name="Paused"
