@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "info.h"
+#include "jsonjob.h"
 #include "render.h"
 #include "text.h"
 #include "watch.h"
@@ -56,15 +57,51 @@ int bw_enum_ids(UINT32 flags, GUID **ids, UINT32 *n, bw_stream *err)
     return BW_EXIT_OK;
 }
 
-int bw_list(UINT32 flags, bw_stream *out, bw_stream *err)
+/* --json: a job that could not be opened or read, as a "failure" object. */
+static void json_failure(bw_json *j, bw_stream *out, bw_stream *err, const GUID *id,
+                         const char *operation, HRESULT hr)
+{
+    WCHAR *text = bw_hr_message(hr);
+
+    bw_json_clear(j);
+    bw_json_begin_line(j, "failure");
+    bw_json_guid(j, "JobId", id);
+    bw_json_str(j, "Operation", operation);
+    bw_json_hresult(j, "Result", hr);
+    bw_json_wstr(j, "ResultText", text);
+    bw_json_end(j);
+    bw_json_print(out, err, j);
+    free(text);
+}
+
+/* --json: a job's "status" object. name: its display name as BITS has it
+ * (NULL when it could not be read). */
+static void json_status_line(bw_json *j, bw_stream *out, bw_stream *err, const GUID *id,
+                             const WCHAR *name, const BW_STATUS *st)
+{
+    WCHAR *text = st->ErrorCode ? bw_hr_message(st->ErrorCode) : NULL;
+
+    bw_json_clear(j);
+    bw_json_begin_line(j, "status");
+    bw_json_guid(j, "JobId", id);
+    bw_json_wstr(j, "DisplayName", name);
+    bw_json_status_members(j, st, text, 1);
+    bw_json_end(j);
+    bw_json_print(out, err, j);
+    free(text);
+}
+
+int bw_list(UINT32 flags, int json, bw_stream *out, bw_stream *err)
 {
     GUID *ids;
     UINT32 n;
     int rc = bw_enum_ids(flags, &ids, &n, err), shown = 0;
     char id[48], state[64], name[256], line[1024], text[1100];
+    bw_json j;
 
     if (rc != BW_EXIT_OK)
         return rc;
+    bw_json_init(&j);
     for (UINT32 i = 0; i < n; i++) {
         BW_JOB job = NULL;
         BW_STATUS st;
@@ -75,8 +112,12 @@ int bw_list(UINT32 flags, bw_stream *out, bw_stream *err)
         if (hr == BG_E_NOT_FOUND)
             continue; /* gone since the enumeration: not worth a line */
         if (FAILED(hr)) {
-            bw_hr_text(text, sizeof text, hr);
-            bw_stream_linef(out, "%s  (cannot open: %s)", id, text);
+            if (json) {
+                json_failure(&j, out, err, &ids[i], "open", hr);
+            } else {
+                bw_hr_text(text, sizeof text, hr);
+                bw_stream_linef(out, "%s  (cannot open: %s)", id, text);
+            }
             shown++;
             continue;
         }
@@ -90,24 +131,64 @@ int bw_list(UINT32 flags, bw_stream *out, bw_stream *err)
         memset(&info, 0, sizeof info);
         info.cbSize = sizeof info;
         name[0] = 0;
-        if (SUCCEEDED(BwJobGetInfo(job, &info)))
+        int have_info = SUCCEEDED(BwJobGetInfo(job, &info));
+        if (have_info)
             bw_text_utf8(name, sizeof name, info.DisplayName);
-        BwFreeInfo(&info);
         BwJobClose(job);
         if (FAILED(hr)) {
-            bw_hr_text(text, sizeof text, hr);
-            bw_stream_linef(out, "%s  (cannot read: %s)", id, text);
+            if (json) {
+                json_failure(&j, out, err, &ids[i], "read", hr);
+            } else {
+                bw_hr_text(text, sizeof text, hr);
+                bw_stream_linef(out, "%s  (cannot read: %s)", id, text);
+            }
+        } else if (json) {
+            json_status_line(&j, out, err, &ids[i], have_info ? info.DisplayName : NULL, &st);
         } else {
             bw_text_utf8(state, sizeof state, BwStateName(st.State));
             bw_render_list_line(line, sizeof line, id, state, &st, name);
             bw_stream_line(out, line);
         }
+        BwFreeInfo(&info);
         shown++;
     }
     if (shown == 0)
         bw_stream_line(err, "bitswatch: no jobs");
+    bw_json_free(&j);
     free(ids);
     return BW_EXIT_OK;
+}
+
+/* info --json: the "info" object. The Error member of a job in an error
+ * state: BwJobGetError's (error), or when BITS had none, the status's code
+ * and context with the library's text; null otherwise. */
+static void json_info(bw_stream *out, bw_stream *err, const BW_INFO *info, const BW_STATUS *st,
+                      const BW_ERROR *error)
+{
+    bw_json j;
+    BW_ERROR made;
+    WCHAR *desc = NULL;
+    WCHAR *text = st->ErrorCode ? bw_hr_message(st->ErrorCode) : NULL;
+
+    bw_json_init(&j);
+    bw_json_begin_line(&j, "info");
+    bw_json_info_members(&j, info);
+    bw_json_status_members(&j, st, text, 0); /* Type: from the info */
+    if (!error && (st->State == BW_STATE_ERROR || st->State == BW_STATE_TRANSIENT_ERROR) &&
+        st->ErrorCode) {
+        memset(&made, 0, sizeof made);
+        made.cbSize = sizeof made;
+        made.ErrorCode = st->ErrorCode;
+        made.Context = st->ErrorContext;
+        made.Description = desc = bw_hr_message(st->ErrorCode);
+        error = &made;
+    }
+    bw_json_error_object(&j, "Error", error);
+    bw_json_end(&j);
+    bw_json_print(out, err, &j);
+    bw_json_free(&j);
+    free(text);
+    free(desc);
 }
 
 /* info on a moving job: how long to watch it for a rate, and each wait. */
@@ -119,7 +200,7 @@ static int is_moving(UINT32 state)
     return state == BW_STATE_CONNECTING || state == BW_STATE_TRANSFERRING;
 }
 
-int bw_info(const WCHAR *idText, bw_stream *out, bw_stream *err)
+int bw_info(const WCHAR *idText, int json, bw_stream *out, bw_stream *err)
 {
     BW_JOB job = NULL;
     BW_STATUS st;
@@ -162,6 +243,10 @@ int bw_info(const WCHAR *idText, bw_stream *out, bw_stream *err)
         have_error = SUCCEEDED(BwJobGetError(job, &error));
         if (!have_error && st.ErrorCode)
             bw_hr_text(status_error, sizeof status_error, st.ErrorCode);
+    }
+    if (json) {
+        json_info(out, err, &info, &st, have_error ? &error : NULL);
+        goto done;
     }
     bw_text_utf8(state, sizeof state, BwStateName(st.State));
 

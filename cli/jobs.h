@@ -15,10 +15,12 @@
  * an elevated prompt). */
 int bw_enum_ids(UINT32 flags, GUID **ids, UINT32 *n, bw_stream *err);
 
-/* 'bitswatch list': one line per job. Exit code. */
-int bw_list(UINT32 flags, bw_stream *out, bw_stream *err);
+/* 'bitswatch list': one line per job; json: one "status" object per job
+ * ("failure" for one that could not be read). Exit code. */
+int bw_list(UINT32 flags, int json, bw_stream *out, bw_stream *err);
 
-/* 'bitswatch info <guid>': "Name: value" lines. Exit code. */
-int bw_info(const WCHAR *id, bw_stream *out, bw_stream *err);
+/* 'bitswatch info <guid>': "Name: value" lines; json: one "info" object.
+ * Exit code. */
+int bw_info(const WCHAR *id, int json, bw_stream *out, bw_stream *err);
 
 #endif /* BW_CLI_JOBS_H */

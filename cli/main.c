@@ -2,9 +2,9 @@
  * main.c - bitswatch.exe: watch BITS jobs live through bitswatch.dll.
  *
  *   bitswatch watch [--complete] [--interval-ms N] [--timeout-sec N]
- *                   [--full-ids] (<job-guid>... | --all [--all-users])
- *   bitswatch list [--all-users]
- *   bitswatch info <job-guid>
+ *                   [--full-ids] [--json] (<job-guid>... | --all [--all-users])
+ *   bitswatch list [--all-users] [--json]
+ *   bitswatch info [--json] <job-guid>
  *
  * Uses the DLL only through its public header. Each job gets a handle; the
  * loop waits on all of them at once with BwJobPollMany (which reads each job
@@ -55,8 +55,8 @@ static void print_usage(bw_stream *out)
     static const char *const text[] = {
         "Usage: bitswatch watch [options] <job-guid>...",
         "       bitswatch watch [options] --all [--all-users]",
-        "       bitswatch list [--all-users]",
-        "       bitswatch info <job-guid>",
+        "       bitswatch list [--all-users] [--json]",
+        "       bitswatch info [--json] <job-guid>",
         "       bitswatch --version | --help",
         "",
         "watch  shows each BITS job live on one line (display name, state,",
@@ -84,12 +84,20 @@ static void print_usage(bw_stream *out)
         "  --full-ids         show whole GUIDs on a console too (redirected output",
         "                     always has them)",
         "  --all              every job in the queue instead of GUIDs",
+        "  --json             JSON objects instead of lines (below)",
         "Options of watch --all and list:",
         "  --all-users        every user's jobs, not only yours (needs an elevated,",
         "                     administrator prompt)",
         "Everywhere:",
         "  -h, --help         this text",
         "  --version          versions of bitswatch.exe and bitswatch.dll",
+        "",
+        "--json (watch, list, info): one JSON object per line on stdout (NDJSON,",
+        "UTF-8, lines end in LF), each with \"schema\": 1 and a \"kind\": \"status\"",
+        "(a job's state, as each change would print a line), \"end\" (watch: why",
+        "it stopped following a job), \"info\" or \"failure\" (list: a job that",
+        "could not be read). Messages and errors stay on stderr as text. The",
+        "fields are described in README.md.",
         "",
         "Exit codes:",
         "  0    watch: every job ended transferred or acknowledged (or there was",
@@ -198,11 +206,14 @@ static int watch_all(bw_watch_options *o, UINT32 flags, bw_stream *out, bw_strea
 static int cmd_list(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
 {
     UINT32 flags = 0;
+    int json = 0;
     char shown[128];
 
     for (int i = 2; i < argc; i++) {
         if (wcscmp(argv[i], L"--all-users") == 0)
             flags |= BW_ENUM_ALL_USERS;
+        else if (wcscmp(argv[i], L"--json") == 0)
+            json = 1;
         else if (wcscmp(argv[i], L"--help") == 0 || wcscmp(argv[i], L"-h") == 0) {
             print_usage(out);
             return BW_EXIT_OK;
@@ -211,29 +222,37 @@ static int cmd_list(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
                                bw_text_utf8(shown, sizeof shown, argv[i]));
     }
     check_dll_version(err);
-    return bw_list(flags, out, err);
+    return bw_list(flags, json, out, err);
 }
 
 static int cmd_info(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
 {
+    const WCHAR *id = NULL;
+    int json = 0;
     char shown[128];
 
-    if (argc == 3 && (wcscmp(argv[2], L"--help") == 0 || wcscmp(argv[2], L"-h") == 0)) {
-        print_usage(out);
-        return BW_EXIT_OK;
+    for (int i = 2; i < argc; i++) {
+        if (wcscmp(argv[i], L"--help") == 0 || wcscmp(argv[i], L"-h") == 0) {
+            print_usage(out);
+            return BW_EXIT_OK;
+        }
+        if (wcscmp(argv[i], L"--json") == 0)
+            json = 1;
+        else if (id)
+            return usage_error(err, "info takes one job GUID; unexpected '%s'",
+                               bw_text_utf8(shown, sizeof shown, argv[i]));
+        else
+            id = argv[i];
     }
-    if (argc < 3)
+    if (!id)
         return usage_error(err, "%s", "info needs a job GUID");
-    if (argc > 3)
-        return usage_error(err, "info takes one job GUID; unexpected '%s'",
-                           bw_text_utf8(shown, sizeof shown, argv[3]));
     check_dll_version(err);
-    return bw_info(argv[2], out, err);
+    return bw_info(id, json, out, err);
 }
 
 static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
 {
-    bw_watch_options o = {0, DEFAULT_INTERVAL_MS, 0, 0, 0};
+    bw_watch_options o = {0, DEFAULT_INTERVAL_MS, 0, 0, 0, 0};
     int all = 0;
     UINT32 flags = 0;
     /* Job GUIDs in the order given; options may come before or after them. */
@@ -265,6 +284,8 @@ static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
             o.complete = 1;
         } else if (wcscmp(arg, L"--full-ids") == 0) {
             o.full_ids = 1;
+        } else if (wcscmp(arg, L"--json") == 0) {
+            o.json = 1;
         } else if (wcscmp(arg, L"--all") == 0) {
             all = 1;
         } else if (wcscmp(arg, L"--all-users") == 0) {

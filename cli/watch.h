@@ -8,6 +8,7 @@
 
 #include "bitswatch.h"
 #include "console.h"
+#include "json.h"
 
 /* Exit codes of bitswatch.exe. */
 #define BW_EXIT_OK 0          /* every job ended transferred or acknowledged */
@@ -23,11 +24,22 @@ typedef struct bw_watch_options {
     int full_ids;        /* whole GUIDs on a console too */
     int skip_missing;    /* watch --all: a job gone (BG_E_NOT_FOUND) before it
                             was opened is left out silently, not a failure */
+    int json;            /* --json: NDJSON objects on out instead of lines
+                            (README.md, "JSON output"); err is unchanged */
 } bw_watch_options;
 
 /* "0x80190194 HTTP 404 Not Found": the code and BwFormatMessage's text for
  * it, sanitized. */
 void bw_hr_text(char *buf, size_t cap, HRESULT hr);
+
+/* BwFormatMessage's text for hr as it is (not sanitized: for JSON, which
+ * escapes it), without the line break system messages end with; NULL when
+ * there is none or no memory. free() it. */
+WCHAR *bw_hr_message(HRESULT hr);
+
+/* Writes the finished object of j as one NDJSON line ("\n"); a line that
+ * could not be built (out of memory) is reported on err instead. */
+void bw_json_print(bw_stream *out, bw_stream *err, bw_json *j);
 
 /* Watches the jobs ids[0..n) and returns the exit code. The caller has
  * called bw_interrupt_begin (interrupt.h) first: every handle opened here

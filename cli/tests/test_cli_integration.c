@@ -436,6 +436,113 @@ static void ctrl_checks(void)
     bwjob(L"cancel", hang_job, L""); /* hanging: safe to cancel under Wine */
 }
 
+/* ------------------------------------------------------------- --json */
+
+/* --json on real jobs: the outputs go to files in JSON_DIR (under the
+ * working directory, which ctest sets), which check_json_output.py then
+ * parses with python3's json module and checks field by field (the
+ * test_cli_json_output test, after this one). */
+#define JSON_DIR L"cli_json"
+/* A display name with everything a JSON writer can get wrong: a quote, a
+ * backslash, a tab, a control character, an escape sequence, a lone high
+ * surrogate (not well-formed UTF-16: becomes U+FFFD), a surrogate pair
+ * (U+1F600), a bidi override, Latin and CJK text. check_json_output.py
+ * holds the same name as Python expects it back. */
+#define ODD_NAME L"q\"b\\s\t\x01\x1b[1m\xd800 \xd83d\xde00\x202e" L"exe caf\x00e9 \x65e5"
+/* The same, for create_job's quoted --name argument (a quote inside as \"). */
+#define ODD_NAME_ARG L"q\\\"b\\s\t\x01\x1b[1m\xd800 \xd83d\xde00\x202e" L"exe caf\x00e9 \x65e5"
+
+/* Writes len bytes to JSON_DIR\name; 1 on success. */
+static int save(const wchar_t *name, const char *data, size_t len)
+{
+    wchar_t path[MAX_PATH];
+    DWORD done = 0;
+
+    _snwprintf(path, MAX_PATH, L"%ls\\%ls", JSON_DIR, name);
+    path[MAX_PATH - 1] = 0;
+    HANDLE f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (f == INVALID_HANDLE_VALUE) {
+        CHECK(0, "cannot write %ls: error %lu", path, GetLastError());
+        return 0;
+    }
+    int ok = WriteFile(f, data, (DWORD)len, &done, NULL) && done == len;
+    CloseHandle(f);
+    CHECK(ok, "cannot write %ls", path);
+    return ok;
+}
+
+/* Runs bitswatch.exe args, saves its stdout as name, checks the exit code. */
+static void run_json(const wchar_t *args, const wchar_t *name, int want_rc, char *out)
+{
+    int rc = run(g_cli, args, out, OUT_CAP);
+    CHECK(rc == want_rc, "%ls: exit %d, want %d; stdout:\n%s", args, rc, want_rc, out);
+    CHECK(out[0] == '{', "%ls: no JSON object on stdout:\n%s", args, out);
+    CHECK(!strstr(out, "\r\n"), "%ls: CRLF in NDJSON output", args);
+    save(name, out, strlen(out));
+}
+
+static void json_checks(char *out)
+{
+    wchar_t nf[39], fast[39], odd[39], args[512];
+    static const wchar_t missing[] = L"{00000000-0000-0000-0000-00000000000F}";
+    char ids[512];
+
+    /* A fresh directory: a file left by an earlier run must not pass. */
+    static const wchar_t *const files[] = {L"list.ndjson", L"info-404.ndjson",
+                                           L"info-fast.ndjson", L"info-odd.ndjson",
+                                           L"watch.ndjson", L"jobs.txt"};
+    CreateDirectoryW(JSON_DIR, NULL);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        wchar_t path[MAX_PATH];
+        _snwprintf(path, MAX_PATH, L"%ls\\%ls", JSON_DIR, files[i]);
+        DeleteFileW(path);
+    }
+
+    /* One at a time (Wine's BITS moves one job at a time): the 404 job in
+     * Error, the fast one Transferred, then the hanging one with the odd
+     * name (it stays in flight: safe to cancel under Wine). */
+    create_job(L"/status/404", L"json 404", nf, L"bw_cli_json_404.bin");
+    if (nf[0]) {
+        _snwprintf(args, sizeof args / sizeof args[0], L"wait %ls " STATE_ERROR_NUMBER L" 60000", nf);
+        CHECK(run(g_bwjob, args, out, OUT_CAP) == 0, "json: 404 job never reached Error: %s", out);
+    }
+    create_job(L"/fast/5000", L"json fast", fast, L"bw_cli_json_fast.bin");
+    if (fast[0]) {
+        _snwprintf(args, sizeof args / sizeof args[0], L"wait %ls 6 60000", fast);
+        CHECK(run(g_bwjob, args, out, OUT_CAP) == 0, "json: fast job never Transferred: %s", out);
+    }
+    create_job(L"/hang/1000", ODD_NAME_ARG, odd, L"bw_cli_json_odd.bin");
+    if (!nf[0] || !fast[0] || !odd[0])
+        goto done;
+
+    run_json(L"list --json", L"list.ndjson", 0, out);
+    _snwprintf(args, sizeof args / sizeof args[0], L"info --json %ls", nf);
+    run_json(args, L"info-404.ndjson", 0, out);
+    _snwprintf(args, sizeof args / sizeof args[0], L"info %ls --json", fast);
+    run_json(args, L"info-fast.ndjson", 0, out);
+    _snwprintf(args, sizeof args / sizeof args[0], L"info --json %ls", odd);
+    run_json(args, L"info-odd.ndjson", 0, out);
+    /* 404: ends in error; fast: completed; odd: still hanging at the
+     * timeout; missing: does not open. Exit 1: a job failed. */
+    _snwprintf(args, sizeof args / sizeof args[0],
+               L"watch --json --complete --timeout-sec 3 --interval-ms 200 %ls %ls %ls %ls", nf, fast,
+               odd, missing);
+    run_json(args, L"watch.ndjson", 1, out);
+
+    /* What the checker needs to know: the GUIDs, one "name=value" a line. */
+    snprintf(ids, sizeof ids, "nf=%ls\nfast=%ls\nodd=%ls\nmissing=%ls\n", nf, fast, odd, missing);
+    save(L"jobs.txt", ids, strlen(ids));
+
+done:
+    /* In Error, hanging, and Transferred or Acknowledged: all safe to cancel. */
+    if (nf[0])
+        bwjob(L"cancel", nf, L"");
+    if (odd[0])
+        bwjob(L"cancel", odd, L"");
+    if (fast[0])
+        bwjob(L"cancel", fast, L"");
+}
+
 /* ------------------------------------------------------ watch many jobs */
 
 /* watch --all over this many jobs: one /slow job that transfers for the whole
@@ -825,6 +932,7 @@ done:
         bwjob(L"cancel", nf_job, L"");
     if (esc_job[0])
         bwjob(L"cancel", esc_job, L"");
+    json_checks(out);
     /* With the queue clear of this file's other jobs: the slow job is the
      * one that transfers. */
     watch_many_checks();
