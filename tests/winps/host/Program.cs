@@ -131,8 +131,23 @@ namespace BitsWatch.Tests.PsHost
                 Console.Error.WriteLine($"PROGRESS: id={p.ActivityId} {p.RecordType} {p.Activity}: {p.StatusDescription} ({p.PercentComplete}%)");
             };
             ps.AddCommand(script);
-            foreach (var a in rest)
-                ps.AddArgument(a);
+            // -Name value pairs become named parameters, a -Name alone a switch,
+            // anything else a positional argument (as pwsh -File passes them).
+            for (int i = 0; i < rest.Length; i++)
+            {
+                string a = rest[i];
+                if (a.Length > 1 && a[0] == '-')
+                {
+                    if (i + 1 < rest.Length && !(rest[i + 1].Length > 1 && rest[i + 1][0] == '-'))
+                        ps.AddParameter(a.Substring(1), rest[++i]);
+                    else
+                        ps.AddParameter(a.Substring(1));
+                }
+                else
+                {
+                    ps.AddArgument(a);
+                }
+            }
             var output = new PSDataCollection<PSObject>();
             output.DataAdded += (s, e) => Console.WriteLine(output[e.Index]);
             try
