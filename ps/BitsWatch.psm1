@@ -1077,7 +1077,7 @@ function Get-BitsJobStatus {
         [ValidateNotNullOrEmpty()]
         [object[]] $BitsJob,
 
-        [Parameter(ParameterSetName = 'List', Position = 0)]
+        [Parameter(ParameterSetName = 'List')]
         [ValidateNotNullOrEmpty()]
         [SupportsWildcards()]
         [string[]] $Name,

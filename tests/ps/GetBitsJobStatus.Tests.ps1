@@ -122,6 +122,12 @@ at 1 gone
             (Get-BitsJobStatus -JobId $script:Failed -SampleMs 0).JobId | Should -Be $script:Failed
         }
 
+        It 'the first positional argument is -JobId (a GUID string is not taken for a -Name)' {
+            $r = @(Get-BitsJobStatus $script:Failed.ToString() -SampleMs 0 -ErrorVariable ev -ErrorAction SilentlyContinue)
+            $ev.Count | Should -Be 0
+            $r.JobId | Should -Be @($script:Failed)
+        }
+
         It '-JobId takes a GUID string, with or without braces' {
             $r = @(Get-BitsJobStatus -JobId $script:Failed.ToString(), $script:Unnamed.ToString('B') -SampleMs 0)
             $r.JobId | Should -Be @($script:Failed, $script:Unnamed)
