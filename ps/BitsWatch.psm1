@@ -803,7 +803,11 @@ function Invoke-BwWatch {
                 $remainingMs = [int]($TimeoutSec * 1000 - $clock.ElapsedMilliseconds)
                 if ($remainingMs -le 0) {
                     foreach ($e in $active) {
-                        $message = 'Timed out after {0} s waiting for BITS job {1} ({2}); it is {3}.' -f $TimeoutSec, $e.JobId, $e.Name, $e.Status.State
+                        $state = 'not read yet'
+                        if ($null -ne $e.Status) {
+                            $state = $e.Status.State
+                        }
+                        $message = 'Timed out after {0} s waiting for BITS job {1} ({2}); it is {3}.' -f $TimeoutSec, $e.JobId, $e.Name, $state
                         $Cmdlet.WriteError((New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
                                     (New-Object -TypeName System.TimeoutException -ArgumentList $message),
                                     'BitsWatch.Timeout',
