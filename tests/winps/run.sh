@@ -46,7 +46,7 @@ export WINEDEBUG=-all NO_COLOR=1
 # .NET's W^X (executable memory mapped twice) kills the runtime under Wine 8:
 # "Internal CLR error. (0x80131506)" in DynamicResolver+DestroyScout.Finalize,
 # as soon as a script has run a little (README.md here).
-export DOTNET_EnableWriteXorExecute=0
+export DOTNET_EnableWriteXorExecute=${DOTNET_EnableWriteXorExecute:-0}
 unset DISPLAY WAYLAND_DISPLAY
 
 PASSED=0 FAILED=0
