@@ -51,9 +51,15 @@ MIRROR=$(mirror | head -n 1)
 [ -n "$MIRROR" ] || { echo "make-root.sh: no Debian mirror found in the apt sources"; exit 1; }
 echo "mirror: (from the machine's apt sources)"
 
-command -v debootstrap >/dev/null || apt-get install -y --no-install-recommends debootstrap
+if ! command -v debootstrap >/dev/null; then
+  # A fresh machine may have no package lists yet.
+  apt-get install -y --no-install-recommends debootstrap ||
+    { apt-get update && apt-get install -y --no-install-recommends debootstrap; }
+fi
 
-rm -rf "$ROOTDIR"
+# A root left half-made by an interrupted run: never rm -rf through a mount.
+if mountpoint -q "$ROOTDIR/proc" 2>/dev/null; then umount "$ROOTDIR/proc"; fi
+rm -rf --one-file-system "$ROOTDIR"
 mkdir -p "$ROOTDIR"
 # minbase: apt and dpkg, nothing else; Wine brings what it needs.
 debootstrap --variant=minbase "$SUITE" "$ROOTDIR" "$MIRROR"
