@@ -505,6 +505,16 @@ namespace BitsWatch.Native
         public DateTime? TransferCompletionTime { get; internal set; }
     }
 
+    // One job's part of a Job.PollMany: its status (Changed: BwJobPollMany
+    // said S_OK for it), or Failure (its status is then null).
+    public sealed class PollResult
+    {
+        public Job Job { get; internal set; }
+        public bool Changed { get; internal set; }
+        public JobStatus Status { get; internal set; }
+        public BitsWatchException Failure { get; internal set; }
+    }
+
     // An open job: every failed HRESULT becomes a BitsWatchException.
     public sealed class Job : IDisposable
     {
@@ -512,6 +522,7 @@ namespace BitsWatch.Native
         private readonly Guid id;
         private int disposed;
         private static int openCount;
+        private static long nativePollCount;
 
         private Job(SafeJobHandle handle, Guid id)
         {
@@ -650,14 +661,101 @@ namespace BitsWatch.Native
             }
         }
 
+        // Calls of BwJobPoll and BwJobPollMany made through this class in the
+        // process: the module's tests check that watching a set of jobs costs
+        // one call per wait slice, not one per job.
+        public static long NativePollCount
+        {
+            get { return System.Threading.Interlocked.Read(ref nativePollCount); }
+        }
+
         // Waits up to timeoutMs (0: not at all; Codes.INFINITE: no limit) for a change.
         public JobStatus Poll(uint timeoutMs)
         {
             BW_STATUS s = BW_STATUS.Create();
+            System.Threading.Interlocked.Increment(ref nativePollCount);
             int hr = BitsWatchException.Check(NativeMethods.BwJobPoll(handle, timeoutMs, ref s), "BwJobPoll");
+            return ToJobStatus(id, hr == Codes.S_OK, ref s);
+        }
+
+        // Waits up to timeoutMs for the first change of any of the jobs, in one
+        // BwJobPollMany call (each job keeps its own change detection, as with
+        // Poll). Never throws for an HRESULT: one result per job, in order,
+        // with that job's status or its failure (a failure of the call as a
+        // whole is every job's failure). A disposed Job fails with E_HANDLE.
+        public static PollResult[] PollMany(Job[] jobs, uint timeoutMs)
+        {
+            if (jobs == null)
+                throw new ArgumentNullException("jobs");
+            int n = jobs.Length;
+            PollResult[] results = new PollResult[n];
+            if (n == 0)
+                return results;
+            for (int i = 0; i < n; i++)
+            {
+                if (jobs[i] == null)
+                    throw new ArgumentException("jobs[" + i + "] is null", "jobs");
+            }
+            IntPtr[] raw = new IntPtr[n];
+            bool[] added = new bool[n];
+            BW_STATUS[] statuses = new BW_STATUS[n];
+            int[] hrs = new int[n];
+            int hr;
+            uint changed;
+            try
+            {
+                // The handles stay referenced for the call, so a Dispose from
+                // another thread cannot close them under the library (the
+                // close then happens when the last reference goes).
+                for (int i = 0; i < n; i++)
+                {
+                    statuses[i] = BW_STATUS.Create();
+                    try
+                    {
+                        jobs[i].handle.DangerousAddRef(ref added[i]);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                    }
+                    if (added[i])
+                        raw[i] = jobs[i].handle.DangerousGetHandle();
+                }
+                System.Threading.Interlocked.Increment(ref nativePollCount);
+                hr = NativeMethods.BwJobPollMany(raw, (uint)n, timeoutMs, statuses, hrs, out changed);
+            }
+            finally
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    if (added[i])
+                        jobs[i].handle.DangerousRelease();
+                }
+            }
+            BitsWatchException whole = hr < 0 ? BitsWatchException.FromHResult(hr, "BwJobPollMany") : null;
+            for (int i = 0; i < n; i++)
+            {
+                PollResult r = new PollResult();
+                r.Job = jobs[i];
+                int one = added[i] ? hrs[i] : Codes.E_HANDLE;
+                if (whole != null)
+                    r.Failure = whole;
+                else if (one < 0)
+                    r.Failure = BitsWatchException.FromHResult(one, "BwJobPollMany");
+                else
+                {
+                    r.Changed = one == Codes.S_OK;
+                    r.Status = ToJobStatus(jobs[i].id, r.Changed, ref statuses[i]);
+                }
+                results[i] = r;
+            }
+            return results;
+        }
+
+        private static JobStatus ToJobStatus(Guid id, bool changed, ref BW_STATUS s)
+        {
             JobStatus r = new JobStatus();
             r.JobId = id;
-            r.Changed = hr == Codes.S_OK;
+            r.Changed = changed;
             r.ChangedFlags = s.Changed;
             r.State = s.State;
             r.StateName = StateName(s.State);

@@ -646,11 +646,53 @@ function Show-BwProgress {
     }
 }
 
+function Receive-BwJobSnapshot {
+    # Takes a snapshot the library returned for an open job into its entry:
+    # the error in an error state (read again when the snapshot changed), the
+    # info (read again when the job is final or with -FreshInfo; else the one
+    # read before), and the status object. Returns $null, or the library's
+    # exception (returned, not thrown: see Job.TryPoll).
+    [CmdletBinding()]
+    [OutputType([BitsWatch.Native.BitsWatchException])]
+    param(
+        [Parameter(Mandatory = $true)]
+        $Entry,
+
+        [Parameter(Mandatory = $true)]
+        [BitsWatch.Native.JobStatus] $Raw,
+
+        [switch] $FreshInfo
+    )
+
+    $Entry.Raw = $Raw
+    if ($Raw.State -eq 4 -or $Raw.State -eq 5) {
+        if ($Raw.Changed -or $null -eq $Entry.JobError) {
+            $jobError = $null
+            $failure = $Entry.Job.TryGetError([ref]$jobError)
+            if ($null -ne $failure) {
+                return $failure
+            }
+            $Entry.JobError = $jobError
+        }
+    }
+    else {
+        $Entry.JobError = $null
+    }
+    if ($FreshInfo -or $Raw.IsFinal -or $null -eq $Entry.Info) {
+        $info = $null
+        $failure = $Entry.Job.TryGetInfo([ref]$info)
+        if ($null -ne $failure) {
+            return $failure
+        }
+        $Entry.Info = $info
+    }
+    $Entry.Status = ConvertTo-BwJobStatus -Status $Raw -Info $Entry.Info -JobError $Entry.JobError
+    return $null
+}
+
 function Read-BwJobStatus {
-    # Reads one open job into its entry: poll (waiting up to WaitMs), the
-    # error in an error state, the info (read again when the job is final or
-    # with -FreshInfo; else the one read before). Returns $null, or the
-    # library's exception (returned, not thrown: see Job.TryPoll).
+    # Reads one open job into its entry (BwJobPoll, waiting up to WaitMs),
+    # then as Receive-BwJobSnapshot. Returns $null, or the library's exception.
     [CmdletBinding()]
     [OutputType([BitsWatch.Native.BitsWatchException])]
     param(
@@ -667,30 +709,7 @@ function Read-BwJobStatus {
     if ($null -ne $failure) {
         return $failure
     }
-    $Entry.Raw = $raw
-    if ($raw.State -eq 4 -or $raw.State -eq 5) {
-        if ($raw.Changed -or $null -eq $Entry.JobError) {
-            $jobError = $null
-            $failure = $Entry.Job.TryGetError([ref]$jobError)
-            if ($null -ne $failure) {
-                return $failure
-            }
-            $Entry.JobError = $jobError
-        }
-    }
-    else {
-        $Entry.JobError = $null
-    }
-    if ($FreshInfo -or $raw.IsFinal -or $null -eq $Entry.Info) {
-        $info = $null
-        $failure = $Entry.Job.TryGetInfo([ref]$info)
-        if ($null -ne $failure) {
-            return $failure
-        }
-        $Entry.Info = $info
-    }
-    $Entry.Status = ConvertTo-BwJobStatus -Status $raw -Info $Entry.Info -JobError $Entry.JobError
-    return $null
+    return Receive-BwJobSnapshot -Entry $Entry -Raw $raw -FreshInfo:$FreshInfo
 }
 
 function Open-BwJobEntry {
@@ -760,11 +779,116 @@ function Open-BwJobEntry {
     }
 }
 
+function Invoke-BwWatchEntry {
+    # What a watch does with a job it has just read: the error of a job in
+    # error (once), a warning for a job that waits on something (once while it
+    # stays so), -Complete on a transferred job; the entry is Done once the
+    # job is final. Returns $null, or the library's exception.
+    [CmdletBinding()]
+    [OutputType([BitsWatch.Native.BitsWatchException])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        $Entry,
+
+        [switch] $Complete
+    )
+
+    $e = $Entry
+    $raw = $e.Raw
+    if ($raw.State -eq 4 -and -not $e.ErrorShown) {
+        $e.ErrorShown = $true
+        $text = $e.Status.ErrorDescription
+        if (-not $text) {
+            $text = [BitsWatch.Native.BitsWatchException]::FormatMessage($raw.ErrorCode)
+        }
+        $message = 'BITS job {0} ({1}) failed: {2} (0x{3:X8})' -f $e.JobId, $e.Name, $text, $raw.ErrorCode
+        if ($e.Status.ErrorRemoteName) {
+            $message += ' [{0}]' -f $e.Status.ErrorRemoteName
+        }
+        $ex = New-Object -TypeName BitsWatch.Native.BitsWatchException -ArgumentList @($raw.ErrorCode, $message)
+        $Cmdlet.WriteError((New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
+                    $ex, 'BitsWatch.JobInError', [System.Management.Automation.ErrorCategory]::ConnectionError, $e.JobId)))
+    }
+    if ($raw.State -eq 3 -or $raw.State -eq 5) {
+        # Not final: the watch goes on until it moves again.
+        if (-not $e.WarnedIdle) {
+            $e.WarnedIdle = $true
+            if ($raw.State -eq 3) {
+                $Cmdlet.WriteWarning(('BITS job {0} ({1}) is suspended: it will not finish until it is resumed (Resume-BitsTransfer). Waiting; -TimeoutSec limits the wait.' -f $e.JobId, $e.Name))
+            }
+            else {
+                $Cmdlet.WriteWarning(('BITS job {0} ({1}) is in a transient error ({2}); BITS retries it by itself (Resume-BitsTransfer retries now). Waiting; -TimeoutSec limits the wait.' -f $e.JobId, $e.Name, $e.Status.ErrorDescription))
+            }
+        }
+    }
+    else {
+        $e.WarnedIdle = $false
+    }
+    if ($raw.State -eq 6 -and $Complete) {
+        $target = 'BITS job {0} ({1})' -f $e.JobId, $e.Name
+        if ($Cmdlet.ShouldProcess($target, 'Complete (acknowledge the transfer; its files move to their destination)')) {
+            $failure = $e.Job.TryComplete()
+            if ($null -eq $failure) {
+                $failure = Read-BwJobStatus -Entry $e -FreshInfo
+            }
+            if ($null -ne $failure) {
+                return $failure
+            }
+        }
+    }
+    if ($e.Raw.IsFinal) {
+        $e.Done = $true
+    }
+    return $null
+}
+
+function Write-BwWatchFailure {
+    # A read of a watched job failed. The service restarting (the library
+    # reconnects on the next call): one warning, and the job stays watched
+    # ($true: the caller waits before the next call, which would fail at
+    # once). A job that is gone: a warning; any other failure: an error of the
+    # calling command; either way the entry is Done ($false).
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        $Entry,
+
+        [Parameter(Mandatory = $true)]
+        [BitsWatch.Native.BitsWatchException] $Failure
+    )
+
+    $e = $Entry
+    if ($script:ServiceDownCodes -contains $Failure.HResult) {
+        if (-not $e.WarnedService) {
+            $e.WarnedService = $true
+            $Cmdlet.WriteWarning(('BITS job {0} ({1}): the BITS service is not answering ({2}); still watching.' -f $e.JobId, $e.Name, $Failure.Message))
+        }
+        return $true
+    }
+    if ($Failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
+        $Cmdlet.WriteWarning(('BITS job {0} ({1}) is gone.' -f $e.JobId, $e.Name))
+        $e.Status = $null
+    }
+    else {
+        Write-BwJobError -Cmdlet $Cmdlet -JobId $e.JobId -Exception $Failure
+    }
+    $e.Done = $true
+    return $false
+}
+
 function Invoke-BwWatch {
-    # The loop of Watch-BitsJob and Wait-BitsJob: polls every job until each is
-    # done (transferred, acknowledged, cancelled, in error, or gone) or the
-    # timeout passes; returns the final status objects in the order given.
-    # Errors and warnings go through the calling command's $PSCmdlet.
+    # The loop of Watch-BitsJob and Wait-BitsJob: waits on every job at once
+    # until each is done (transferred, acknowledged, cancelled, in error, or
+    # gone) or the timeout passes; returns the final status objects in the
+    # order given. Errors and warnings go through the calling command's
+    # $PSCmdlet.
     [CmdletBinding()]
     [OutputType('BitsWatch.JobStatus')]
     param(
@@ -790,11 +914,17 @@ function Invoke-BwWatch {
     $draw = [System.Diagnostics.Stopwatch]::StartNew()
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $lastDraw = -1000
+    $drawPending = $false   # a change not drawn yet (the draws are throttled)
     try {
         Open-BwJobEntry -Cmdlet $Cmdlet -JobId $JobId -Into $entries -Listing:$Listing
 
         while ($true) {
-            $active = @($entries | Where-Object { -not $_.Done })
+            $active = New-Object -TypeName System.Collections.Generic.List[object]
+            foreach ($e in $entries) {
+                if (-not $e.Done) {
+                    $active.Add($e)
+                }
+            }
             if ($active.Count -eq 0) {
                 break
             }
@@ -817,89 +947,58 @@ function Invoke-BwWatch {
                     break
                 }
             }
-            # The wait happens inside BwJobPoll on the last active job; the
-            # others are read without waiting. Any change ends the wait early.
-            # One wait is at most MaxWaitMs, so Ctrl+C (which PowerShell can
-            # act on only between calls) ends the command promptly.
+            # One wait for the whole set (BwJobPollMany): a change of any job
+            # ends it. A wait is at most MaxWaitMs, so Ctrl+C (which
+            # PowerShell can act on only between calls) ends the command
+            # promptly; a change not drawn yet shortens it to its draw time.
+            $wait = [math]::Min([math]::Min($IntervalMs, $remainingMs), $script:MaxWaitMs)
+            if ($Display -and $drawPending) {
+                $wait = [math]::Max(0, [math]::Min($wait, $script:DrawIntervalMs - ($draw.ElapsedMilliseconds - $lastDraw)))
+            }
+            $jobs = New-Object -TypeName 'BitsWatch.Native.Job[]' -ArgumentList $active.Count
+            for ($i = 0; $i -lt $active.Count; $i++) {
+                $jobs[$i] = $active[$i].Job
+            }
+            $results = [BitsWatch.Native.Job]::PollMany($jobs, [uint32]$wait)
+            $serviceDown = $false
             for ($i = 0; $i -lt $active.Count; $i++) {
                 $e = $active[$i]
-                $wait = 0
-                if ($i -eq $active.Count - 1) {
-                    $wait = [math]::Min([math]::Min($IntervalMs, $remainingMs), $script:MaxWaitMs)
-                }
-                $failure = Read-BwJobStatus -Entry $e -WaitMs $wait
+                $r = $results[$i]
+                $failure = $r.Failure
                 if ($null -eq $failure) {
-                    $raw = $e.Raw
-                    if ($raw.State -eq 4 -and -not $e.ErrorShown) {
-                        $e.ErrorShown = $true
-                        $text = $e.Status.ErrorDescription
-                        if (-not $text) {
-                            $text = [BitsWatch.Native.BitsWatchException]::FormatMessage($raw.ErrorCode)
-                        }
-                        $message = 'BITS job {0} ({1}) failed: {2} (0x{3:X8})' -f $e.JobId, $e.Name, $text, $raw.ErrorCode
-                        if ($e.Status.ErrorRemoteName) {
-                            $message += ' [{0}]' -f $e.Status.ErrorRemoteName
-                        }
-                        $ex = New-Object -TypeName BitsWatch.Native.BitsWatchException -ArgumentList @($raw.ErrorCode, $message)
-                        $Cmdlet.WriteError((New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
-                                    $ex, 'BitsWatch.JobInError', [System.Management.Automation.ErrorCategory]::ConnectionError, $e.JobId)))
+                    # Nothing new (and the same rate and ETA): nothing to do.
+                    # (A final job not Done yet, whose -Complete failed while
+                    # the service restarted, is tried again.)
+                    $s = $r.Status
+                    if (-not $r.Changed -and $null -ne $e.Status -and -not $s.IsFinal -and
+                        $s.BytesPerSecond -eq $e.Raw.BytesPerSecond -and $s.EtaSeconds -eq $e.Raw.EtaSeconds) {
+                        $e.Raw = $s
+                        $e.WarnedService = $false
+                        continue
                     }
-                    if ($raw.State -eq 3 -or $raw.State -eq 5) {
-                        # Not final: the watch goes on until it moves again.
-                        if (-not $e.WarnedIdle) {
-                            $e.WarnedIdle = $true
-                            if ($raw.State -eq 3) {
-                                $Cmdlet.WriteWarning(('BITS job {0} ({1}) is suspended: it will not finish until it is resumed (Resume-BitsTransfer). Waiting; -TimeoutSec limits the wait.' -f $e.JobId, $e.Name))
-                            }
-                            else {
-                                $Cmdlet.WriteWarning(('BITS job {0} ({1}) is in a transient error ({2}); BITS retries it by itself (Resume-BitsTransfer retries now). Waiting; -TimeoutSec limits the wait.' -f $e.JobId, $e.Name, $e.Status.ErrorDescription))
-                            }
-                        }
-                    }
-                    else {
-                        $e.WarnedIdle = $false
-                    }
-                    if ($raw.State -eq 6 -and $Complete) {
-                        $target = 'BITS job {0} ({1})' -f $e.JobId, $e.Name
-                        if ($Cmdlet.ShouldProcess($target, 'Complete (acknowledge the transfer; its files move to their destination)')) {
-                            $failure = $e.Job.TryComplete()
-                            if ($null -eq $failure) {
-                                $failure = Read-BwJobStatus -Entry $e -FreshInfo
-                            }
-                        }
-                    }
-                    if ($null -eq $failure -and $e.Raw.IsFinal) {
-                        $e.Done = $true
+                    $drawPending = $true
+                    $failure = Receive-BwJobSnapshot -Entry $e -Raw $s
+                    if ($null -eq $failure) {
+                        $failure = Invoke-BwWatchEntry -Cmdlet $Cmdlet -Entry $e -Complete:$Complete
                     }
                 }
-                if ($null -ne $failure -and $script:ServiceDownCodes -contains $failure.HResult) {
-                    # The service is restarting (the library reconnects on
-                    # the next call): keep watching, say so once.
-                    if (-not $e.WarnedService) {
-                        $e.WarnedService = $true
-                        $Cmdlet.WriteWarning(('BITS job {0} ({1}): the BITS service is not answering ({2}); still watching.' -f $e.JobId, $e.Name, $failure.Message))
-                    }
-                    if ($wait -gt 0) {
-                        # The wait did not happen inside the library.
-                        [System.Threading.Thread]::Sleep($wait)
+                if ($null -ne $failure) {
+                    $drawPending = $true
+                    if (Write-BwWatchFailure -Cmdlet $Cmdlet -Entry $e -Failure $failure) {
+                        $serviceDown = $true
                     }
                 }
-                elseif ($null -ne $failure) {
-                    if ($failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
-                        $Cmdlet.WriteWarning(('BITS job {0} ({1}) is gone.' -f $e.JobId, $e.Name))
-                        $e.Status = $null
-                    }
-                    else {
-                        Write-BwJobError -Cmdlet $Cmdlet -JobId $e.JobId -Exception $failure
-                    }
-                    $e.Done = $true
-                }
-                elseif ($e.WarnedService) {
+                else {
                     $e.WarnedService = $false
                 }
             }
-            if ($Display -and ($draw.ElapsedMilliseconds - $lastDraw) -ge $script:DrawIntervalMs) {
+            if ($serviceDown -and $wait -gt 0) {
+                # The library answered at once: the wait did not happen there.
+                [System.Threading.Thread]::Sleep($wait)
+            }
+            if ($Display -and $drawPending -and ($draw.ElapsedMilliseconds - $lastDraw) -ge $script:DrawIntervalMs) {
                 $lastDraw = $draw.ElapsedMilliseconds
+                $drawPending = $false
                 foreach ($e in $entries) {
                     if ($e.Done) {
                         Show-BwProgress -Entry $e -Completed
@@ -1174,9 +1273,10 @@ function Watch-BitsJob {
     .DESCRIPTION
     Watch-BitsJob shows one Write-Progress bar per job (and a child bar with the
     reply progress of upload-reply jobs) with the state, bytes, percent when the
-    size is known, rate and ETA. It waits inside bitswatch.dll (BwJobPoll), so a
-    change shows within about 50 ms and an idle job costs nothing; the display
-    is refreshed at most 10 times a second.
+    size is known, rate and ETA. It waits inside bitswatch.dll, on all the jobs
+    at once (BwJobPollMany), so a change of any of them shows within about 50
+    ms and idle jobs cost next to nothing; the display is refreshed at most 10
+    times a second.
 
     It ends when every job is transferred, acknowledged, cancelled, in error or
     gone, or when -TimeoutSec passes. A job in error writes a non-terminating
@@ -1206,8 +1306,9 @@ function Watch-BitsJob {
     With -All or -Name: every user's jobs (needs an elevated session).
 
     .PARAMETER IntervalMs
-    The longest time between two reads of a job when nothing changes
-    (50 to 60000, default 500). Changes are seen sooner.
+    The longest single wait inside bitswatch.dll when nothing changes (50 to
+    60000, default 500; a wait never lasts more than 200 ms, so Ctrl+C acts
+    promptly). A change of any job ends the wait at once.
 
     .PARAMETER TimeoutSec
     Stops watching after this many seconds (0, the default: no limit). Jobs
@@ -1321,7 +1422,8 @@ function Wait-BitsJob {
 
     .DESCRIPTION
     Wait-BitsJob is Watch-BitsJob without a display: it waits inside
-    bitswatch.dll (no Start-Sleep loop) until every job is transferred,
+    bitswatch.dll, on all the jobs at once (BwJobPollMany; no Start-Sleep
+    loop), until every job is transferred,
     acknowledged, cancelled, in error or gone, or until -TimeoutSec passes, and
     returns one BitsWatch.JobStatus object per job. Jobs in error write a
     non-terminating error with their description; a timeout writes a
@@ -1351,8 +1453,9 @@ function Wait-BitsJob {
     Stops waiting after this many seconds (0, the default: no limit).
 
     .PARAMETER IntervalMs
-    The longest time between two reads of a job when nothing changes
-    (50 to 60000, default 500).
+    The longest single wait inside bitswatch.dll when nothing changes (50 to
+    60000, default 500; a wait never lasts more than 200 ms). A change of any
+    job ends the wait at once.
 
     .PARAMETER Complete
     Completes each job that reaches Transferred, so its files appear at their

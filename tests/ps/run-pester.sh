@@ -47,6 +47,9 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 RESULT=$OUT/pester-junit.xml
 rm -f "$RESULT"
+# The tests import a package-like copy of ps/ that TestHelpers.ps1 makes once
+# per run: a copy left by an earlier run would test yesterday's module.
+rm -rf "$OUT/module"
 : >"$OUT/scenario.txt"
 
 # The simulator reads its scenario file's name from the process environment
