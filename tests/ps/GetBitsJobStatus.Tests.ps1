@@ -193,10 +193,13 @@ at 1 gone
                 Should -Throw -ErrorId 'BitsWatch.JobNotFound,Get-BitsJobStatus'
         }
 
-        It 'closes every handle it opened' {
+        It 'closes every handle it opened (the module''s count and the library''s)' {
             $null = Get-BitsJobStatus -ErrorAction SilentlyContinue
+            Assert-BwHandlesClosed -Because 'after a listing with rate sampling'
             $null = Get-BitsJobStatus -JobId $script:Missing -ErrorAction SilentlyContinue
-            [BitsWatch.Native.Job]::OpenCount | Should -Be 0
+            Assert-BwHandlesClosed -Because 'after a job that is not there'
+            $null = Get-BitsJobStatus -JobId $script:Failed, $script:Reply -ErrorAction SilentlyContinue
+            Assert-BwHandlesClosed -Because 'after a job in error'
         }
     }
 

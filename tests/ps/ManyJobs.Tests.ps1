@@ -67,6 +67,7 @@ Describe 'a set of 20 jobs' {
                 [System.Threading.Thread]::Sleep(2)
             }
             $run.PS.Stop()
+            Assert-BwHandlesClosed -Because 'Stop() closes the 20 handles'
         }
         finally {
             $run.PS.Dispose()
@@ -101,7 +102,9 @@ Describe 'the calls into the library' {
             $before = [BitsWatch.Native.Job]::NativePollCount
             Start-Sleep -Milliseconds 1000
             $calls = [BitsWatch.Native.Job]::NativePollCount - $before
+            Assert-BwHandlesClosed -Held 20 -Because 'the command holds its 20 handles while it waits'
             $ps.Stop()
+            Assert-BwHandlesClosed -Because 'Stop() closes the 20 handles'
         }
         finally {
             $ps.Dispose()
@@ -130,7 +133,9 @@ at 0 QUEUED
         $jobs = @([BitsWatch.Native.Job]::Open($a), [BitsWatch.Native.Job]::Open($b), [BitsWatch.Native.Job]::Open($c))
         try {
             $jobs[2].Dispose()
+            Assert-BwHandlesClosed -Held 2 -Because 'the test holds two jobs'
             $r = [BitsWatch.Native.Job]::PollMany([BitsWatch.Native.Job[]]$jobs, 0)
+            Assert-BwHandlesClosed -Held 2 -Because 'PollMany closes nothing (its references are released)'
             $r.Count | Should -Be 3
             $r[0].Job | Should -Be $jobs[0]
             $r[0].Changed | Should -BeTrue -Because 'the first poll of a handle reports every group changed'
@@ -159,7 +164,7 @@ at 0 QUEUED bytes=0/1000
         finally {
             $jobs | ForEach-Object { $_.Dispose() }
         }
-        [BitsWatch.Native.Job]::OpenCount | Should -Be 0
+        Assert-BwHandlesClosed
         { [BitsWatch.Native.Job]::PollMany($null, 0) } | Should -Throw
         [BitsWatch.Native.Job]::PollMany([BitsWatch.Native.Job[]]@(), 0).Count | Should -Be 0
     }

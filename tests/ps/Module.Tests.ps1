@@ -32,6 +32,31 @@ Describe 'the native library' {
     }
 }
 
+Describe 'the test hook (BwSimOpenHandles, the simulator library''s count of open handles)' {
+    It 'counts every BW_JOB handle of the process: a Job opened adds one, Dispose closes it' {
+        Set-BwScenario @'
+job {e5000000-0000-0000-0000-000000000001}
+at 0 QUEUED
+'@
+        Get-BwOpenHandleCount | Should -Be 0
+        $job = [BitsWatch.Native.Job]::Open([Guid]'e5000000-0000-0000-0000-000000000001')
+        try {
+            Get-BwOpenHandleCount | Should -Be 1
+            Assert-BwHandlesClosed -Held 1
+            # A raw handle, without a Job: only the library's count sees it.
+            $raw = $null
+            [BitsWatch.Native.NativeMethods]::BwJobOpen('e5000000-0000-0000-0000-000000000001', [ref]$raw) | Should -Be 0
+            Get-BwOpenHandleCount | Should -Be 2
+            [BitsWatch.Native.Job]::OpenCount | Should -Be 1
+            $raw.Dispose()
+        }
+        finally {
+            $job.Dispose()
+        }
+        Assert-BwHandlesClosed
+    }
+}
+
 Describe 'private helpers' {
     It 'no helper has a verb PSScriptAnalyzer takes as state-changing without ShouldProcess' {
         $functions = & $script:Module { Get-ChildItem -Path function: | Where-Object { $_.ModuleName -eq 'BitsWatch' } }

@@ -142,6 +142,28 @@ function New-BwPowerShell {
     return $ps
 }
 
+# The simulator's own count of the BW_JOB handles open in the process:
+# BwSimOpenHandles, exported by libbitswatch_sim.so only (tests/sim/README.md,
+# "The test hook"), so declared here and never in the module. A DllImport of
+# the library's full path binds to the copy the module already loaded
+# (BITSWATCH_NATIVE_LIBRARY): the loader hands out the same library for the
+# same path, so both count the same handles. Once per process.
+if ($script:SimLibrary -and -not ('BitsWatch.Tests.SimHooks' -as [type])) {
+    $literal = $script:SimLibrary.Replace('\', '\\').Replace('"', '\"')
+    Add-Type -TypeDefinition (@'
+using System.Runtime.InteropServices;
+
+namespace BitsWatch.Tests
+{
+    public static class SimHooks
+    {
+        [DllImport("SIM_LIBRARY", CallingConvention = CallingConvention.StdCall, ExactSpelling = true)]
+        public static extern uint BwSimOpenHandles();
+    }
+}
+'@.Replace('SIM_LIBRARY', $literal))
+}
+
 function Get-BwOpenHandleCount {
     # Handles the library has open (the simulator's count), or $null when the
     # library cannot tell.
@@ -150,4 +172,18 @@ function Get-BwOpenHandleCount {
         return $null
     }
     return $t::BwSimOpenHandles()
+}
+
+function Assert-BwHandlesClosed {
+    # Every handle closed, by both counts: the module's (Job.OpenCount, the
+    # Jobs not disposed) and the library's own (BwSimOpenHandles, every BW_JOB
+    # open in the process, however it was opened), less the handles the test
+    # itself holds.
+    param(
+        [int] $Held = 0,
+
+        [string] $Because = 'every handle the command opened is closed'
+    )
+    [BitsWatch.Native.Job]::OpenCount | Should -Be $Held -Because ('{0} (Job.OpenCount)' -f $Because)
+    Get-BwOpenHandleCount | Should -Be $Held -Because ('{0} (the library''s BwSimOpenHandles)' -f $Because)
 }

@@ -145,6 +145,7 @@ Describe 'Wait-BitsJob' {
         $ev[0].CategoryInfo.Category | Should -Be 'ConnectionError'
         $ev[0].TargetObject | Should -Be $script:Fails
         $ev[0].Exception.Message | Should -Match 'HTTP 404 Not Found \(0x80190194\) \[http://example.invalid/missing.bin\]'
+        Assert-BwHandlesClosed -Because 'after a job in error'
     }
 
     It 'a timeout: an OperationTimeout error per unfinished job, objects with owner, times and a $null name' {
@@ -158,6 +159,7 @@ Describe 'Wait-BitsJob' {
         $r[0].CreationTime | Should -BeOfType ([datetime])
         $r[0].ModificationTime | Should -BeOfType ([datetime])
         $r[0].DisplayName | Should -BeExactly $null
+        Assert-BwHandlesClosed -Because 'after a timeout'
     }
 
     It 'a timeout ends the wait on time' {
@@ -177,6 +179,7 @@ at 600 gone
         $r.Count | Should -Be 0
         $wv.Count | Should -Be 1
         $wv[0].Message | Should -Match 'is gone'
+        Assert-BwHandlesClosed -Because 'after a job that vanished'
     }
 
     It 'a suspended job: one warning naming Resume-BitsTransfer, the wait goes on until the timeout' {
@@ -215,12 +218,14 @@ at 1500 TRANSFERRED bytes=1000/1000
         $r[0].State | Should -Be 'Transferred'
         $wv.Count | Should -Be 1
         $wv[0].Message | Should -Match 'BITS service is not answering'
+        Assert-BwHandlesClosed -Because 'after the service restarted'
     }
 
     It 'writes through its own $PSCmdlet: the error record names Wait-BitsJob' {
         $null = Wait-BitsJob -JobId ([Guid]::NewGuid()) -TimeoutSec 1 -ErrorVariable ev -ErrorAction SilentlyContinue
         $ev[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobNotFound,Wait-BitsJob'
         $ev[0].InvocationInfo.MyCommand.Name | Should -Be 'Wait-BitsJob'
+        Assert-BwHandlesClosed -Because 'after a job that is not there'
     }
 
     It 'takes -JobId as BitsJob objects from the pipeline and -BitsJob' {
@@ -240,13 +245,13 @@ at 1500 TRANSFERRED bytes=1000/1000
                 Start-Sleep -Milliseconds 20
             }
             Start-Sleep -Milliseconds 1200  # Quick is done; the wait is on Idle, which never changes
-            [BitsWatch.Native.Job]::OpenCount | Should -Be 2
+            Assert-BwHandlesClosed -Held 2 -Because 'the command holds its two handles while it waits'
             $sw = [System.Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $sw.Stop()
             $sw.ElapsedMilliseconds | Should -BeLessThan 300
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            [BitsWatch.Native.Job]::OpenCount | Should -Be 0
+            Assert-BwHandlesClosed -Because 'Stop() closes every handle'
         }
         finally {
             $ps.Dispose()
@@ -310,6 +315,7 @@ Describe 'Watch-BitsJob' {
         $r.Errors.Count | Should -Be 1
         $r.Errors[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobInError,Watch-BitsJob'
         $r.Output[0].State | Should -Be 'Error'
+        Assert-BwHandlesClosed -Because 'after a job in error'
     }
 
     It '-Name (wildcards) and -BitsJob choose the jobs to watch' {
@@ -343,6 +349,7 @@ at 0 TRANSFERRED bytes=1000/1000
         $r.Warnings[0].Message | Should -Match 'Paused.*suspended.*Resume-BitsTransfer'
         $r.Errors.Count | Should -Be 1
         $r.Errors[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.Timeout,Watch-BitsJob'
+        Assert-BwHandlesClosed -Because 'after a timeout'
     }
 
     It '-All: a listing that fails is a terminating error record of Watch-BitsJob, not a raw exception' {
@@ -371,12 +378,12 @@ at 0 TRANSFERRED bytes=1000/1000
                 Start-Sleep -Milliseconds 20
             }
             Start-Sleep -Milliseconds 300
-            [BitsWatch.Native.Job]::OpenCount | Should -Be 1
+            Assert-BwHandlesClosed -Held 1 -Because 'the command holds its handle while it waits'
             $sw = [System.Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $sw.Stop()
             $sw.ElapsedMilliseconds | Should -BeLessThan 300
-            [BitsWatch.Native.Job]::OpenCount | Should -Be 0
+            Assert-BwHandlesClosed -Because 'Stop() closes every handle'
         }
         finally {
             $ps.Dispose()
