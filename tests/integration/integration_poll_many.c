@@ -142,6 +142,28 @@ static HRESULT create_one(IBackgroundCopyManager *mgr, const wchar_t *path, int 
     return hr;
 }
 
+/* S_OK once the job is CONNECTING or TRANSFERRING; E_PENDING when it stays
+ * queued (another job holds Wine's one transfer thread). */
+static HRESULT wait_moving(IBackgroundCopyManager *mgr, const wchar_t *guid, DWORD ms)
+{
+    IBackgroundCopyJob *job = NULL;
+    GUID id;
+    BG_JOB_STATE s = BG_JOB_STATE_QUEUED;
+    HRESULT hr = IIDFromString(guid, &id);
+    if (SUCCEEDED(hr))
+        hr = IBackgroundCopyManager_GetJob(mgr, &id, &job);
+    if (FAILED(hr))
+        return hr;
+    DWORD start = GetTickCount();
+    while (SUCCEEDED(hr = IBackgroundCopyJob_GetState(job, &s)) && s == BG_JOB_STATE_QUEUED &&
+           GetTickCount() - start < ms)
+        Sleep(20);
+    IBackgroundCopyJob_Release(job);
+    if (SUCCEEDED(hr) && s == BG_JOB_STATE_QUEUED)
+        hr = E_PENDING;
+    return hr;
+}
+
 static DWORD WINAPI maker_main(void *arg)
 {
     IBackgroundCopyManager *mgr = NULL;
@@ -154,8 +176,12 @@ static DWORD WINAPI maker_main(void *arg)
     hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER,
                           &IID_IBackgroundCopyManager, (void **)&mgr);
     if (SUCCEEDED(hr)) {
-        /* Job 0 first, alone, so it is the one in flight. */
+        /* Job 0 first, alone, and in flight before the others exist: Wine's
+         * BITS starts the NEWEST queued job when its transfer thread is free,
+         * so a /hang job made too soon would take its place for good. */
         hr = create_one(mgr, L"" SLOW_PATH, 0);
+        if (SUCCEEDED(hr))
+            hr = wait_moving(mgr, g.guid[0], 60000);
         for (int k = 1; k < NJOBS && SUCCEEDED(hr); k++)
             hr = create_one(mgr, L"" HANG_PATH, k);
         IBackgroundCopyManager_Release(mgr);
@@ -182,6 +208,9 @@ static void test_first_call_reports_all_fifty(void **state)
     assert_non_null(t);
     WaitForSingleObject(t, INFINITE);
     CloseHandle(t);
+    if (g.made == E_PENDING)
+        fail_msg("the /slow job stayed Queued for 60 s: another job holds Wine's BITS"
+                 " transfer thread (a leftover of an earlier test?)");
     assert_hr(S_OK, g.made);
     for (int i = 0; i < NJOBS; i++)
         assert_hr(S_OK, bw.JobOpen(g.guid[i], &g.h[i]));
