@@ -171,6 +171,8 @@ void bw__status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snapshot
 /* ---- poll_many.c ---------------------------------------------------------- */
 /* Test knob: the process' read budget back to a full burst. */
 void bw__poll_many_test_reset_budget(void);
+/* BW__DUTY_PERCENT, for tests that count reads within the budget. */
+unsigned bw__poll_many_duty_percent(void);
 
 /* ---- format_message.c ------------------------------------------------------ */
 /* Appends the text for hr (never empty) at *len, as bw__append_ascii does. */

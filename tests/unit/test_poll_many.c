@@ -228,8 +228,9 @@ static void final_jobs_are_not_read_and_end_the_wait_at_once(void **state)
 }
 
 /* Which job is read when: the transferring one often, the quiet ones within
- * the budget (here 1 ms a read: 10% of a 2 s wait is 200 reads, plus the
- * 50 ms burst), the final one never. */
+ * the budget (here 1 ms a read: at 10% a 2 s wait is 200 reads, plus the
+ * 50 ms burst; the wait is as long as it takes to give each quiet job about
+ * six reads at the duty cycle built), the final one never. */
 static void schedule_reads_moving_often_quiet_within_budget_final_never(void **state)
 {
     set *s = set_open(40, BW_STATE_QUEUED);
@@ -244,7 +245,8 @@ static void schedule_reads_moving_often_quiet_within_budget_final_never(void **s
         s->jobs[i]->state_delay_ms = i == 0 ? 0 : 1;
     }
     bw__poll_many_test_reset_budget();
-    assert_hr(S_FALSE, poll_set(s, 2000, NULL));
+    unsigned wait = 20000 / bw__poll_many_duty_percent();
+    assert_hr(S_FALSE, poll_set(s, wait, NULL));
     unsigned moving = s->jobs[0]->n_state, final = s->jobs[1]->n_state, quiet = 0, least = ~0u;
     for (unsigned i = 2; i < s->n; i++) {
         quiet += s->jobs[i]->n_state;
@@ -253,9 +255,10 @@ static void schedule_reads_moving_often_quiet_within_budget_final_never(void **s
     }
     print_message("moving %u reads, quiet %u reads (least %u per job), final %u\n", moving, quiet,
                   least, final);
-    assert_true(moving >= 30);            /* every 50 ms at most */
+    assert_true(moving >= wait / 70);     /* every 50 ms at most */
     assert_int_equal(final, 0);
-    assert_true(quiet <= (2000 + 50 * 10) / 10 + 10); /* the budget: ~10% of the wait */
+    /* The budget: the duty cycle of the wait plus the burst, at >= 1 ms a read. */
+    assert_true(quiet <= wait * bw__poll_many_duty_percent() / 100 + 50 + 10);
     set_close(s);
     assert_true(least >= 4);              /* round robin: every quiet job, about equally */
 }
@@ -327,7 +330,8 @@ static void mover_main(void *p)
 }
 
 /* 40 jobs: job 0 moving (its reads take moving_delay_ms each), 39 quiet
- * (1 ms a read); the caller calls again whenever a call returns, for 3 s.
+ * (1 ms a read); the caller calls again whenever a call returns, for as long
+ * as the budget needs to give each quiet job about six reads (2 s at 10%).
  * Returns the fewest reads of a quiet job (and which one). */
 static unsigned quiet_reads_while_one_moves(unsigned moving_delay_ms, unsigned *least_at)
 {
@@ -341,12 +345,12 @@ static unsigned quiet_reads_while_one_moves(unsigned moving_delay_ms, unsigned *
         s->jobs[i]->state_delay_ms = i == 0 ? moving_delay_ms : 1;
     }
     bw__poll_many_test_reset_budget();
-    UINT64 start = bw__now_ms();
-    mover m = {s->jobs[0], start + 3200};
+    UINT64 start = bw__now_ms(), run_ms = 20000 / bw__poll_many_duty_percent();
+    mover m = {s->jobs[0], start + run_ms + 200};
     test_thread_start ts = {mover_main, &m};
     test_thread t = test_thread_run(&ts);
     unsigned calls = 0;
-    while (bw__now_ms() - start < 3000) {
+    while (bw__now_ms() - start < run_ms) {
         assert_true(SUCCEEDED(poll_set(s, 1000, NULL)));
         calls++;
     }
@@ -367,10 +371,9 @@ static unsigned quiet_reads_while_one_moves(unsigned moving_delay_ms, unsigned *
 static void quiet_jobs_all_read_while_another_moves(void **state)
 {
     unsigned at = 0, least = quiet_reads_while_one_moves(0, &at);
-    /* ~10% of 3 s at >= 1 ms a read is <= ~300 quiet reads: ~7 per job. */
+    /* <= ~250 quiet reads (the duty cycle of the run, the burst): ~6 per job. */
     if (least < 3)
-        fail_msg("quiet job %u was read %u times in 3 s of calls ending early: starved", at,
-                 least);
+        fail_msg("quiet job %u was read %u times in calls ending early: starved", at, least);
 }
 
 /* The moving job's reads (on BwJobPoll's cadence, here 8 ms each: far more
@@ -379,7 +382,7 @@ static void quiet_budget_is_not_spent_on_a_moving_job(void **state)
 {
     unsigned at = 0, least = quiet_reads_while_one_moves(8, &at);
     if (least < 3)
-        fail_msg("quiet job %u was read %u times in 3 s while a slow moving job was watched:"
+        fail_msg("quiet job %u was read %u times while a slow moving job was watched:"
                  " starved", at, least);
 }
 
@@ -399,8 +402,8 @@ static void first_read_is_not_activity(void **state)
     unsigned reads = total_state_reads(s);
     print_message("%u reads of 40 quiet jobs in the second after their first read\n", reads);
     set_close(s);
-    /* 10% of 1 s plus the 50 ms burst, at >= 1 ms a read, and some slack. */
-    if (reads > (1000 / 10 + 50) + 20)
+    /* The duty cycle of 1 s plus the 50 ms burst, at >= 1 ms a read, and slack. */
+    if (reads > 10 * bw__poll_many_duty_percent() + 50 + 20)
         fail_msg("%u reads in 1 s after the first call: the first read counted as a change",
                  reads);
 }
