@@ -33,6 +33,12 @@
  *     every N so that a drifting load does not look like an effect of N.
  *  5. Memory [BW_BENCH_MEM_POLLS=100000]: private bytes before and after that
  *     many polls of T.
+ *  6. Watching many jobs (bench_many.c, run before 4): BwJobPollMany against
+ *     the 1 s timer loop over the same N = 1, 10, 50, 200 jobs, latency of a
+ *     cancel by another process, CPU of the watcher, the BITS service and
+ *     wineserver, bitswatch.exe, and the duty-cycle trade-off.
+ *
+ *   bench_bits --canceller   is that other process (commands on stdin).
  *
  * Output: ROW/NOTE lines as bench_fake's (tab-separated) for run.sh. Exit 0
  * when every target was met, 1 when one was missed, 2 on a setup failure.
@@ -43,7 +49,7 @@
 #define COBJMACROS
 #include <windows.h>
 #include <objbase.h>
-#include <initguid.h>
+#include <initguid.h> /* this file defines BITS' GUIDs for the program */
 #include <bits.h>
 #include <psapi.h>
 
@@ -52,32 +58,22 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "bitswatch.h"
+#include "bench_bits.h"
 
 /* ---------------------------------------------------------------- the DLL */
-typedef UINT32(BWAPI *PFN_BwGetVersion)(void);
-typedef HRESULT(BWAPI *PFN_BwJobOpenById)(const GUID *jobId, BW_JOB *job);
-typedef HRESULT(BWAPI *PFN_BwJobClose)(BW_JOB job);
-typedef HRESULT(BWAPI *PFN_BwJobPoll)(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
+bench_api bw;
 
-static struct {
-    PFN_BwGetVersion GetVersion;
-    PFN_BwJobOpenById JobOpenById;
-    PFN_BwJobClose JobClose;
-    PFN_BwJobPoll JobPoll;
-} bw;
-
-#define LOAD(dll, field, name)                                                        \
+#define LOAD(dll, api, field, name)                                                   \
     do {                                                                              \
         FARPROC p_ = GetProcAddress((dll), name);                                     \
         if (!p_) {                                                                    \
             fprintf(stderr, "bench_bits: export %s not found\n", name);              \
             return 0;                                                                 \
         }                                                                             \
-        bw.field = (__typeof__(bw.field))(void (*)(void))p_;                          \
+        (api)->field = (__typeof__((api)->field))(void (*)(void))p_;                  \
     } while (0)
 
-static int load_dll(const wchar_t *path)
+int bench_load_dll(const wchar_t *path, bench_api *api)
 {
     wchar_t full[MAX_PATH];
     HMODULE dll;
@@ -85,27 +81,28 @@ static int load_dll(const wchar_t *path)
         fprintf(stderr, "bench_bits: cannot load %ls (%lu)\n", path, GetLastError());
         return 0;
     }
-    LOAD(dll, GetVersion, "BwGetVersion");
-    LOAD(dll, JobOpenById, "BwJobOpenById");
-    LOAD(dll, JobClose, "BwJobClose");
-    LOAD(dll, JobPoll, "BwJobPoll");
+    LOAD(dll, api, GetVersion, "BwGetVersion");
+    LOAD(dll, api, JobOpenById, "BwJobOpenById");
+    LOAD(dll, api, JobClose, "BwJobClose");
+    LOAD(dll, api, JobPoll, "BwJobPoll");
+    LOAD(dll, api, JobPollMany, "BwJobPollMany");
     return 1;
 }
 
 /* ---------------------------------------------------------------- helpers */
-static IBackgroundCopyManager *g_mgr;
-static wchar_t g_http[512];
+IBackgroundCopyManager *g_mgr;
+wchar_t g_http[512];
 static int g_missed;
 static double g_qpc_per_us;
 
-static double now_us(void)
+double now_us(void)
 {
     LARGE_INTEGER c;
     QueryPerformanceCounter(&c);
     return (double)c.QuadPart / g_qpc_per_us;
 }
 
-static unsigned env_uint(const char *name, unsigned dflt)
+unsigned env_uint(const char *name, unsigned dflt)
 {
     const char *v = getenv(name);
     if (!v || !*v)
@@ -114,7 +111,7 @@ static unsigned env_uint(const char *name, unsigned dflt)
     return n ? (unsigned)n : dflt;
 }
 
-static void row(const char *figure, const char *bwv, const char *base, const char *ratio,
+void row(const char *figure, const char *bwv, const char *base, const char *ratio,
                 const char *target, const char *met)
 {
     printf("ROW\t%s\t%s\t%s\t%s\t%s\t%s\n", figure, bwv, base, ratio, target, met);
@@ -123,7 +120,7 @@ static void row(const char *figure, const char *bwv, const char *base, const cha
         g_missed = 1;
 }
 
-static void note(const char *fmt, ...)
+void note(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -135,7 +132,7 @@ static void note(const char *fmt, ...)
 }
 
 /* Progress on stderr (run.sh logs it; stdout is for the results). */
-static void say(const char *fmt, ...)
+void say(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -152,13 +149,13 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Sorts v in place and returns its median. */
-static double median(double *v, unsigned n)
+double median(double *v, unsigned n)
 {
     qsort(v, n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static double mean(const double *v, unsigned n)
+double mean(const double *v, unsigned n)
 {
     double s = 0;
     for (unsigned i = 0; i < n; i++)
@@ -166,7 +163,7 @@ static double mean(const double *v, unsigned n)
     return n ? s / n : 0;
 }
 
-static BW_STATUS status_new(void)
+BW_STATUS status_new(void)
 {
     BW_STATUS st;
     memset(&st, 0, sizeof st);
@@ -174,7 +171,7 @@ static BW_STATUS status_new(void)
     return st;
 }
 
-static const char *state_name(UINT32 s)
+const char *state_name(UINT32 s)
 {
     static const char *const names[] = {"Queued", "Connecting", "Transferring", "Suspended",
                                         "Error", "TransientError", "Transferred",
@@ -183,7 +180,7 @@ static const char *state_name(UINT32 s)
 }
 
 /* CreateJob + AddFile + Resume; *job keeps the creator's proxy. */
-static HRESULT create_job(const wchar_t *path, GUID *id, IBackgroundCopyJob **job)
+HRESULT create_job(const wchar_t *path, GUID *id, IBackgroundCopyJob **job)
 {
     static unsigned counter;
     wchar_t url[1024], temp[MAX_PATH], local[MAX_PATH];
@@ -223,7 +220,7 @@ static int wait_raw_state(IBackgroundCopyJob *job, BG_JOB_STATE want, DWORD time
 }
 
 /* A second, independent proxy, as a user's own program would hold. */
-static HRESULT raw_open(const GUID *id, IBackgroundCopyJob **job)
+HRESULT raw_open(const GUID *id, IBackgroundCopyJob **job)
 {
     return IBackgroundCopyManager_GetJob(g_mgr, id, job);
 }
@@ -642,8 +639,12 @@ static int scale(unsigned max_jobs)
     snprintf(a, sizeof a, "%.2f", per_job_max / per_job_min);
     snprintf(b, sizeof b, "%.2f", raw_max / raw_min);
     snprintf(r, sizeof r, "%.2f", (per_job_max / per_job_min) / (raw_max / raw_min));
-    row("Scale: per-job cost over N = 1..max, max/min (flat)", a, b, r, "<= 1.5",
-        per_job_max / per_job_min <= 1.5 ? "yes" : "no");
+    /* Restated (the earlier "BitsWatch alone <= 1.5" mixed Wine's growth with
+     * the library's): the library adds nothing that grows with N when its
+     * spread over N is the raw loop's own spread, measured in the same run. */
+    double spread_ratio = (per_job_max / per_job_min) / (raw_max / raw_min);
+    row("Scale: per-job cost over N = 1..max, max/min: BitsWatch's spread against raw COM's"
+        " own spread (same run)", a, b, r, "ratio <= 1.25", spread_ratio <= 1.25 ? "yes" : "no");
     note("Scale: the highest BitsWatch/raw ratio over N was %.2f. When the raw loop's per-job"
          " cost grows with N as much as BitsWatch's does, the growth is in the service or COM"
          " (calls get dearer as more proxies are open), not in the library.", ratio_max);
@@ -735,16 +736,20 @@ int wmain(int argc, wchar_t **argv)
     unsigned scale_max = env_uint("BW_BENCH_SCALE_MAX", 1000);
     unsigned mem_polls = env_uint("BW_BENCH_MEM_POLLS", 100000);
     const char *only = getenv("BW_BENCH_ONLY"); /* e.g. "1,3": a subset, for development */
+    wchar_t self[MAX_PATH];
     HRESULT hr;
 
+    QueryPerformanceFrequency(&f);
+    g_qpc_per_us = (double)f.QuadPart / 1e6;
+    if (argc == 2 && !wcscmp(argv[1], L"--canceller"))
+        return canceller_main();
     if (argc < 3) {
         fprintf(stderr, "usage: bench_bits <bitswatch.dll> <http base url>\n");
         return 2;
     }
-    QueryPerformanceFrequency(&f);
-    g_qpc_per_us = (double)f.QuadPart / 1e6;
+    GetModuleFileNameW(NULL, self, MAX_PATH);
     wcsncpy(g_http, argv[2], sizeof g_http / sizeof g_http[0] - 1);
-    if (!load_dll(argv[1]))
+    if (!bench_load_dll(argv[1], &bw))
         return 2;
     hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
     if (SUCCEEDED(hr))
@@ -787,6 +792,8 @@ int wmain(int argc, wchar_t **argv)
                poll_cost("transferred", &id_d, BW_STATE_TRANSFERRED, 0, polls));
     RUN(2, latency(transitions));
     RUN(3, wait_cpu(&id_q));
+    /* Before the scale figure, whose 1000 jobs would make every call dearer. */
+    RUN(6, bench_many(&id_t, self));
     RUN(4, scale(scale_max));
     RUN(5, memory(&id_t, mem_polls));
     IBackgroundCopyJob_Release(jq);

@@ -2,12 +2,16 @@
 # tests/bench/run.sh: the BitsWatch benchmarks (NOT part of the test command).
 #
 # Builds what it needs (build/bench-native: the core on the counting fake
-# backend; build/bench-x64: bitswatch.dll and bench_bits.exe, both Release),
-# makes its own Wine prefix (build/bench-wine-prefix) with a fresh wineserver
-# (so BITS holds no jobs from an earlier run), starts the loopback HTTP server,
-# runs bench_fake natively and bench_bits under Wine against Wine's real BITS,
-# stops what it started, and prints a Markdown table that it also writes to
-# tests/bench/results.md (with the date, the machine and Wine's version).
+# backend; build/bench-x64: bitswatch.dll, bench_bits.exe, bwjob.exe and, when
+# it builds, bitswatch.exe, all Release; build/bench-x64-dutyN: bitswatch.dll
+# with BW__DUTY_PERCENT=N for the duty-cycle trade-off), makes its own Wine
+# prefix (build/bench-wine-prefix) with a fresh wineserver (so BITS holds no
+# jobs from an earlier run), starts the loopback HTTP server and the BITS
+# service, finds the pids of that prefix's svchost (BITS) and wineserver (for
+# their CPU), runs bench_fake natively and bench_bits under Wine against
+# Wine's real BITS, stops what it started, and prints a Markdown table that it
+# also writes to tests/bench/results.md (with the date, the machine, its load
+# and Wine's version).
 #
 # Exit: 0 when every figure met its target, 1 when one missed it, 2 when the
 # benchmarks could not run.
@@ -18,13 +22,21 @@
 # BW_BENCH_SCALE_MAX (1000 jobs), BW_BENCH_SCALE_POLLS (2000 per N),
 # BW_BENCH_MEM_POLLS (100000 under Wine), BW_BENCH_NATIVE_MEM_POLLS (1000000),
 # BW_BENCH_ONLY (e.g. "12": only those Wine figures, for development),
-# BW_BENCH_RESULTS (default tests/bench/results.md).
+# BW_BENCH_RESULTS (default tests/bench/results.md), BW_BENCH_DIRS (name stem
+# of the build dirs, default "bench": build/<stem>-x64 ...), BW_BENCH_DUTIES
+# (other duty cycles to build and compare, default "5 10 20 40" without the
+# one built; "" for none), BW_BENCH_FULL_READ_MS (an experiment, see below);
+# figure 6 (many jobs): BW_BENCH_MANY_ROUNDS (4), BW_BENCH_MANY_K (5 cancels
+# a phase), BW_BENCH_CPU_ROUNDS (2), BW_BENCH_CPU_SECONDS (8),
+# BW_BENCH_CLI_ROUNDS (3), BW_BENCH_CLI_K (3), BW_BENCH_SWEEP_ROUNDS (3),
+# BW_BENCH_SWEEP_K (3).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 BUILD=$ROOT/build
-LOGS=$BUILD/bench-logs
+STEM=${BW_BENCH_DIRS:-bench}
+LOGS=$BUILD/$STEM-logs
 RESULTS=${BW_BENCH_RESULTS:-$ROOT/tests/bench/results.md}
 JOBS=${BW_JOBS:-$(nproc)}
 TRIPLE=x86_64-w64-mingw32
@@ -49,30 +61,83 @@ if [ ! -f "$DEPS/.bw-deps-stamp" ]; then
     { tail -n 40 "$LOGS/deps.log"; die "building the mingw deps failed (log: $LOGS/deps.log)"; }
 fi
 
-build() {   # build DIR TARGETS... -- CMAKE ARGS...
-  local dir=$1 targets=() log
+build() {   # build DIR TARGETS... -- CMAKE ARGS...   (sources: $SRC_DIR, default the tree)
+  local dir=$1 targets=() log src=${SRC_DIR:-.}
   shift
   while [ $# -gt 0 ] && [ "$1" != -- ]; do targets+=("$1"); shift; done
   shift
   log=$LOGS/build-$(basename "$dir").log
   : >"$log"
-  if ! { cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" &&
+  if ! { cmake -S "$src" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" &&
          cmake --build "$dir" -j "$JOBS" --target "${targets[@]}"; } >>"$log" 2>&1; then
     tail -n 60 "$log"
     die "build of $dir failed (log: $log)"
   fi
 }
-echo "==> build build/bench-native (bench_fake) and build/bench-x64 (bitswatch.dll, bench_bits.exe)"
-build "$BUILD/bench-native" bench_fake --
-build "$BUILD/bench-x64" bitswatch bench_bits -- \
-  -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchain-$TRIPLE.cmake" -DBW_DEPS_PREFIX="$DEPS"
-BENCH_FAKE=$BUILD/bench-native/tests/bench/bench_fake
-BENCH_BITS=$BUILD/bench-x64/tests/bench/bench_bits.exe
-DLL=$BUILD/bench-x64/bin/bitswatch.dll
-for f in "$BENCH_FAKE" "$BENCH_BITS" "$DLL"; do [ -f "$f" ] || die "not built: $f"; done
+MINGW=(-DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchain-$TRIPLE.cmake" -DBW_DEPS_PREFIX="$DEPS")
+echo "==> build build/$STEM-native (bench_fake) and build/$STEM-x64 (bitswatch.dll, bench_bits.exe, bwjob.exe)"
+build "$BUILD/$STEM-native" bench_fake --
+build "$BUILD/$STEM-x64" bitswatch bench_bits bwjob -- "${MINGW[@]}"
+BENCH_FAKE=$BUILD/$STEM-native/tests/bench/bench_fake
+BENCH_BITS=$BUILD/$STEM-x64/tests/bench/bench_bits.exe
+DLL=$BUILD/$STEM-x64/bin/bitswatch.dll
+BWJOB=$BUILD/$STEM-x64/bin/bwjob.exe
+for f in "$BENCH_FAKE" "$BENCH_BITS" "$DLL" "$BWJOB"; do [ -f "$f" ] || die "not built: $f"; done
+
+# bitswatch.exe: measured when it builds (another part of the tree; a broken
+# CLI must not stop the benchmarks of the DLL).
+CLI=$BUILD/$STEM-x64/bin/bitswatch.exe
+if cmake --build "$BUILD/$STEM-x64" -j "$JOBS" --target bitswatch_cli >"$LOGS/build-cli.log" 2>&1 &&
+   [ -f "$CLI" ]; then
+  export BW_BENCH_CLI=$CLI
+  if grep -q 'BwJobPollMany' cli/watch.c; then
+    export BW_BENCH_CLI_KIND="its watch loop uses BwJobPollMany"
+  else
+    export BW_BENCH_CLI_KIND="its watch loop gives each job a BwJobPoll wait of 50 ms in turn: it does not use BwJobPollMany yet"
+  fi
+else
+  echo "bench: bitswatch.exe did not build (log: $LOGS/build-cli.log); not measured" >&2
+fi
+
+# The duty-cycle trade-off: the same DLL with other BW__DUTY_PERCENT values,
+# copied under other names so that one process can load them side by side.
+MAIN_DUTY=$(sed -n 's/^#define BW__DUTY_PERCENT \([0-9]*\)u.*/\1/p' dll/src/poll_many.c | head -n1)
+export BW_BENCH_MAIN_DUTY=${MAIN_DUTY:-0}
+DUTY_DLLS=
+for d in ${BW_BENCH_DUTIES-5 10 20 40}; do
+  [ "$d" = "$MAIN_DUTY" ] && continue
+  echo "==> build build/$STEM-x64-duty$d (bitswatch.dll, BW__DUTY_PERCENT=$d)"
+  build "$BUILD/$STEM-x64-duty$d" bitswatch -- "${MINGW[@]}" -DCMAKE_C_FLAGS="-DBW__DUTY_PERCENT=${d}u"
+  cp "$BUILD/$STEM-x64-duty$d/bin/bitswatch.dll" "$LOGS/bitswatch-duty$d.dll"
+  DUTY_DLLS="$DUTY_DLLS${DUTY_DLLS:+;}$d=$LOGS/bitswatch-duty$d.dll"
+done
+# An experiment (BW_BENCH_FULL_READ_MS, default 5000; "" for none): the DLL
+# with a longer full-read period than dll/src/poll.c's BW__FULL_READ_MS
+# (500 ms: an idle job read less often than that is read in full, two round
+# trips, which is every quiet read in a large set), at the duty cycle built
+# and at 5%, built from a copy of the sources; it shows what one round trip
+# per quiet read would give.
+FULL_READ=${BW_BENCH_FULL_READ_MS-5000}
+if [ -n "$FULL_READ" ]; then
+  FR_SRC=$BUILD/$STEM-fullread-src
+  rm -rf "$FR_SRC" && mkdir -p "$FR_SRC"
+  tar -C "$ROOT" --exclude=./build --exclude=./.git -cf - . | tar -C "$FR_SRC" -xf -
+  sed -i "s/^#define BW__FULL_READ_MS 500 /#define BW__FULL_READ_MS $FULL_READ /" "$FR_SRC/dll/src/poll.c"
+  grep -q "^#define BW__FULL_READ_MS $FULL_READ " "$FR_SRC/dll/src/poll.c" ||
+    die "BW__FULL_READ_MS not found in dll/src/poll.c (the experiment needs updating)"
+  for d in $(printf '%s\n' "$MAIN_DUTY" 5 | awk '!seen[$0]++'); do
+    echo "==> build build/$STEM-x64-fullread-duty$d (experiment: BW__FULL_READ_MS=$FULL_READ, BW__DUTY_PERCENT=$d)"
+    SRC_DIR=$FR_SRC build "$BUILD/$STEM-x64-fullread-duty$d" bitswatch -- "${MINGW[@]}" \
+      -DCMAKE_C_FLAGS="-DBW__DUTY_PERCENT=${d}u"
+    cp "$BUILD/$STEM-x64-fullread-duty$d/bin/bitswatch.dll" "$LOGS/bitswatch-fullread-duty$d.dll"
+    DUTY_DLLS="$DUTY_DLLS${DUTY_DLLS:+;}$d% with $FULL_READ ms full reads (experiment)=$LOGS/bitswatch-fullread-duty$d.dll"
+  done
+fi
+# BW_BENCH_EXTRA_DLLS="label=path;...": more builds to compare (experiments).
+export BW_BENCH_DUTY_DLLS=$DUTY_DLLS${BW_BENCH_EXTRA_DLLS:+${DUTY_DLLS:+;}$BW_BENCH_EXTRA_DLLS}
 
 # ---------------------------------------------------------------- Wine + HTTP
-export WINEPREFIX=${BW_BENCH_WINEPREFIX:-$BUILD/bench-wine-prefix}
+export WINEPREFIX=${BW_BENCH_WINEPREFIX:-$BUILD/$STEM-wine-prefix}
 export WINEDEBUG=-all
 unset DISPLAY WAYLAND_DISPLAY
 HTTP_PID=
@@ -103,7 +168,7 @@ wineserver -k 2>/dev/null || true   # a fresh BITS: no jobs left from an earlier
 wineserver -w 2>/dev/null || true
 wineserver -p >>"$LOGS/wine.log" 2>&1 || true
 
-PORTFILE=$BUILD/bench-http.port
+PORTFILE=$LOGS/http.port
 rm -f "$PORTFILE"
 python3 tests/integration/http_server.py --port-file "$PORTFILE" >"$LOGS/http.log" 2>&1 &
 HTTP_PID=$!
@@ -115,12 +180,34 @@ done
 [ -s "$PORTFILE" ] || { cat "$LOGS/http.log"; die "the HTTP server did not start"; }
 HTTP=http://127.0.0.1:$(cat "$PORTFILE")
 
+# Start BITS (a demand-start service) and find this prefix's svchost hosting
+# it and its wineserver, by the WINEPREFIX in their environment (other
+# prefixes on the machine run their own).
+wine "$BWJOB" list >>"$LOGS/wine.log" 2>&1 || die "BITS does not answer (bwjob list; log: $LOGS/wine.log)"
+prefix_pid() {   # prefix_pid PATTERN: first process of our prefix whose command line matches
+  local p
+  for p in /proc/[0-9]*; do
+    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" || continue
+    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "$1"; then
+      basename "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+export BW_BENCH_SVCHOST_PID=$(prefix_pid 'svchost.exe -k netsvcs')
+export BW_BENCH_WINESERVER_PID=$(prefix_pid 'wineserver')
+export BW_BENCH_CLK_TCK=$(getconf CLK_TCK)
+[ -n "$BW_BENCH_SVCHOST_PID" ] && [ -n "$BW_BENCH_WINESERVER_PID" ] ||
+  echo "bench: svchost/wineserver of $WINEPREFIX not found: no service CPU figures" >&2
+
 # ---------------------------------------------------------------- run
 echo "==> bench_fake (native, fake backend)"
 "$BENCH_FAKE" "${BW_BENCH_NATIVE_MEM_POLLS:-1000000}" >"$LOGS/native.out" 2>"$LOGS/native.err"
 rc_native=$?
 cat "$LOGS/native.err" >&2
-echo "==> bench_bits (Wine's BITS; several minutes)"
+echo "==> bench_bits (Wine's BITS; about half an hour)"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 START=$SECONDS
 wine "$BENCH_BITS" "$DLL" "$HTTP" >"$LOGS/bits.out" 2> >(tee "$LOGS/bits.err" >&2)
 rc_bits=$?
@@ -135,9 +222,9 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "# BitsWatch benchmarks"
   echo
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "- Machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr); load average at the end: $load"
+  echo "- Machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr); load average (1, 5, 15 min) at the start of the Wine part: $load_start, at the end: $load (other engineers' builds and tests share the machine)"
   echo "- Wine: ${wine_version:-unknown} (its BITS service, qmgr, is the BITS measured)"
-  echo "- Command: \`tests/bench/run.sh\` (Wine part: ${ELAPSED}s)"
+  echo "- Command: \`tests/bench/run.sh\` (Wine part: ${ELAPSED}s)${BW_BENCH_ONLY:+ with BW_BENCH_ONLY=$BW_BENCH_ONLY}"
   echo "- Build: Release (-O3), bitswatch.dll x64 under Wine; native core on the unit tests' counting fake backend"
   echo
   echo "Times are measured side by side in one run (interleaved), so compare ratios, not"
@@ -154,7 +241,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
   cat "$LOGS/native.out" "$LOGS/bits.out" | awk -F'\t' '$1 == "NOTE" { printf "- %s\n", $2 }'
   if [ $rc_native -ge 2 ] || [ $rc_bits -ge 2 ]; then
     echo
-    echo "**Incomplete run**: bench_fake exit $rc_native, bench_bits exit $rc_bits (see build/bench-logs/)."
+    echo "**Incomplete run**: bench_fake exit $rc_native, bench_bits exit $rc_bits (see build/$STEM-logs/)."
   fi
 } >"$LOGS/results.md"
 cp "$LOGS/results.md" "$RESULTS"
