@@ -142,7 +142,7 @@ static int memory(unsigned long polls)
     WCHAR id[40];
     BW_JOB h = NULL;
     UINT64 bytes = 0;
-    char figure[160], a[64], t[32];
+    char figure[160], a[96], t[32];
 
     fake_backend_install();
     fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
