@@ -3,7 +3,9 @@
 # tests) and writes
 #   dist/BitsWatch/                  the module folder (what Install-Module puts
 #                                    in a PSModulePath folder), with
-#       BitsWatch.psd1 .psm1 *.ps1xml BitsWatch.Native.cs         (from ps/)
+#       BitsWatch.psd1 .psm1 *.ps1xml *.cs  (from ps/, by packaging/module_files.py:
+#                                    the .psm1 with ps/Private/*.ps1 and
+#                                    ps/Public/*.ps1 joined in)
 #       bin/win-x64/bitswatch.dll, bitswatch.exe                  (stripped)
 #       bin/win-x86/bitswatch.dll, bitswatch.exe
 #       include/bitswatch.h bitswatch_compat.h bitswatch_version.h
@@ -142,14 +144,9 @@ MOD=$DIST/$NAME
 rm -rf "$MOD" "$DIST/x64" "$DIST/x86" "$DIST/$NAME-"*.zip "$DIST/$NAME."*.nupkg "$DIST/SHA256SUMS"
 mkdir -p "$MOD/include"
 
-# Module files: whatever ps/ has of the four kinds.
-found=0
-for f in ps/*.psd1 ps/*.psm1 ps/*.ps1xml ps/*.cs; do
-  [ -f "$f" ] || continue
-  install -m 0644 "$f" "$MOD/"
-  found=1
-done
-[ $found = 1 ] || echo "package: warning: ps/ has no module files" >&2
+# Module files: whatever ps/ has of the four kinds, the function files joined
+# into the .psm1 (one script to sign and to verify at import).
+python3 packaging/module_files.py ps "$MOD"
 if [ -f "$MOD/$NAME.psd1" ] && ! grep -Eq "ModuleVersion *= *'$VERSION'" "$MOD/$NAME.psd1"; then
   echo "package: $NAME.psd1's ModuleVersion is not $VERSION (CMakeLists.txt)" >&2
   exit 1

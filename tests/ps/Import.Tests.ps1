@@ -101,11 +101,13 @@ foreach ($j in $jobs) {
         'failed=' + $_.Exception.InnerException.Message
     }
     'errors=' + $j.PS.Streams.Error.Count
+    $j.PS.Streams.Error | ForEach-Object { 'error: ' + $_.ToString() + ' ' + $_.InvocationInfo.PositionMessage }
 }
 $assemblies = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $null -ne $_.GetType('BitsWatch.Native.Job', $false) })
 'assemblies=' + $assemblies.Count
 '@
             $r.ErrorText | Should -BeNullOrEmpty
+            @($r.Output | Where-Object { $_ -like 'error: *' }) | Should -BeNullOrEmpty
             @($r.Output | Where-Object { $_ -eq 'result=Get-BitsJobStatus' }).Count | Should -Be 2
             @($r.Output | Where-Object { $_ -eq 'errors=0' }).Count | Should -Be 2
             $r.Output | Should -Contain 'assemblies=1'
@@ -200,6 +202,45 @@ try { Import-Module ([WildcardPattern]::Escape($m)) -ErrorAction Stop; $null = G
 '@
             $r.Output | Should -Be 'imported'
         }
+    }
+}
+
+Describe 'the module''s files: one per function in the source tree, joined in the package' {
+    BeforeAll {
+        # The module's functions (exported and private) as a fresh session sees them.
+        $script:ListFunctions = @'
+Import-Module $m -ErrorAction Stop
+'functions=' + ((& (Get-Module BitsWatch) { Get-ChildItem -Path function: | Where-Object { $_.ModuleName -eq 'BitsWatch' } | ForEach-Object Name } | Sort-Object) -join ',')
+'commands=' + ((Get-Command -Module BitsWatch | Sort-Object Name | ForEach-Object Name) -join ',')
+$null = Get-BitsJobStatus
+'ok'
+'@
+    }
+
+    It 'the package holds one BitsWatch.psm1 with every function joined in, no Public/ or Private/ folder' {
+        Test-Path -LiteralPath (Join-Path $script:ModuleDir 'Public') | Should -BeFalse
+        Test-Path -LiteralPath (Join-Path $script:ModuleDir 'Private') | Should -BeFalse
+        $psm1 = Get-Content -LiteralPath (Join-Path $script:ModuleDir 'BitsWatch.psm1') -Raw
+        foreach ($f in Get-ChildItem -LiteralPath (Join-Path $script:SourceDir 'Public'), (Join-Path $script:SourceDir 'Private') -Filter '*.ps1') {
+            $psm1 | Should -Match ('(?m)^# ---- {0}/{1}$' -f $f.Directory.Name, [regex]::Escape($f.Name))
+            $psm1 | Should -Match ('(?m)^function {0} \{{' -f [regex]::Escape($f.BaseName))
+        }
+    }
+
+    It 'the source tree (ps/, its files dot-sourced) imports from a path with [ ] and spaces and has the same functions as the package' {
+        $copy = Join-Path $TestDrive 'src [x] here/BitsWatch'
+        Copy-Item -LiteralPath $script:SourceDir -Destination $copy -Recurse
+        Test-Path -LiteralPath (Join-Path $copy 'Private') | Should -BeTrue
+        $fromSource = Invoke-ImportScript -ModuleDir (Join-Path $copy 'BitsWatch.psd1') $script:ListFunctions
+        $fromPackage = Invoke-ImportScript $script:ListFunctions
+        $fromSource.ErrorText | Should -BeNullOrEmpty
+        $fromSource.Output | Should -Contain 'ok'
+        $fromPackage.Output | Should -Contain 'ok'
+        $functions = @($fromSource.Output | Where-Object { $_ -like 'functions=*' })
+        $functions.Count | Should -Be 1
+        ($functions[0] -split ',').Count | Should -BeGreaterThan 25
+        $functions[0] | Should -BeExactly @($fromPackage.Output | Where-Object { $_ -like 'functions=*' })[0]
+        $fromSource.Output | Should -Contain 'commands=Get-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
     }
 }
 

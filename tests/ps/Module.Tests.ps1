@@ -57,6 +57,31 @@ at 0 QUEUED
     }
 }
 
+Describe 'the commands' {
+    It 'Watch-BitsJob and Wait-BitsJob declare the same parameters (Watch-BitsJob adds -PassThru)' {
+        # Two param() blocks, one meaning: a script function cannot take its
+        # parameters from a helper (DynamicParam would hide them from Get-Help
+        # and tab completion), so this keeps the two copies the same.
+        function Get-Shape {
+            param($Command)
+            foreach ($p in (Get-Command $Command).Parameters.Values | Where-Object { $_.Name -notin [System.Management.Automation.PSCmdlet]::CommonParameters -and $_.Name -notin [System.Management.Automation.PSCmdlet]::OptionalCommonParameters } | Sort-Object Name) {
+                $sets = foreach ($k in $p.ParameterSets.Keys | Sort-Object) {
+                    $a = $p.ParameterSets[$k]
+                    '{0}:{1}:{2}:{3}:{4}' -f $k, $a.IsMandatory, $a.Position, $a.ValueFromPipeline, $a.ValueFromPipelineByPropertyName
+                }
+                $checks = foreach ($x in $p.Attributes | Where-Object { $_ -isnot [System.Management.Automation.ParameterAttribute] }) {
+                    $x.GetType().Name + $(if ($x -is [System.Management.Automation.ValidateRangeAttribute]) { '({0},{1})' -f $x.MinRange, $x.MaxRange })
+                }
+                '{0} [{1}] aliases={2} sets={3} attributes={4}' -f $p.Name, $p.ParameterType, ($p.Aliases -join '|'), ($sets -join ';'), (($checks | Sort-Object) -join '|')
+            }
+        }
+        $watch = @(Get-Shape 'Watch-BitsJob' | Where-Object { $_ -notlike 'PassThru *' })
+        $wait = @(Get-Shape 'Wait-BitsJob')
+        $watch.Count | Should -Be 8
+        $wait | Should -Be $watch
+    }
+}
+
 Describe 'private helpers' {
     It 'no helper has a verb PSScriptAnalyzer takes as state-changing without ShouldProcess' {
         $functions = & $script:Module { Get-ChildItem -Path function: | Where-Object { $_.ModuleName -eq 'BitsWatch' } }

@@ -2,9 +2,10 @@
 #
 # The suite runs the module as a user would: Import-Module of a copy of ps/
 # laid out like the package (packaging/package.sh: a folder named BitsWatch
-# with the .psd1, .psm1, .ps1xml and .cs), with the native library named by
-# the module's documented override, BITSWATCH_NATIVE_LIBRARY (run-pester.sh
-# sets it to the simulator library, libbitswatch_sim.so).
+# with the .psd1, .psm1 (the functions joined in), .ps1xml and .cs), with the
+# native library named by the module's documented override,
+# BITSWATCH_NATIVE_LIBRARY (run-pester.sh sets it to the simulator library,
+# libbitswatch_sim.so).
 #
 # The simulator reads the scenario file named by BITSWATCH_SIM_SCENARIO, set
 # before pwsh started (native code sees only the process' original
@@ -29,7 +30,9 @@ if (-not $script:Pwsh) {
 $script:SimLibrary = $env:BITSWATCH_NATIVE_LIBRARY
 $script:ScenarioPath = $env:BITSWATCH_SIM_SCENARIO
 
-# The module files the package ships (package.sh copies these kinds from ps/).
+# The module files the package ships: packaging/module_files.py lays them out
+# as packaging/package.sh does (the manifest, format file and C# as they are,
+# BitsWatch.psm1 with the function files of Private/ and Public/ joined in).
 function Copy-BwModule {
     # Copies the module into DESTINATION/BitsWatch (created) and returns that folder.
     param(
@@ -39,10 +42,10 @@ function Copy-BwModule {
     # .NET calls: the cmdlets would read [ ] in a path as wildcards.
     $dir = Join-Path -Path $Destination -ChildPath 'BitsWatch'
     $null = [System.IO.Directory]::CreateDirectory($dir)
-    foreach ($pattern in '*.psd1', '*.psm1', '*.ps1xml', '*.cs') {
-        foreach ($f in [System.IO.Directory]::GetFiles($script:SourceDir, $pattern)) {
-            [System.IO.File]::Copy($f, (Join-Path -Path $dir -ChildPath ([System.IO.Path]::GetFileName($f))), $true)
-        }
+    $layout = Join-Path -Path $script:RepoRoot -ChildPath 'packaging/module_files.py'
+    $text = & python3 $layout $script:SourceDir $dir 2>&1
+    if ($LASTEXITCODE -ne 0) {
+        throw ('packaging/module_files.py failed ({0}): {1}' -f $LASTEXITCODE, ($text -join ' '))
     }
     foreach ($extra in 'LICENSE', 'README.md') {
         $f = Join-Path -Path $script:RepoRoot -ChildPath $extra

@@ -4,6 +4,14 @@
     check_module.py [--dll-x64 PATH] [--dll-x86 PATH]
 
 Checks, each printed as "ok"/"FAIL", then "N passed, N failed":
+  - the layout: one function per file, named after it, in ps/Public/ (the
+    exported commands, one file each) and ps/Private/ (the "Bw" helpers),
+    nothing else in those files (dot-sourcing one only defines its function),
+    every module file ASCII (Windows PowerShell 5.1 reads a file without a BOM
+    as ANSI), and BitsWatch.psm1's region that packaging/module_files.py
+    replaces with the joined files;
+  - the rest is checked on BitsWatch.psm1 as the package ships it (the files
+    joined in, by packaging/module_files.py);
   - the manifest: ModuleVersion == project(VERSION) of CMakeLists.txt,
     editions, PowerShellVersion, explicit (empty) export lists, the files it
     names exist, PSData tags;
@@ -31,6 +39,8 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PS = os.path.join(ROOT, "ps")
+sys.path.insert(0, os.path.join(ROOT, "packaging"))
+import module_files  # noqa: E402  (the joiner package.sh uses)
 
 # Get-Verb, Windows PowerShell 5.1 (the module's oldest host). PowerShell 6+
 # added Build and Deploy; they are left out so 5.1 never warns on import.
@@ -123,6 +133,50 @@ def param_names(body):
     return re.findall(r"^\s*(?:\[(?:[^\[\]\n]|\[\])*\]\s*)*\$(\w+)\s*(?:=[^\n]*)?,?\s*$", m.group(2), re.M)
 
 
+def check_layout(psd1):
+    exported = psd1_list(psd1, "FunctionsToExport") or []
+    psm1 = read(os.path.join(PS, "BitsWatch.psm1"))
+    check(re.search(r"^" + re.escape(module_files.BEGIN) + r"\s*$", psm1, re.M) is not None and
+          re.search(r"^" + re.escape(module_files.END) + r"\s*$", psm1, re.M) is not None,
+          "BitsWatch.psm1 has the region packaging/module_files.py joins the function files into")
+    names = {}
+    for folder in module_files.FOLDERS:
+        d = os.path.join(PS, folder)
+        files = sorted(f for f in os.listdir(d) if f.endswith(".ps1")) if os.path.isdir(d) else []
+        check(len(files) > 0, "ps/%s/ has function files" % folder)
+        names[folder] = [os.path.splitext(f)[0] for f in files]
+        for f in files:
+            name = os.path.splitext(f)[0]
+            text = read(os.path.join(d, f))
+            defined = re.findall(r"^\s*function\s+([\w-]+)", text, re.M | re.I)
+            check(defined == [name], "%s/%s defines exactly one function, %s" % (folder, f, name),
+                  "defines %s" % defined)
+            # Outside the function only comments and blank lines: dot-sourcing
+            # (or joining) the file has no effect but defining it.
+            m = re.search(r"^function\s+[\w-]+\s*\{\s*$(.*)^\}\s*\Z", text, re.M | re.S)
+            before = text[:m.start()] if m else text
+            outside = [l for l in before.splitlines() if l.strip() and not l.lstrip().startswith("#")]
+            check(m is not None and not outside,
+                  "%s/%s holds only its function (and comments)" % (folder, f), str(outside[:2]))
+            noun = name.partition("-")[2]
+            if folder == "Public":
+                check(name in exported, "Public/%s is an exported command" % f)
+            else:
+                check(noun.startswith("Bw"), "Private/%s is a Bw helper (noun starts with Bw)" % f)
+    check(sorted(names.get("Public", [])) == sorted(exported),
+          "ps/Public/ has one file per exported command", "%s vs %s" % (names.get("Public"), exported))
+    module = [os.path.join(PS, f) for f in os.listdir(PS)
+              if os.path.splitext(f)[1] in (".psd1", ".psm1", ".ps1xml", ".cs")]
+    module += [os.path.join(PS, folder, n + ".ps1") for folder in names for n in names[folder]]
+    bad = []
+    for path in sorted(module):
+        try:
+            module_files.read_ascii(path)
+        except module_files.LayoutError as e:
+            bad.append(str(e))
+    check(not bad, "every module file is ASCII (%d files)" % len(module), "; ".join(bad))
+
+
 def check_manifest(psd1):
     version = project_version()
     check(version is not None, "CMakeLists.txt has project(... VERSION x.y.z)")
@@ -164,7 +218,7 @@ def check_functions(psd1, psm1):
     funcs = dict(functions(psm1))
     check(len(funcs) == len(functions(psm1)), "no function is defined twice")
     for name in exported:
-        check(name in funcs, "exported %s is defined in BitsWatch.psm1" % name)
+        check(name in funcs, "exported %s is defined in BitsWatch.psm1 (joined)" % name)
     for name in funcs:
         verb, _, noun = name.partition("-")
         check(verb in APPROVED_VERBS, "%s uses an approved verb" % name, "'%s' is not in Get-Verb" % verb)
@@ -272,7 +326,13 @@ def main():
     args = ap.parse_args()
 
     psd1 = read(os.path.join(PS, "BitsWatch.psd1"))
-    psm1 = read(os.path.join(PS, "BitsWatch.psm1"))
+    check_layout(psd1)
+    # The module as the package ships it: the function files joined in.
+    try:
+        psm1 = module_files.joined_psm1(PS)
+    except module_files.LayoutError as e:
+        check(False, "packaging/module_files.py joins BitsWatch.psm1", str(e))
+        psm1 = read(os.path.join(PS, "BitsWatch.psm1"))
     exports = def_exports()
     check(len(exports) > 0, "def/bitswatch.def lists %d exports" % len(exports))
     check_manifest(psd1)

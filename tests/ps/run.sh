@@ -5,8 +5,10 @@
 #
 # 1. installs the pinned tree-sitter-powershell + web-tree-sitter of
 #    tests/ps/package.json into build/ps-tools (npm, --ignore-scripts; once),
-# 2. parses ps/*.psm1, ps/*.psd1 and the script blocks of ps/*.ps1xml with it
-#    (no ERROR or MISSING node may appear),
+# 2. parses ps/*.psm1, ps/*.psd1, the function files ps/Public/*.ps1 and
+#    ps/Private/*.ps1, BitsWatch.psm1 as the package ships it (those files
+#    joined in by packaging/module_files.py) and the script blocks of
+#    ps/*.ps1xml with it (no ERROR or MISSING node may appear),
 # 3. checks the .ps1xml files are well-formed (xmllint, when installed),
 # 4. runs the static checks of check_module.py (manifest, exports, help,
 #    verbs, version, [DllImport]s vs the .def and, given the DLLs, their
@@ -40,7 +42,18 @@ if ! have_tools; then
 fi
 
 echo "== parse (tree-sitter-powershell)"
-node "$HERE/parse_ps.cjs" "$TOOLS/node_modules" "$ROOT"/ps/*.psm1 "$ROOT"/ps/*.psd1 "$ROOT"/ps/*.ps1xml || rc=1
+JOINED=$(mktemp -d)
+trap 'rm -rf "$JOINED"' EXIT
+if python3 "$ROOT/packaging/module_files.py" "$ROOT/ps" "$JOINED/BitsWatch"; then
+  cp "$JOINED/BitsWatch/BitsWatch.psm1" "$JOINED/BitsWatch.joined.psm1"
+else
+  echo "FAIL packaging/module_files.py could not lay out the module"
+  rc=1
+fi
+shopt -s nullglob
+node "$HERE/parse_ps.cjs" "$TOOLS/node_modules" "$ROOT"/ps/*.psm1 "$ROOT"/ps/*.psd1 "$ROOT"/ps/*.ps1xml \
+  "$ROOT"/ps/Public/*.ps1 "$ROOT"/ps/Private/*.ps1 "$JOINED"/*.joined.psm1 || rc=1
+shopt -u nullglob
 
 echo "== xml (xmllint; check_module.py parses it with Python's XML parser too)"
 command -v xmllint >/dev/null || echo "xmllint not installed (libxml2-utils): Python's check only"

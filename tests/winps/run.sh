@@ -78,9 +78,9 @@ layout() {
   local arch b f entry missing=0
   rm -rf "$OUT/module"
   mkdir -p "$MOD/include"
-  for f in "$TREE"/ps/*.psd1 "$TREE"/ps/*.psm1 "$TREE"/ps/*.ps1xml "$TREE"/ps/*.cs; do
-    [ -f "$f" ] && install -m 0644 "$f" "$MOD/"
-  done
+  # ps/'s module files as package.sh lays them out (the .psm1 with
+  # ps/Private/ and ps/Public/ joined in).
+  python3 "$TREE/packaging/module_files.py" "$TREE/ps" "$MOD" || return 1
   for arch in x64 x86; do
     b=$X64
     [ $arch = x86 ] && b=$X86

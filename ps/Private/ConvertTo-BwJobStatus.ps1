@@ -1,0 +1,98 @@
+function ConvertTo-BwJobStatus {
+    # A plain, serializable status object from what the DLL returned.
+    [CmdletBinding()]
+    [OutputType('BitsWatch.JobStatus')]
+    param(
+        [Parameter(Mandatory = $true)]
+        $Status,
+
+        [AllowNull()]
+        $Info,
+
+        [AllowNull()]
+        $JobError
+    )
+
+    $total = $null
+    $percent = $null
+    if ($Status.BytesTotal -ne $script:SizeUnknown) {
+        $total = $Status.BytesTotal
+        if ($total -gt 0) {
+            $percent = [math]::Round(100.0 * $Status.BytesTransferred / $total, 1)
+        }
+        elseif ($Status.State -ge 6) {
+            $percent = 100.0
+        }
+    }
+    $replyTotal = $null
+    if ($Status.ReplyBytesTotal -ne $script:SizeUnknown) {
+        $replyTotal = $Status.ReplyBytesTotal
+    }
+    $eta = $null
+    if ($Status.EtaSeconds -ge 0) {
+        $eta = [TimeSpan]::FromSeconds($Status.EtaSeconds)
+    }
+
+    $displayName = $null
+    $description = $null
+    $owner = $null
+    $priority = $null
+    $errorCount = $null
+    $creation = $null
+    $modification = $null
+    $completion = $null
+    if ($null -ne $Info) {
+        $displayName = ConvertTo-BwDisplayText $Info.DisplayName
+        $description = ConvertTo-BwDisplayText $Info.Description
+        $owner = ConvertTo-BwDisplayText $Info.Owner
+        $priority = Get-BwName $script:PriorityNames $Info.Priority
+        $errorCount = $Info.ErrorCount
+        $creation = ConvertTo-BwLocalTime $Info.CreationTime
+        $modification = ConvertTo-BwLocalTime $Info.ModificationTime
+        $completion = ConvertTo-BwLocalTime $Info.TransferCompletionTime
+    }
+    $errorDescription = $null
+    $contextDescription = $null
+    $remoteName = $null
+    $localName = $null
+    $protocol = $null
+    if ($null -ne $JobError) {
+        $errorDescription = ConvertTo-BwDisplayText $JobError.Description
+        $contextDescription = ConvertTo-BwDisplayText $JobError.ContextDescription
+        $remoteName = ConvertTo-BwDisplayText $JobError.RemoteName
+        $localName = ConvertTo-BwDisplayText $JobError.LocalName
+        $protocol = ConvertTo-BwDisplayText $JobError.Protocol
+    }
+
+    [PSCustomObject]@{
+        PSTypeName              = 'BitsWatch.JobStatus'
+        JobId                   = $Status.JobId
+        DisplayName             = $displayName
+        State                   = Get-BwName $script:StateNames $Status.State
+        Type                    = Get-BwName $script:TypeNames $Status.Type
+        Priority                = $priority
+        BytesTotal              = $total
+        BytesTransferred        = $Status.BytesTransferred
+        FilesTotal              = $Status.FilesTotal
+        FilesTransferred        = $Status.FilesTransferred
+        Percent                 = $percent
+        BytesPerSecond          = $Status.BytesPerSecond
+        Eta                     = $eta
+        ReplyBytesTotal         = $replyTotal
+        ReplyBytesTransferred   = $Status.ReplyBytesTransferred
+        ErrorCode               = $Status.ErrorCode
+        ErrorContext            = Get-BwName $script:ContextNames $Status.ErrorContext
+        ErrorDescription        = $errorDescription
+        ErrorContextDescription = $contextDescription
+        ErrorRemoteName         = $remoteName
+        ErrorLocalName          = $localName
+        ErrorProtocol           = $protocol
+        ErrorCount              = $errorCount
+        Description             = $description
+        Owner                   = $owner
+        CreationTime            = $creation
+        ModificationTime        = $modification
+        TransferCompletionTime  = $completion
+        Timestamp               = ConvertTo-BwLocalTime $Status.Timestamp
+    }
+}

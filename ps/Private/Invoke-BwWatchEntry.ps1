@@ -1,0 +1,64 @@
+function Invoke-BwWatchEntry {
+    # What a watch does with a job it has just read: the error of a job in
+    # error (once), a warning for a job that waits on something (once while it
+    # stays so), -Complete on a transferred job; the entry is Done once the
+    # job is final. Returns $null, or the library's exception.
+    [CmdletBinding()]
+    [OutputType([BitsWatch.Native.BitsWatchException])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        $Entry,
+
+        [switch] $Complete
+    )
+
+    $e = $Entry
+    $raw = $e.Raw
+    if ($raw.State -eq 4 -and -not $e.ErrorShown) {
+        $e.ErrorShown = $true
+        $text = $e.Status.ErrorDescription
+        if (-not $text) {
+            $text = [BitsWatch.Native.BitsWatchException]::FormatMessage($raw.ErrorCode)
+        }
+        $message = 'BITS job {0} ({1}) failed: {2} (0x{3:X8})' -f $e.JobId, $e.Name, $text, $raw.ErrorCode
+        if ($e.Status.ErrorRemoteName) {
+            $message += ' [{0}]' -f $e.Status.ErrorRemoteName
+        }
+        $ex = New-Object -TypeName BitsWatch.Native.BitsWatchException -ArgumentList @($raw.ErrorCode, $message)
+        $Cmdlet.WriteError((ConvertTo-BwErrorRecord -Exception $ex -ErrorId 'BitsWatch.JobInError' -TargetObject $e.JobId -Category ConnectionError))
+    }
+    if ($raw.State -eq 3 -or $raw.State -eq 5) {
+        # Not final: the watch goes on until it moves again.
+        if (-not $e.WarnedIdle) {
+            $e.WarnedIdle = $true
+            if ($raw.State -eq 3) {
+                $Cmdlet.WriteWarning(('BITS job {0} ({1}) is suspended: it will not finish until it is resumed (Resume-BitsTransfer). Waiting; -TimeoutSec limits the wait.' -f $e.JobId, $e.Name))
+            }
+            else {
+                $Cmdlet.WriteWarning(('BITS job {0} ({1}) is in a transient error ({2}); BITS retries it by itself (Resume-BitsTransfer retries now). Waiting; -TimeoutSec limits the wait.' -f $e.JobId, $e.Name, $e.Status.ErrorDescription))
+            }
+        }
+    }
+    else {
+        $e.WarnedIdle = $false
+    }
+    if ($raw.State -eq 6 -and $Complete) {
+        $target = 'BITS job {0} ({1})' -f $e.JobId, $e.Name
+        if ($Cmdlet.ShouldProcess($target, 'Complete (acknowledge the transfer; its files move to their destination)')) {
+            $failure = $e.Job.TryComplete()
+            if ($null -eq $failure) {
+                $failure = Read-BwJobStatus -Entry $e -FreshInfo
+            }
+            if ($null -ne $failure) {
+                return $failure
+            }
+        }
+    }
+    if ($e.Raw.IsFinal) {
+        $e.Done = $true
+    }
+    return $null
+}

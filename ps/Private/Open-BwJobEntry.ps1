@@ -1,0 +1,66 @@
+function Open-BwJobEntry {
+    # Opens each job for a command: one entry per job that opened (the
+    # others get an error through the command); Index is the position given.
+    [CmdletBinding()]
+    [OutputType([object])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        [AllowEmptyCollection()]
+        [Guid[]] $JobId,
+
+        [AllowNull()]
+        [System.Collections.Generic.List[object]] $Into,
+
+        [switch] $Listing
+    )
+
+    $index = 0
+    foreach ($id in $JobId) {
+        $entry = [PSCustomObject]@{
+            Index         = $index
+            JobId         = $id
+            Name          = $id.ToString('B')
+            Job           = $null
+            Raw           = $null
+            Info          = $null
+            JobError      = $null
+            Status        = $null
+            Done          = $false
+            ErrorShown    = $false
+            WarnedIdle    = $false
+            WarnedService = $false
+        }
+        $index++
+        $job = $null
+        $info = $null
+        $failure = [BitsWatch.Native.Job]::TryOpen($id, [ref]$job)
+        if ($null -eq $failure) {
+            $entry.Job = $job
+            $failure = $job.TryGetInfo([ref]$info)
+        }
+        if ($null -eq $failure) {
+            $entry.Info = $info
+            $name = ConvertTo-BwDisplayText $info.DisplayName
+            if ($name) {
+                $entry.Name = $name
+            }
+        }
+        else {
+            if ($null -ne $entry.Job) {
+                $entry.Job.Dispose()
+                $entry.Job = $null
+            }
+            # A listed job may finish and vanish before it is read.
+            if (-not ($Listing -and $failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND)) {
+                Write-BwJobError -Cmdlet $Cmdlet -JobId $id -Exception $failure
+            }
+            $entry.Done = $true
+        }
+        if ($null -ne $Into) {
+            $Into.Add($entry)
+        }
+    }
+}

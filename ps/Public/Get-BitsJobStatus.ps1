@@ -1,0 +1,152 @@
+function Get-BitsJobStatus {
+    <#
+    .SYNOPSIS
+    Gets a status snapshot of BITS transfer jobs.
+
+    .DESCRIPTION
+    Get-BitsJobStatus reads each job through bitswatch.dll and returns one
+    BitsWatch.JobStatus object per job: state, bytes and files, percent, rate,
+    ETA, reply progress of upload-reply jobs, the error (code, context,
+    description, the failing file's remote and local names, protocol) of a job
+    in an error state, owner, priority, description, error count and times
+    (local time, as Get-BitsTransfer gives them).
+
+    Jobs that are moving (connecting or transferring) are read twice, -SampleMs
+    apart on one handle (all jobs together, so the command takes that long at
+    most once), so BytesPerSecond and Eta are measured, not guessed.
+
+    Without -JobId it lists every job of the current user (-AllUsers: every
+    user's, which needs an elevated session), or those whose display name
+    matches -Name. JobId binds from the pipeline by property name, so the
+    output of Get-BitsTransfer (live or deserialized from a remote session)
+    can be piped in; -BitsJob takes those objects by name too.
+
+    The objects are plain and serializable: they come back intact from
+    Invoke-Command. They also carry BitsTransfer's names for the same data
+    (JobState, TransferType, OwnerAccount, InternalErrorCode). Text that came
+    from BITS has its control characters removed.
+
+    .PARAMETER JobId
+    The GUIDs of the jobs: GUIDs, GUID strings, or objects with a JobId
+    property (Get-BitsTransfer output, BitsWatch.JobStatus), also from the
+    pipeline.
+
+    .PARAMETER BitsJob
+    BITS job objects (Get-BitsTransfer output, live or deserialized), as
+    BitsTransfer's own cmdlets take them.
+
+    .PARAMETER Name
+    Lists only the jobs whose display name matches one of these names
+    (wildcards allowed, case-insensitive), like Get-BitsTransfer -Name. A name
+    without wildcards that matches no job writes an error.
+
+    .PARAMETER AllUsers
+    Lists the jobs of every user instead of the current user's. Needs
+    administrator rights; without them the command fails with access denied.
+
+    .PARAMETER SampleMs
+    How long to measure the transfer rate of moving jobs (all of them at
+    once), 0 to 10000 ms, default 500. 0: read each job once (no rate, no ETA).
+
+    .EXAMPLE
+    Get-BitsJobStatus
+
+    Shows every BITS job of the current user as a table: job id, name, state,
+    progress such as "12.5 MB / 40 MB (31%)", rate and time left.
+
+    .EXAMPLE
+    Get-BitsTransfer | Get-BitsJobStatus | Where-Object State -eq 'Error' | Format-List
+
+    Shows why the failing jobs failed: the list view has the error code in hex,
+    its description, context and the failing file's URL and local name.
+
+    .EXAMPLE
+    Get-BitsJobStatus -Name 'Nightly*' -AllUsers | Format-Table -View Errors
+
+    The jobs of any user whose name starts with "Nightly", with their errors.
+
+    .EXAMPLE
+    Get-BitsJobStatus | Where-Object State -eq 'Transferred' | ForEach-Object { Get-BitsTransfer -JobId $_.JobId } | Complete-BitsTransfer
+
+    BitsWatch objects back into BitsTransfer's cmdlets: Get-BitsTransfer
+    -JobId turns them into BitsJob objects, which Complete-BitsTransfer,
+    Resume-BitsTransfer, Suspend-BitsTransfer and Remove-BitsTransfer take.
+
+    .EXAMPLE
+    Invoke-Command -ComputerName web1, web2 { Get-BitsJobStatus -AllUsers } | Sort-Object PSComputerName | Format-Table PSComputerName, DisplayName, State, Percent
+
+    Collects the BITS jobs of two machines over PowerShell remoting.
+
+    .INPUTS
+    System.Guid, System.String, or any object with a JobId property (Get-BitsTransfer output).
+
+    .OUTPUTS
+    BitsWatch.JobStatus
+
+    .NOTES
+    The module loads bin\win-x64\bitswatch.dll or bin\win-x86\bitswatch.dll
+    (the process' architecture). The environment variable
+    BITSWATCH_NATIVE_LIBRARY, when set to the full path of a library, loads
+    that one instead (tests, side-by-side installs; read at Import-Module).
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'List')]
+    [OutputType('BitsWatch.JobStatus')]
+    param(
+        [Parameter(ParameterSetName = 'ById', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Id', 'Guid')]
+        [BitsWatch.Native.JobIdTransformation()]
+        [Guid[]] $JobId,
+
+        [Parameter(ParameterSetName = 'BitsJob', Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [object[]] $BitsJob,
+
+        [Parameter(ParameterSetName = 'List')]
+        [ValidateNotNullOrEmpty()]
+        [SupportsWildcards()]
+        [string[]] $Name,
+
+        [Parameter(ParameterSetName = 'List')]
+        [switch] $AllUsers,
+
+        [ValidateRange(0, 10000)]
+        [int] $SampleMs = 500
+    )
+
+    begin {
+        $ids = New-Object -TypeName System.Collections.Generic.List[Guid]
+    }
+    process {
+        Add-BwJobIdInput -Cmdlet $PSCmdlet -Into $ids -JobId $JobId -BitsJob $BitsJob
+    }
+    end {
+        $listing = $PSCmdlet.ParameterSetName -eq 'List'
+        $list = @(Get-BwJobIdList -Cmdlet $PSCmdlet -JobId $ids.ToArray() -List:$listing -Name $Name -AllUsers:$AllUsers)
+        $entries = New-Object -TypeName System.Collections.Generic.List[object]
+        try {
+            Open-BwJobEntry -Cmdlet $PSCmdlet -JobId $list -Into $entries -Listing:$listing
+            $read = New-Object -TypeName System.Collections.Generic.List[object]
+            foreach ($e in $entries) {
+                if ($e.Done) {
+                    continue
+                }
+                $failure = Read-BwJobStatus -Entry $e
+                if ($null -eq $failure) {
+                    $read.Add($e)
+                }
+                elseif (-not ($listing -and $failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND)) {
+                    Write-BwJobError -Cmdlet $PSCmdlet -JobId $e.JobId -Exception $failure
+                }
+            }
+            Measure-BwJobRate -Cmdlet $PSCmdlet -Entry $read -SampleMs $SampleMs
+        }
+        finally {
+            Close-BwJobEntry -Entry $entries
+        }
+        foreach ($e in $entries) {
+            if ($null -ne $e.Status) {
+                $e.Status
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+function Watch-BitsJob {
+    <#
+    .SYNOPSIS
+    Shows live progress bars for BITS transfer jobs until they finish.
+
+    .DESCRIPTION
+    Watch-BitsJob shows one Write-Progress bar per job (and a child bar with the
+    reply progress of upload-reply jobs) with the state, bytes, percent when the
+    size is known, rate and ETA. It waits inside bitswatch.dll, on all the jobs
+    at once (BwJobPollMany), so a change of any of them shows within about 50
+    ms and idle jobs cost next to nothing; the display is refreshed at most 10
+    times a second.
+
+    It ends when every job is transferred, acknowledged, cancelled, in error or
+    gone, or when -TimeoutSec passes. A job in error writes a non-terminating
+    error with its description; a suspended job or one in a transient error
+    writes a warning once (it does not end the watch: resume it with
+    Resume-BitsTransfer, or use -TimeoutSec). Ctrl+C ends the watch within
+    about 200 ms and closes every handle. The jobs themselves are left as they
+    are (unless -Complete).
+
+    Bars use the fixed Ids 0x4257 + 2*i (job i) and 0x4257 + 2*i + 1 (its reply).
+
+    .PARAMETER JobId
+    The GUIDs of the jobs to watch: GUIDs, GUID strings, or objects with a
+    JobId property (Get-BitsTransfer output), also from the pipeline.
+
+    .PARAMETER BitsJob
+    BITS job objects (Get-BitsTransfer output, live or deserialized).
+
+    .PARAMETER All
+    Watches every job of the current user (every user's with -AllUsers).
+
+    .PARAMETER Name
+    Watches the jobs whose display name matches one of these names (wildcards
+    allowed), like Get-BitsTransfer -Name.
+
+    .PARAMETER AllUsers
+    With -All or -Name: every user's jobs (needs an elevated session).
+
+    .PARAMETER IntervalMs
+    The longest single wait inside bitswatch.dll when nothing changes (50 to
+    60000, default 500; a wait never lasts more than 200 ms, so Ctrl+C acts
+    promptly). A change of any job ends the wait at once.
+
+    .PARAMETER TimeoutSec
+    Stops watching after this many seconds (0, the default: no limit). Jobs
+    still running are reported with a non-terminating timeout error.
+
+    .PARAMETER Complete
+    Completes (Complete-BitsTransfer) each job that reaches Transferred, so its
+    files appear at their destination. Supports -WhatIf and -Confirm; with -All
+    or -Name it asks first (as a high-impact action) unless -Confirm:$false.
+
+    .PARAMETER PassThru
+    Writes the final BitsWatch.JobStatus of every job when the watch ends.
+
+    .PARAMETER WhatIf
+    With -Complete: shows which jobs would be completed, and completes none.
+
+    .PARAMETER Confirm
+    With -Complete: asks before completing each job.
+
+    .EXAMPLE
+    Start-BitsTransfer -Source https://example.com/big.iso -Destination C:\Temp -Asynchronous | Watch-BitsJob -Complete
+
+    Starts a download, shows its progress and completes it when it is done.
+
+    .EXAMPLE
+    Watch-BitsJob -All -TimeoutSec 600 -PassThru | Where-Object State -ne 'Acknowledged'
+
+    Watches every job of the current user for at most ten minutes and lists
+    those that did not finish.
+
+    .EXAMPLE
+    Watch-BitsJob -Name 'Nightly*' -AllUsers -Complete -Confirm:$false
+
+    Watches every user's "Nightly..." jobs and completes them without asking.
+
+    .INPUTS
+    System.Guid, System.String, or any object with a JobId property (Get-BitsTransfer output).
+
+    .OUTPUTS
+    None, or BitsWatch.JobStatus with -PassThru.
+
+    .NOTES
+    BITSWATCH_NATIVE_LIBRARY (the full path of a library) replaces the
+    module's bitswatch.dll; see Get-Help Get-BitsJobStatus -Full.
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'ById', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('BitsWatch.JobStatus')]
+    param(
+        [Parameter(ParameterSetName = 'ById', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Id', 'Guid')]
+        [BitsWatch.Native.JobIdTransformation()]
+        [Guid[]] $JobId,
+
+        [Parameter(ParameterSetName = 'BitsJob', Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [object[]] $BitsJob,
+
+        [Parameter(ParameterSetName = 'All', Mandatory = $true)]
+        [switch] $All,
+
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [SupportsWildcards()]
+        [string[]] $Name,
+
+        [Parameter(ParameterSetName = 'All')]
+        [Parameter(ParameterSetName = 'Name')]
+        [switch] $AllUsers,
+
+        [ValidateRange(50, 60000)]
+        [int] $IntervalMs = 500,
+
+        [ValidateRange(0, 2147483)]
+        [int] $TimeoutSec = 0,
+
+        [switch] $Complete,
+
+        [switch] $PassThru
+    )
+
+    begin {
+        $ids = New-Object -TypeName System.Collections.Generic.List[Guid]
+    }
+    process {
+        Add-BwJobIdInput -Cmdlet $PSCmdlet -Into $ids -JobId $JobId -BitsJob $BitsJob
+    }
+    end {
+        $final = Invoke-BwWatchCommand -Cmdlet $PSCmdlet -JobId $ids.ToArray() -Name $Name -AllUsers:$AllUsers -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Display -ConfirmPreferenceValue $ConfirmPreference -WhatIf ([bool]$WhatIfPreference)
+        if ($PassThru) {
+            $final
+        }
+    }
+}
