@@ -979,7 +979,7 @@ int bench_many(const GUID *t, const wchar_t *self)
     unsigned per_phase = env_uint("BW_BENCH_MANY_K", 5);
     unsigned cpu_rounds = env_uint("BW_BENCH_CPU_ROUNDS", 2);
     unsigned cpu_s = env_uint("BW_BENCH_CPU_SECONDS", 8);
-    unsigned sweep_rounds = env_uint("BW_BENCH_SWEEP_ROUNDS", 3);
+    unsigned sweep_rounds = env_uint("BW_BENCH_SWEEP_ROUNDS", 4);
     unsigned sweep_k = env_uint("BW_BENCH_SWEEP_K", 3);
     unsigned cli_rounds = env_uint("BW_BENCH_CLI_ROUNDS", 3);
     unsigned cli_k = env_uint("BW_BENCH_CLI_K", 3);
@@ -1049,8 +1049,10 @@ int bench_many(const GUID *t, const wchar_t *self)
     if (!bw_s || !seed_s || !cli_s || !cli_seed)
         return 0;
     double l0 = now_us();
+    /* Each round starts at another N, so a drift within rounds is spread too. */
     for (unsigned rd = 0; rd < rounds; rd++)
-        for (unsigned i = 0; i < NSIZES; i++) {
+        for (unsigned j = 0; j < NSIZES; j++) {
+            unsigned i = (j + rd) % NSIZES;
             say("many: latency round %u, N = %u", rd + 1, g_sizes[i]);
             if (!latency_phase(&g_var[0], 1, g_sizes[i], per_phase, &bw_s[i], &seed_s[i]))
                 return 0;
@@ -1073,8 +1075,9 @@ int bench_many(const GUID *t, const wchar_t *self)
         say("many: CPU round %u", rd + 1);
         if (!cpu_window(NULL, 0, 1, 0, cpu_s, &idle))
             return 0;
-        for (unsigned i = 0; i <= NSIZES; i++) {
+        for (unsigned j = 0; j <= NSIZES; j++) {
             /* i == NSIZES: the 200 pool jobs, all quiet (no T). */
+            unsigned i = (j + rd) % (NSIZES + 1);
             unsigned n = i < NSIZES ? g_sizes[i] : POOL;
             int with_t = i < NSIZES && n > 1;
             if (!cpu_window(&g_var[0], 0, n, with_t, cpu_s, &cb[i]) ||
@@ -1184,7 +1187,8 @@ int bench_many(const GUID *t, const wchar_t *self)
         for (unsigned rd = 0; rd < sweep_rounds; rd++) {
             if (!cpu_window(NULL, 0, 1, 0, cpu_s, &sidle))
                 return 0;
-            for (unsigned v = 0; v < g_nvar; v++) {
+            for (unsigned j = 0; j < g_nvar; j++) {
+                unsigned v = (j + rd) % g_nvar; /* each round starts at another build */
                 say("many: duty %s, round %u", g_var[v].label, rd + 1);
                 if (!latency_phase(&g_var[v], 1, 200, sweep_k, &sl[v], &sseed[v]) ||
                     !cpu_window(&g_var[v], 0, POOL, 0, cpu_s, &sc[v]))
@@ -1216,7 +1220,7 @@ int bench_many(const GUID *t, const wchar_t *self)
         }
         note("Duty cycle trade-off: the same bitswatch.dll built with other BW__DUTY_PERCENT"
              " values (run.sh), loaded side by side under other file names, measured in %u"
-             " interleaved rounds: %u cancels at N = 200 with the seed loop side by side (its"
+             " interleaved rounds (each starting at another build): %u cancels at N = 200 with the seed loop side by side (its"
              " figures in the baseline column), and a %u s CPU window on the 200 quiet jobs"
              " per build and round, BitsWatch alone (baseline column: the seed loop's window"
              " from the CPU rounds above).", sweep_rounds, sweep_k, cpu_s);

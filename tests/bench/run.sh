@@ -28,7 +28,7 @@
 # one built; "" for none), BW_BENCH_FULL_READ_MS (an experiment, see below);
 # figure 6 (many jobs): BW_BENCH_MANY_ROUNDS (4), BW_BENCH_MANY_K (5 cancels
 # a phase), BW_BENCH_CPU_ROUNDS (2), BW_BENCH_CPU_SECONDS (8),
-# BW_BENCH_CLI_ROUNDS (3), BW_BENCH_CLI_K (3), BW_BENCH_SWEEP_ROUNDS (3),
+# BW_BENCH_CLI_ROUNDS (3), BW_BENCH_CLI_K (3), BW_BENCH_SWEEP_ROUNDS (4),
 # BW_BENCH_SWEEP_K (3).
 set -uo pipefail
 
