@@ -329,15 +329,16 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
  * tenth of the time, and since a round trip keeps this process, the BITS
  * service (and under Wine, wineserver) busy about as long as it lasts, that
  * is also about what watching quiet jobs costs the machine. The latency
- * follows the cost of a read. Where a round trip takes tens of microseconds
- * (BITS on Windows) a pass over 200 jobs takes well under a second. Under
- * Wine a quiet read costs 0.5-1.5 ms (two round trips: read less often than
- * every 0.5 s, it is a full read, see BwJobPoll), so, measured there: 200
- * quiet jobs cost 9-11% of one core, as much as the 1 s timer loop over
- * them, and a cancel among 200 is seen after 1.1-1.4 s (median; 2 s at
- * worst), among 50 after 150 ms, alone after 40 ms. At 5% the CPU halves
- * (3.6%) and the latency doubles (2.3 s at 200 jobs); 40% reaches 0.3 s at
- * 200 jobs for 40% of a core, too much for a monitor.
+ * follows the cost of a read: where a round trip takes tens of microseconds
+ * (BITS on Windows) a pass over 200 jobs should take well under a second
+ * (not measured here). Under Wine a quiet read costs 0.5-1.5 ms (two round
+ * trips: read less often than every 0.5 s, it is a full read, see
+ * BwJobPoll), and measured there: 200 quiet jobs cost 9-12% of one core,
+ * about what the 1 s timer loop over them costs (8.5%), and a cancel among
+ * 200 is seen after 0.9-1.2 s (median; 2-3 s at worst), among 50 after
+ * 0.2 s, alone after 40 ms. 10% is the choice: at 5% the CPU goes to 5-6%
+ * and the latency among 200 to 1.4-2.3 s, three times the timer loop's; at
+ * 20% and 40% a monitor costs a fifth to two fifths of a core.
  * A handle that appears twice shares its change detection between the two
  * entries. Thread-safe like BwJobPoll; sets may overlap across threads. */
 HRESULT BWAPI BwJobPollMany(const BW_JOB *jobs, UINT32 count, UINT32 timeoutMs,

@@ -37,10 +37,10 @@
 /* Quiet reads may take this share of wall time, which is about what they
  * cost in CPU (this process, the BITS service, wineserver under Wine). The
  * trade-off was measured at 5, 10, 20 and 40% (README's Performance, the
- * header): at 10% a pass over 200 quiet jobs takes about 2 s under Wine (a
- * cancel seen after 1.1-1.4 s median) for about the CPU of the 1 s timer
- * loop over them (9-11% of a core); 5% halves the CPU and doubles the pass.
- * A build may set it (the benchmarks' duty-cycle sweep). */
+ * header): at 10% a pass over 200 quiet jobs takes 2-3 s under Wine (a
+ * cancel seen after 0.9-1.2 s median) for about the CPU of the 1 s timer
+ * loop over them (9-12% of a core, the loop 8.5%); 5% halves the CPU and
+ * doubles the pass. A build may set it (the benchmarks' duty-cycle sweep). */
 #ifndef BW__DUTY_PERCENT
 #define BW__DUTY_PERCENT 10u
 #endif
