@@ -187,8 +187,8 @@ wine "$BWJOB" list >>"$LOGS/wine.log" 2>&1 || die "BITS does not answer (bwjob l
 prefix_pid() {   # prefix_pid PATTERN: first process of our prefix whose command line matches
   local p
   for p in /proc/[0-9]*; do
-    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" || continue
-    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "$1"; then
+    tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "WINEPREFIX=$WINEPREFIX" || continue
+    if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -q -- "$1"; then
       basename "$p"
       return 0
     fi
