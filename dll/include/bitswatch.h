@@ -305,9 +305,12 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
  * array), E_INVALIDARG (count 0 or too large, a bad or differing cbSize),
  * E_OUTOFMEMORY: the call failed as a whole and no entry was written.
  *
- * Each handle keeps its own change detection, exactly as if polled alone
- * (the same round-trip rules as BwJobPoll), and its read schedule across
- * calls. Which job is read when:
+ * Each handle keeps its own change detection, exactly as if polled alone,
+ * and its read schedule across calls. The round-trip rules are BwJobPoll's
+ * but for one: a quiet job in a set gets its full read (progress, reply,
+ * error code) every 5 s, not every 0.5 s, so a quiet read is one round trip
+ * (its state); a change of state (a cancel, a resume, an error) is seen by
+ * that read, a same-state change within about 5 s. Which job is read when:
  *  - a job never polled is read at once (and reports every group changed);
  *  - a moving job (CONNECTING, TRANSFERRING) or one that changed in the last
  *    second (a change after its first read) is read on BwJobPoll's adaptive
@@ -331,14 +334,16 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
  * is also about what watching quiet jobs costs the machine. The latency
  * follows the cost of a read: where a round trip takes tens of microseconds
  * (BITS on Windows) a pass over 200 jobs should take well under a second
- * (not measured here). Under Wine a quiet read costs 0.5-1.5 ms (two round
- * trips: read less often than every 0.5 s, it is a full read, see
- * BwJobPoll), and measured there: 200 quiet jobs cost 9-12% of one core,
- * about what the 1 s timer loop over them costs (8.5%), and a cancel among
- * 200 is seen after 0.9-1.2 s (median; 2-3 s at worst), among 50 after
- * 0.2 s, alone after 40 ms. 10% is the choice: at 5% the CPU goes to 5-6%
- * and the latency among 200 to 1.4-2.3 s, three times the timer loop's; at
- * 20% and 40% a monitor costs a fifth to two fifths of a core.
+ * (not measured here). Under Wine a round trip costs 0.5-1.5 ms, and
+ * measured there (README.md, Performance, figure 6): 200 quiet jobs cost
+ * about a tenth of one core, about what the 1 s timer loop over them costs
+ * (8.5%); with one round trip per quiet read (the 5 s full-read period) a
+ * cancel among 200 is seen after 0.4-0.8 s (median), as soon as the timer
+ * loop sees it, where two round trips per quiet read (a 0.5 s period) took
+ * 0.9-1.2 s; among 50 about 0.2 s; alone about 40 ms. 10% is the choice: at
+ * 5% the CPU goes to 5-6% and the latency among 200 to several times the
+ * timer loop's; at 20% and 40% a monitor costs a fifth to two fifths of a
+ * core.
  * A handle that appears twice shares its change detection between the two
  * entries. Thread-safe like BwJobPoll; sets may overlap across threads. */
 HRESULT BWAPI BwJobPollMany(const BW_JOB *jobs, UINT32 count, UINT32 timeoutMs,

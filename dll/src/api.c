@@ -89,10 +89,12 @@ static void status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snaps
 
 /* One read and compare, with the handle's lock held. S_OK when something
  * changed, S_FALSE when not; *s is the snapshot read. */
-static HRESULT poll_once(bw__handle_data *d, bw__snapshot *s, UINT32 *changed, UINT64 *now_ms)
+static HRESULT poll_once(bw__handle_data *d, UINT32 full_period_ms, bw__snapshot *s,
+                         UINT32 *changed, UINT64 *now_ms)
 {
     bw__watch *w = &d->watch;
-    HRESULT hr = bw__snapshot_read(bw__backend_get(), d->bjob, d->type, w, bw__clock_ms(), s);
+    HRESULT hr = bw__snapshot_read(bw__backend_get(), d->bjob, d->type, w, bw__clock_ms(),
+                                   full_period_ms, s);
     if (FAILED(hr))
         return hr;
 
@@ -136,7 +138,7 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
             hr = E_HANDLE;
             break;
         }
-        hr = bw__poll_once(d, &s, &changed, &now);
+        hr = bw__poll_once(d, BW__FULL_READ_MS, &s, &changed, &now);
         if (FAILED(hr))
             break;
         if (bw__handle_closing(d)) { /* closed during the read: say so */
@@ -173,9 +175,10 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
     return hr;
 }
 
-HRESULT bw__poll_once(bw__handle_data *d, bw__snapshot *s, UINT32 *changed, UINT64 *now_ms)
+HRESULT bw__poll_once(bw__handle_data *d, UINT32 full_period_ms, bw__snapshot *s,
+                      UINT32 *changed, UINT64 *now_ms)
 {
-    HRESULT hr = poll_once(d, s, changed, now_ms);
+    HRESULT hr = poll_once(d, full_period_ms, s, changed, now_ms);
     if (SUCCEEDED(hr)) {
         d->last_read_ms = *now_ms;
         d->last_read_ft = bw__now_filetime();

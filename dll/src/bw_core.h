@@ -96,12 +96,23 @@ extern UINT64 (*bw__clock_ms)(void);
 
 /* Which groups differ (BW_CHANGED_*). */
 UINT32 bw__snapshot_diff(const bw__snapshot *a, const bw__snapshot *b);
+/* The longest an idle job's same-state change (bytes that moved and came
+ * back, a new error code, a file added) goes unseen: BwJobPoll re-reads in
+ * full when its last full read is this old. */
+#define BW__FULL_READ_MS 500u
+/* The same for a quiet job in a BwJobPollMany set: its reads come about one
+ * pass over the set apart (seconds for hundreds of jobs under a slow
+ * service), so a 0.5 s period would make every quiet read cost two round
+ * trips and halve how many jobs the read budget covers; state changes (a
+ * cancel, a resume) are seen by the one-round-trip read either way. */
+#define BW__SET_FULL_READ_MS 5000u
 /* Reads the job through the backend at now_ms (bw__clock_ms): the state, and
  * everything else only when the previous snapshot cannot stand for it or the
- * last full read is 500 ms old (see poll.c and BwJobPoll in bitswatch.h).
- * Groups not read are copied from w->last. Records a full read in w. */
+ * last full read is full_period_ms old (see poll.c and BwJobPoll in
+ * bitswatch.h). Groups not read are copied from w->last. Records a full read
+ * in w. */
 HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type, bw__watch *w,
-                          UINT64 now_ms, bw__snapshot *out);
+                          UINT64 now_ms, UINT32 full_period_ms, bw__snapshot *out);
 /* States in which BwJobPoll returns at once when nothing changed. */
 int bw__state_is_final(UINT32 state);
 /* States in which bytes can change without the state changing (CONNECTING,
@@ -163,7 +174,8 @@ void bw__handle_test_stats(bw__handle_stats *st);
 /* ---- api.c: one read of a handle, shared by BwJobPoll and BwJobPollMany -- */
 /* Reads and compares with the call lock held: S_OK changed, S_FALSE not, or
  * the failure; updates the watch and the read/change times. */
-HRESULT bw__poll_once(bw__handle_data *d, bw__snapshot *s, UINT32 *changed, UINT64 *now_ms);
+HRESULT bw__poll_once(bw__handle_data *d, UINT32 full_period_ms, bw__snapshot *s,
+                      UINT32 *changed, UINT64 *now_ms);
 /* Fills a caller's BW_STATUS (its cbSize already checked) from a snapshot. */
 void bw__status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snapshot *s,
                      UINT32 changed, UINT64 filetime, UINT64 now_ms);

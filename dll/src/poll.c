@@ -20,7 +20,6 @@
 
 #include "bw_core.h"
 
-#define BW__FULL_READ_MS 500 /* the longest an idle job's same-state change goes unseen */
 
 UINT64 (*bw__clock_ms)(void) = bw__now_ms;
 
@@ -58,7 +57,7 @@ UINT32 bw__snapshot_diff(const bw__snapshot *a, const bw__snapshot *b)
 }
 
 HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type, bw__watch *w,
-                          UINT64 now_ms, bw__snapshot *out)
+                          UINT64 now_ms, UINT32 full_period_ms, bw__snapshot *out)
 {
     HRESULT hr = be->get_state(job, &out->state);
     if (FAILED(hr))
@@ -67,7 +66,7 @@ HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type, bw_
     /* The first read is full (has_last is set only by one), so full_read_ms
      * is set whenever the previous snapshot is used. */
     int full = !w->has_last || w->last.state != out->state || bw__state_is_moving(out->state) ||
-               now_ms - w->full_read_ms >= BW__FULL_READ_MS;
+               now_ms - w->full_read_ms >= full_period_ms;
 
     if (full) {
         hr = be->get_progress(job, &out->progress);

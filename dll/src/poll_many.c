@@ -158,7 +158,7 @@ static void read_entry(entry *e, HRESULT *result, int quiet)
     UINT64 before_us = bw__now_us();
     UINT32 changed = 0;
     UINT64 now = 0;
-    HRESULT hr = bw__poll_once(d, &e->s, &changed, &now);
+    HRESULT hr = bw__poll_once(d, BW__SET_FULL_READ_MS, &e->s, &changed, &now);
     UINT64 spent_us = bw__now_us() - before_us;
     if (SUCCEEDED(hr) && bw__handle_closing(d))
         hr = E_HANDLE;

@@ -111,22 +111,22 @@ for d in ${BW_BENCH_DUTIES-5 10 20 40}; do
   cp "$BUILD/$STEM-x64-duty$d/bin/bitswatch.dll" "$LOGS/bitswatch-duty$d.dll"
   DUTY_DLLS="$DUTY_DLLS${DUTY_DLLS:+;}$d=$LOGS/bitswatch-duty$d.dll"
 done
-# An experiment (BW_BENCH_FULL_READ_MS, default 5000; "" for none): the DLL
-# with a longer full-read period than dll/src/poll.c's BW__FULL_READ_MS
-# (500 ms: an idle job read less often than that is read in full, two round
-# trips, which is every quiet read in a large set), at the duty cycle built
-# and at 5%, built from a copy of the sources; it shows what one round trip
-# per quiet read would give.
-FULL_READ=${BW_BENCH_FULL_READ_MS-5000}
+# An experiment (BW_BENCH_FULL_READ_MS, default none): the DLL with another
+# full-read period for quiet jobs in a BwJobPollMany set than
+# dll/src/bw_core.h's BW__SET_FULL_READ_MS (5000 ms; a quiet read within it
+# is one round trip, a full read two), at the duty cycle built and at 5%,
+# built from a copy of the sources. (The first runs of figure 6 measured
+# 5000 against the 500 ms BwJobPoll uses; 5000 became the set's period.)
+FULL_READ=${BW_BENCH_FULL_READ_MS-}
 if [ -n "$FULL_READ" ]; then
   FR_SRC=$BUILD/$STEM-fullread-src
   rm -rf "$FR_SRC" && mkdir -p "$FR_SRC"
   tar -C "$ROOT" --exclude=./build --exclude=./.git -cf - . | tar -C "$FR_SRC" -xf -
-  sed -i "s/^#define BW__FULL_READ_MS 500 /#define BW__FULL_READ_MS $FULL_READ /" "$FR_SRC/dll/src/poll.c"
-  grep -q "^#define BW__FULL_READ_MS $FULL_READ " "$FR_SRC/dll/src/poll.c" ||
-    die "BW__FULL_READ_MS not found in dll/src/poll.c (the experiment needs updating)"
+  sed -i "s/^#define BW__SET_FULL_READ_MS [0-9]*u/#define BW__SET_FULL_READ_MS ${FULL_READ}u/" "$FR_SRC/dll/src/bw_core.h"
+  grep -q "^#define BW__SET_FULL_READ_MS ${FULL_READ}u" "$FR_SRC/dll/src/bw_core.h" ||
+    die "BW__SET_FULL_READ_MS not found in dll/src/bw_core.h (the experiment needs updating)"
   for d in $(printf '%s\n' "$MAIN_DUTY" 5 | awk '!seen[$0]++'); do
-    echo "==> build build/$STEM-x64-fullread-duty$d (experiment: BW__FULL_READ_MS=$FULL_READ, BW__DUTY_PERCENT=$d)"
+    echo "==> build build/$STEM-x64-fullread-duty$d (experiment: BW__SET_FULL_READ_MS=$FULL_READ, BW__DUTY_PERCENT=$d)"
     SRC_DIR=$FR_SRC build "$BUILD/$STEM-x64-fullread-duty$d" bitswatch -- "${MINGW[@]}" \
       -DCMAKE_C_FLAGS="-DBW__DUTY_PERCENT=${d}u"
     cp "$BUILD/$STEM-x64-fullread-duty$d/bin/bitswatch.dll" "$LOGS/bitswatch-fullread-duty$d.dll"

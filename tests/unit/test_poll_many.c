@@ -408,6 +408,36 @@ static void first_read_is_not_activity(void **state)
                  reads);
 }
 
+/* A quiet job in a set gets its full read every BW__SET_FULL_READ_MS (5 s),
+ * not BwJobPoll's 0.5 s: a quiet read in between is one round trip, and a
+ * same-state change (bytes that moved while queued) is seen once the period
+ * passed. Time passes on the core's clock seam (bw__clock_ms). */
+static UINT64 g_fake_now;
+static UINT64 fake_clock(void) { return g_fake_now; }
+
+static void quiet_reads_in_a_set_are_one_round_trip_until_the_5s_full_read(void **state)
+{
+    set *s = set_open(1, BW_STATE_QUEUED);
+    g_fake_now = 1000000;
+    bw__clock_ms = fake_clock;
+    assert_hr(S_OK, poll_set(s, 0, NULL)); /* the first read: full */
+    fake_job_set_bytes(s->jobs[0], 1000, 500); /* moved while queued */
+    test_sleep_ms(60);                         /* the quiet job is due again */
+    fake_job_reset_counters(s->jobs[0]);
+    g_fake_now += 1000; /* 1 s later: BwJobPoll would read in full, the set not */
+    assert_hr(S_FALSE, poll_set(s, 0, NULL));
+    assert_int_equal(fake_round_trips(s->jobs[0]), 1);
+    assert_int_equal(s->st[0].BytesTransferred, 0);
+    test_sleep_ms(60);
+    g_fake_now += BW__SET_FULL_READ_MS; /* past the set's period: a full read */
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    assert_int_equal(fake_round_trips(s->jobs[0]), 3);
+    assert_int_equal(s->st[0].Changed, BW_CHANGED_PROGRESS);
+    assert_int_equal(s->st[0].BytesTransferred, 500);
+    bw__clock_ms = bw__now_ms;
+    set_close(s);
+}
+
 static void bad_arguments_fail_the_call(void **state)
 {
     set *s = set_open(2, BW_STATE_QUEUED);
@@ -448,6 +478,7 @@ int main(void)
         T(first_read_is_not_activity),
         T(thousand_handles),
         T(change_detection_is_the_handles_own),
+        T(quiet_reads_in_a_set_are_one_round_trip_until_the_5s_full_read),
         T(bad_arguments_fail_the_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
