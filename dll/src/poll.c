@@ -6,7 +6,8 @@
  * of an upload-reply job, and the error code and context in an error state.
  * A read is full when the job can be moving (CONNECTING, TRANSFERRING), when
  * its state differs from the last snapshot, and when the last full read on
- * this handle is BW__FULL_READ_MS old or more. Between full reads an idle job
+ * this handle is full_period_ms old or more (BW__FULL_READ_MS, 0.5 s, for
+ * BwJobPoll; BW__SET_FULL_READ_MS, 5 s, for a BwJobPollMany set). Between full reads an idle job
  * (queued, suspended, failed, finished) costs one round trip: its bytes
  * rarely change without its state changing, and BwJobPoll's wait reads every
  * 10-50 ms, so while it waits on a quiet job most reads stay one round trip.
