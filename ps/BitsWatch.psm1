@@ -50,21 +50,32 @@ foreach ($folder in 'Private', 'Public') {
 Remove-Variable -Name 'folder', 'files', 'file'
 #endregion BitsWatch functions
 
-Initialize-BwNative
+# The import succeeds whole or fails with the cause. Without the try/catch a
+# failed statement here (the caller's ErrorActionPreference, Continue by
+# default, applies to this file) only wrote an error: the functions were
+# exported anyway and Import-Module reported success. The throw in the catch
+# ends this file, so Import-Module fails and exports nothing.
+try {
+    Initialize-BwNative -ErrorAction Stop
 
-# BitsTransfer's BitsJob names for the same data, so scripts written against
-# Get-BitsTransfer objects keep working; the deserialized objects
-# (Invoke-Command, Import-Clixml) get them too. Update-TypeData -Force rather
-# than a types.ps1xml: a types file errors ("member already present") when the
-# module is imported again from another folder in the same session.
-foreach ($typeName in 'BitsWatch.JobStatus', 'Deserialized.BitsWatch.JobStatus') {
-    foreach ($alias in @(
-            @('JobState', 'State'),
-            @('TransferType', 'Type'),
-            @('OwnerAccount', 'Owner'),
-            @('InternalErrorCode', 'ErrorCode'))) {
-        Update-TypeData -TypeName $typeName -MemberType AliasProperty -MemberName $alias[0] -Value $alias[1] -Force
+    # BitsTransfer's BitsJob names for the same data, so scripts written
+    # against Get-BitsTransfer objects keep working; the deserialized objects
+    # (Invoke-Command, Import-Clixml) get them too. Update-TypeData -Force
+    # rather than a types.ps1xml: a types file errors ("member already
+    # present") when the module is imported again from another folder in the
+    # same session.
+    foreach ($typeName in 'BitsWatch.JobStatus', 'Deserialized.BitsWatch.JobStatus') {
+        foreach ($alias in @(
+                @('JobState', 'State'),
+                @('TransferType', 'Type'),
+                @('OwnerAccount', 'Owner'),
+                @('InternalErrorCode', 'ErrorCode'))) {
+            Update-TypeData -TypeName $typeName -MemberType AliasProperty -MemberName $alias[0] -Value $alias[1] -Force -ErrorAction Stop
+        }
     }
+}
+catch {
+    throw
 }
 
 Export-ModuleMember -Function @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob')

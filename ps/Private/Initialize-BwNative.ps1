@@ -5,6 +5,14 @@ function Initialize-BwNative {
     [CmdletBinding()]
     param()
 
+    # All or nothing: the first failure of any step ends the function. With
+    # the caller's preference (Continue by default) a failed statement only
+    # wrote an error and the next one ran: a failed Add-Type was followed by
+    # the version check failing to find its types (so not throwing), and the
+    # import reported success with commands that cannot work. The same would
+    # hold for a step failing in one of several runspaces importing at once.
+    $ErrorActionPreference = 'Stop'
+
     $override = $env:BITSWATCH_NATIVE_LIBRARY
     if ($override) {
         # Tests (the Linux simulator library) and side-by-side installs.

@@ -112,6 +112,113 @@ $assemblies = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $nul
             @($r.Output | Where-Object { $_ -eq 'errors=0' }).Count | Should -Be 2
             $r.Output | Should -Contain 'assemblies=1'
         }
+
+        It 'imports in 8 runspaces at once, 20 rounds (the first while Add-Type compiles): no error in any, one Add-Type' {
+            # What ForEach-Object -Parallel and runspace pools do. Round 1
+            # is the once-per-process path: four runspaces start together
+            # (three wait on the lock while one compiles), four arrive
+            # 0.25-1 s later, during that compile. Later rounds re-import
+            # over the loaded types and library. Every error is printed
+            # with its position, so a failure names its cause.
+            $r = Invoke-ImportScript @'
+$rounds = 20
+$count = 8
+foreach ($round in 1..$rounds) {
+    $gate = New-Object System.Threading.ManualResetEvent $false
+    $jobs = foreach ($i in 1..$count) {
+        $delayMs = 0
+        if ($round -eq 1 -and $i -gt 4) {
+            $delayMs = 250 * ($i - 4)
+        }
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($m, $gate, $delayMs)
+            $null = $gate.WaitOne()
+            if ($delayMs) {
+                Start-Sleep -Milliseconds $delayMs
+            }
+            Import-Module $m -ErrorAction Stop
+            (Get-Command Get-BitsJobStatus).Name
+        }).AddArgument($m).AddArgument($gate).AddArgument($delayMs)
+        [PSCustomObject]@{ PS = $ps; Handle = $ps.BeginInvoke(); Index = $i }
+    }
+    $null = $gate.Set()
+    foreach ($j in $jobs) {
+        $result = ''
+        try {
+            $result = $j.PS.EndInvoke($j.Handle) -join ','
+        }
+        catch {
+            $result = 'failed: ' + $_.Exception.InnerException.Message
+        }
+        if ($result -ne 'Get-BitsJobStatus' -or $j.PS.Streams.Error.Count -ne 0) {
+            'round {0} runspace {1}: result={2} errors={3}' -f $round, $j.Index, $result, $j.PS.Streams.Error.Count
+            $j.PS.Streams.Error | ForEach-Object { 'error: ' + $_.ToString() + ' | ' + $_.FullyQualifiedErrorId + ' ' + $_.InvocationInfo.PositionMessage }
+        }
+        $j.PS.Dispose()
+    }
+    $gate.Dispose()
+}
+'rounds=' + $rounds
+$assemblies = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $null -ne $_.GetType('BitsWatch.Native.Job', $false) })
+'assemblies=' + $assemblies.Count
+'loaded=' + [BitsWatch.Native.Loader]::LoadedPath
+'@
+            $r.ErrorText | Should -BeNullOrEmpty
+            @($r.Output | Where-Object { $_ -like 'round *' -or $_ -like 'error: *' }) | Should -BeNullOrEmpty
+            $r.Output | Should -Contain 'rounds=20'
+            $r.Output | Should -Contain 'assemblies=1'
+            $r.Output | Should -Contain ('loaded=' + $script:SimLibrary)
+        }
+    }
+
+    Context 'an initialisation that fails imports nothing' {
+        # Import-Module must either give working commands or fail with the
+        # cause: a module half initialised (commands exported, native types
+        # missing) reports success and then fails in every command. A copy
+        # without BitsWatch.Attributes.cs (a partial install, a copy still
+        # being written) makes Add-Type fail for certain. A step failing in
+        # one of several runspaces importing at once would end the same way:
+        # that import reports success with an error in its stream, the
+        # shape of a failure the two-runspace test showed once.
+        BeforeAll {
+            $script:Broken = Copy-BwModule -Destination (Join-Path $TestDrive 'broken')
+            Remove-Item -LiteralPath (Join-Path $script:Broken 'BitsWatch.Attributes.cs')
+        }
+
+        It 'Import-Module as typed (no -ErrorAction, no try): fails, names the file, exports no command' {
+            $r = Invoke-ImportScript -ModuleDir $script:Broken @'
+Import-Module $m
+'imported=' + [bool](Get-Module BitsWatch)
+'commands=' + ((Get-Command -Module BitsWatch | Sort-Object Name | ForEach-Object Name) -join ',')
+'@
+            $r.Output | Should -Contain 'imported=False'
+            $r.Output | Should -Contain 'commands='
+            $r.ErrorText | Should -Match 'BitsWatch\.Attributes\.cs'
+        }
+
+        It 'Import-Module -ErrorAction Stop in a runspace (no try): fails with the cause, exports no command' {
+            $r = Invoke-ImportScript -ModuleDir $script:Broken @'
+$ps = [powershell]::Create()
+$null = $ps.AddScript({
+    param($m)
+    Import-Module $m -ErrorAction Stop
+    'imported=' + [bool](Get-Module BitsWatch)
+    'commands=' + ((Get-Command -Module BitsWatch | Sort-Object Name | ForEach-Object Name) -join ',')
+}).AddArgument($m)
+try {
+    $ps.Invoke()
+}
+catch {
+    'failed=' + $_.Exception.InnerException.Message
+}
+$ps.Streams.Error | ForEach-Object { 'error: ' + $_.ToString() }
+'@
+            $r.ErrorText | Should -BeNullOrEmpty
+            $r.Output | Should -Not -Contain 'imported=True'
+            $r.Output | Should -Not -Contain 'commands=Get-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
+            ($r.Output -join "`n") | Should -Match 'BitsWatch\.Attributes\.cs'
+        }
     }
 
     Context 'the native library override (BITSWATCH_NATIVE_LIBRARY)' {
