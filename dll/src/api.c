@@ -6,8 +6,6 @@
 
 #include "bw_core.h"
 
-#define BW__WAIT_MIN_MS 10u /* first wait after a read that saw nothing new */
-#define BW__WAIT_MAX_MS 50u /* a change is seen within about this */
 #define BW__GUID_TEXT_MAX 40u /* "{8-4-4-4-12}" is 38 units: longer is malformed */
 
 UINT32 BWAPI BwGetVersion(void)
@@ -55,8 +53,8 @@ HRESULT BWAPI BwJobClose(BW_JOB job)
     return bw__handle_close(job);
 }
 
-static void status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snapshot *s,
-                        UINT32 changed, UINT64 filetime, UINT64 now_ms)
+void bw__status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snapshot *s,
+                     UINT32 changed, UINT64 filetime, UINT64 now_ms)
 {
     UINT32 cb = st->cbSize;
     BW_STATUS full;
@@ -89,8 +87,8 @@ static void status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snaps
 
 /* One read and compare, with the handle's lock held. S_OK when something
  * changed, S_FALSE when not; *s is the snapshot read. */
-static HRESULT poll_once(bw__handle_data *d, UINT32 full_period_ms, bw__snapshot *s,
-                         UINT32 *changed, UINT64 *now_ms)
+HRESULT bw__poll_once(bw__handle_data *d, UINT32 full_period_ms, bw__snapshot *s,
+                      UINT32 *changed, UINT64 *now_ms)
 {
     bw__watch *w = &d->watch;
     HRESULT hr = bw__snapshot_read(bw__backend_get(), d->bjob, d->type, w, bw__clock_ms(),
@@ -99,6 +97,8 @@ static HRESULT poll_once(bw__handle_data *d, UINT32 full_period_ms, bw__snapshot
         return hr;
 
     *now_ms = bw__clock_ms();
+    d->last_read_ms = *now_ms;
+    d->last_read_ft = bw__now_filetime();
     *changed = w->has_last ? bw__snapshot_diff(&w->last, s) : BW_CHANGED_ALL;
     if (bw__state_is_moving(s->state))
         bw__rate_add(&w->rate, *now_ms, s->progress.bytes_transferred);
@@ -109,6 +109,7 @@ static HRESULT poll_once(bw__handle_data *d, UINT32 full_period_ms, bw__snapshot
     w->last = *s;
     w->has_last = 1;
     w->sequence++;
+    d->last_change_ms = *now_ms;
     w->interval_ms = BW__WAIT_MIN_MS; /* changes come in bursts: look again soon */
     return S_OK;
 }
@@ -146,21 +147,19 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
             break;
         }
         if (hr == S_OK || timeoutMs == 0 || bw__state_is_final(s.state)) {
-            status_fill(status, d, &s, changed, d->last_read_ft, now);
+            bw__status_fill(status, d, &s, changed, d->last_read_ft, now);
             break;
         }
         UINT64 waited = now - start;
         if (timeoutMs != 0xFFFFFFFFu && waited >= timeoutMs) {
-            status_fill(status, d, &s, 0, d->last_read_ft, now);
+            bw__status_fill(status, d, &s, 0, d->last_read_ft, now);
             break;
         }
         /* Adaptive: look again soon after a change, then back off to the
          * maximum while the job is quiet. */
-        UINT32 interval = d->watch.interval_ms ? d->watch.interval_ms : BW__WAIT_MIN_MS;
-        UINT32 wait = interval;
+        UINT32 wait = bw__backoff(d);
         if (timeoutMs != 0xFFFFFFFFu && wait > timeoutMs - waited)
             wait = (UINT32)(timeoutMs - waited);
-        d->watch.interval_ms = interval * 2 > BW__WAIT_MAX_MS ? BW__WAIT_MAX_MS : interval * 2;
         /* Sleeps without any lock; BwJobClose wakes it at once. */
         bw__mutex_unlock(d->lock);
         int closing = bw__handle_wait(d, wait);
@@ -175,23 +174,11 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
     return hr;
 }
 
-HRESULT bw__poll_once(bw__handle_data *d, UINT32 full_period_ms, bw__snapshot *s,
-                      UINT32 *changed, UINT64 *now_ms)
+UINT32 bw__backoff(bw__handle_data *d)
 {
-    HRESULT hr = poll_once(d, full_period_ms, s, changed, now_ms);
-    if (SUCCEEDED(hr)) {
-        d->last_read_ms = *now_ms;
-        d->last_read_ft = bw__now_filetime();
-        if (*changed)
-            d->last_change_ms = *now_ms;
-    }
-    return hr;
-}
-
-void bw__status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snapshot *s,
-                     UINT32 changed, UINT64 filetime, UINT64 now_ms)
-{
-    status_fill(st, d, s, changed, filetime, now_ms);
+    UINT32 interval = d->watch.interval_ms ? d->watch.interval_ms : BW__WAIT_MIN_MS;
+    d->watch.interval_ms = interval * 2 > BW__WAIT_MAX_MS ? BW__WAIT_MAX_MS : interval * 2;
+    return interval;
 }
 
 static HRESULT read_progress(bw__handle_data *d, void *arg)

@@ -172,6 +172,11 @@ typedef struct bw__handle_stats {
 void bw__handle_test_stats(bw__handle_stats *st);
 
 /* ---- api.c: one read of a handle, shared by BwJobPoll and BwJobPollMany -- */
+#define BW__WAIT_MIN_MS 10u /* first wait after a read that saw something new */
+#define BW__WAIT_MAX_MS 50u /* a change is seen within about this */
+/* The handle's next wait after a read that saw nothing new (call lock held):
+ * the current interval, which then doubles up to BW__WAIT_MAX_MS. */
+UINT32 bw__backoff(bw__handle_data *d);
 /* Reads and compares with the call lock held: S_OK changed, S_FALSE not, or
  * the failure; updates the watch and the read/change times. */
 HRESULT bw__poll_once(bw__handle_data *d, UINT32 full_period_ms, bw__snapshot *s,

@@ -136,7 +136,8 @@ static UINT64 next_due(const bw__handle_data *d, UINT64 now, int *active)
     *active = bw__state_is_moving(d->watch.last.state) ||
               (d->watch.sequence > 1 && d->last_change_ms &&
                now - d->last_change_ms < BW__ACTIVE_MS);
-    UINT32 gap = *active ? (d->watch.interval_ms ? d->watch.interval_ms : 10u) : 50u;
+    UINT32 gap = *active ? (d->watch.interval_ms ? d->watch.interval_ms : BW__WAIT_MIN_MS)
+                         : BW__WAIT_MAX_MS;
     return d->last_read_ms + gap;
 }
 
@@ -176,8 +177,7 @@ static void read_entry(entry *e, HRESULT *result, int quiet)
             e->done = 1;
         if (!changed) {
             /* Back off like BwJobPoll's wait. */
-            UINT32 iv = d->watch.interval_ms ? d->watch.interval_ms : 10u;
-            d->watch.interval_ms = iv * 2 > 50u ? 50u : iv * 2;
+            (void)bw__backoff(d);
         }
     }
     bw__mutex_unlock(d->lock);
