@@ -18,7 +18,10 @@
 # Uses BW_TEST_HTTP when set (tests/run.sh's loopback server), else starts
 # tests/integration/http_server.py itself. Prints "winps: N passed, N failed"
 # and exits non-zero on any failure.
-# Knob: BW_WINPS_CONFIGS (default "x64-wine8 x86-wine10").
+# Knob: BW_WINPS_CONFIGS (default "x64-wine8 x86-wine10"; tests/run.sh runs
+# each as a stage of its own). A configuration asked for that cannot run (no
+# --x86 build, no --wine10 root) is a failure: whether the machine can run
+# 32-bit programs is decided by the caller (tests/tools/probe-i386.sh).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -193,11 +196,11 @@ for config in $CONFIGS; do
       ;;
     x86-wine10|x64-wine10)
       if [ -z "$WINE10" ]; then
-        echo "winps $config: not run (no --wine10 root)"
+        result fail "$config: asked for, but no --wine10 root was given"
         continue
       fi
       if [ "$config" = x86-wine10 ] && [ -z "$X86" ]; then
-        echo "winps $config: not run (no --x86 build)"
+        result fail "$config: asked for, but no --x86 build was given"
         continue
       fi
       export BW_WINE10_ROOT=$WINE10 BW_WINE10_PREFIX=$OUT/prefix-wine10
