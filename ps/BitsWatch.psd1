@@ -3,7 +3,7 @@
 # CMakeLists.txt); tests/ps checks that they agree.
 @{
     RootModule           = 'BitsWatch.psm1'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.2.0'
     GUID                 = '5a0f6a4e-2b7c-4f0e-9d3a-7c1b8e2f4d61'
     Author               = 'BitsWatch contributors'
     CompanyName          = 'BitsWatch'

@@ -70,6 +70,11 @@ extern "C" {
  * first. A stale value can therefore never act on another job. */
 typedef struct BW_JOB_T *BW_JOB;
 
+/* An open view of the queue (BwQueueOpen, version 0.2). Values follow
+ * BW_JOB's rules, from the same table: a job handle is never a valid queue
+ * handle, nor the other way round (E_HANDLE). */
+typedef struct BW_QUEUE_T *BW_QUEUE;
+
 /* Pointer fields are padded to 8 bytes on 32-bit targets so that every struct
  * has the same size and offsets on x86 and x64 (the padding is always zero;
  * a caller that reads the field as a 64-bit integer gets the pointer value). */
@@ -117,8 +122,11 @@ typedef struct BW_JOB_T *BW_JOB;
 #define BW_CHANGED_ERROR 0x8u    /* ErrorCode/ErrorContext */
 #define BW_CHANGED_ALL 0xFu
 
-/* BwEnumJobs flags. */
+/* BwEnumJobs and BwQueueOpen flags. */
 #define BW_ENUM_ALL_USERS 0x1u /* every user's jobs: administrators only */
+
+/* timeoutMs of the waiting calls: no timeout. */
+#define BW_INFINITE 0xFFFFFFFFu
 
 /* Codes of the library's own (customer bit set, facility 0x0B7). */
 #define BW_E_NOT_UPLOAD_REPLY ((HRESULT)0xA0B70001L) /* job is not upload-reply */
@@ -176,6 +184,17 @@ typedef struct BW_STATUS {
     INT64 EtaSeconds;          /* seconds left: 0 once TRANSFERRED/ACKNOWLEDGED; -1 when
                                   unknown (no rate, BytesTotal unknown, or not moving) */
 } BW_STATUS;
+
+/* What BwQueuePoll saw (version 0.2). */
+typedef struct BW_QUEUE_STATUS {
+    UINT32 cbSize;      /* in: sizeof(BW_QUEUE_STATUS) */
+    UINT32 JobCount;    /* jobs in the queue (BwQueueGetJobs lists them) */
+    UINT32 Added;       /* jobs that arrived since the previous BwQueuePoll on this
+                           handle (the first poll: every job) */
+    UINT32 Removed;     /* jobs that left since then */
+    UINT64 Sequence;    /* polls on this handle that saw a change (first poll: 1) */
+    UINT64 Timestamp;   /* FILETIME (UTC) of the census this reports */
+} BW_QUEUE_STATUS;
 
 /* Why a job failed, from BwJobGetError (version 0.1). Strings are NULL when
  * BITS has none, except Description, which is never NULL. Free the strings
@@ -244,7 +263,7 @@ HRESULT BWAPI BwJobClose(BW_JOB job);
 /* Reads the job and compares it with the snapshot this handle last returned.
  *
  * timeoutMs == 0 returns at once. Otherwise the call waits until something
- * changed or timeoutMs passed (0xFFFFFFFF: no timeout); a job already in
+ * changed or timeoutMs passed (BW_INFINITE: no timeout); a job already in
  * TRANSFERRED, ERROR, ACKNOWLEDGED or CANCELLED with nothing new returns at
  * once. The wait polls BITS on an internal adaptive interval and sleeps
  * between reads: a change of state is seen within about 50 ms, a change that
@@ -300,7 +319,7 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
  *
  * Returns S_OK as soon as any job changed or failed (a handle closed by
  * another thread during the wait ends it at once), S_FALSE when timeoutMs
- * passed with nothing new (0: read what is due and return; 0xFFFFFFFF: no
+ * passed with nothing new (0: read what is due and return; BW_INFINITE: no
  * timeout), or at once when every job is in a final state. E_POINTER (NULL
  * array), E_INVALIDARG (count 0 or too large, a bad or differing cbSize),
  * E_OUTOFMEMORY: the call failed as a whole and no entry was written.
@@ -309,41 +328,38 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
  * and its read schedule across calls. The round-trip rules are BwJobPoll's
  * but for one: a quiet job in a set gets its full read (progress, reply,
  * error code) every 5 s, not every 0.5 s, so a quiet read is one round trip
- * (its state); a change of state (a cancel, a resume, an error) is seen by
- * that read, a same-state change within about 5 s. Which job is read when:
+ * (its state). Which job is read when:
  *  - a job never polled is read at once (and reports every group changed);
  *  - a moving job (CONNECTING, TRANSFERRING) or one that changed in the last
  *    second (a change after its first read) is read on BwJobPoll's adaptive
  *    10-50 ms interval, outside the budget below: it costs what BwJobPoll on
  *    it alone would;
+ *  - a job that left the queue (cancelled, completed, gone) is read at once:
+ *    in a set of more than 16 live jobs the queue's census (BwQueueOpen's,
+ *    shared by the process: a count every 100 ms, a few round trips whatever
+ *    the number of jobs; the list when the count moved, and at least every
+ *    2 s) tells which. So a job that leaves is seen within about 100-200 ms
+ *    at any size of set (a same-count swap within 2 s);
  *  - a quiet job (QUEUED, SUSPENDED, TRANSIENT_ERROR, no recent change) is
- *    read at most every 50 ms, least recently read first (across calls too,
- *    so a wait that another job's change ends early does not start over),
- *    within a budget: the measured duration of every quiet read (what the
- *    round trip costs this process and the BITS service together) is charged
- *    to one budget per process that refills at 10% of wall time, with a
- *    50 ms burst;
+ *    read at most every 50 ms, least recently read first (across calls too),
+ *    within a budget, on every call whatever else it reports: no job starves,
+ *    whatever the caller does between calls. The measured duration of every
+ *    quiet read is charged to one budget per process that refills at 10% of
+ *    wall time (50 ms burst; one slow read puts it at most 50 ms in debt, so
+ *    quiet reads pause for at most about 1 s after it). In a set the census
+ *    covers, quiet reads are charged threefold (3% of wall time): they only
+ *    look for what leaves the count as it was (a suspend, a resume, a
+ *    transient error);
  *  - a job last seen in a final state (TRANSFERRED, ERROR, ACKNOWLEDGED,
  *    CANCELLED) is not read again by this call; BwJobPoll it to see more.
- * The trade-off (measured in README.md, Performance): a change of a quiet job
- * is seen after half a pass over the quiet jobs on average and one pass at
- * worst, a pass being count x (cost of a read) x 10, never less than 50 ms.
- * The budget is what holds whatever the count: quiet reads take at most a
- * tenth of the time, and since a round trip keeps this process, the BITS
- * service (and under Wine, wineserver) busy about as long as it lasts, that
- * is also about what watching quiet jobs costs the machine. The latency
- * follows the cost of a read: where a round trip takes tens of microseconds
- * (BITS on Windows) a pass over 200 jobs should take well under a second
- * (not measured here). Under Wine a round trip costs 0.5-1.5 ms, and
- * measured there (README.md, Performance, figure 6): 200 quiet jobs cost
- * about a tenth of one core, about what the 1 s timer loop over them costs
- * (8.5%); with one round trip per quiet read (the 5 s full-read period) a
- * cancel among 200 is seen after 0.4-0.8 s (median), as soon as the timer
- * loop sees it, where two round trips per quiet read (a 0.5 s period) took
- * 0.9-1.2 s; among 50 about 0.2 s; alone about 40 ms. 10% is the choice: at
- * 5% the CPU goes to 5-6% and the latency among 200 to several times the
- * timer loop's; at 20% and 40% a monitor costs a fifth to two fifths of a
- * core.
+ * Bounds: a job that leaves the queue, about 2 census periods (above); any
+ * other change of a quiet job, one pass over the quiet jobs: their count x
+ * (the cost of a read) x 10 (x 33 where the census covers the set), never
+ * less than 50 ms, plus up to 1 s after a slow read. A job whose handle
+ * another thread is using (a slow call) is skipped, not waited for, and its
+ * status is its last read. Measured figures: README.md, Performance.
+ * The caller's arrays are read at entry (jobs) and written at return
+ * (statuses, results): changing jobs during the call does no harm.
  * A handle that appears twice shares its change detection between the two
  * entries. Thread-safe like BwJobPoll; sets may overlap across threads. */
 HRESULT BWAPI BwJobPollMany(const BW_JOB *jobs, UINT32 count, UINT32 timeoutMs,
@@ -425,6 +441,43 @@ void BWAPI BwFreeInfo(BW_INFO *info);
  * E_POINTER: count NULL, or ids NULL with capacity > 0. E_INVALIDARG: unknown
  * flag. */
 HRESULT BWAPI BwEnumJobs(UINT32 flags, GUID *ids, UINT32 capacity, UINT32 *count);
+
+/* The queue itself, watched (version 0.2): jobs that arrive and jobs that
+ * leave, without a round trip per job.
+ *
+ * BwQueueOpen opens a view of the queue: the caller's jobs, or with
+ * BW_ENUM_ALL_USERS every user's (administrators only: E_ACCESSDENIED). It
+ * takes the first census at once. E_POINTER, E_INVALIDARG (unknown flag),
+ * BW_E_TOO_MANY_HANDLES, E_OUTOFMEMORY, BITS codes. Close with BwQueueClose.
+ *
+ * BwQueuePoll waits until the list of jobs differs from the one this handle
+ * last reported, or timeoutMs passes (0: look and return; BW_INFINITE: no
+ * timeout). S_OK: it changed (status: JobCount now, Added and Removed since
+ * the previous poll; the first poll reports every job as Added); S_FALSE:
+ * not. E_HANDLE (also when BwQueueClose runs during the wait, which it ends
+ * at once), E_POINTER, E_INVALIDARG (cbSize), BITS codes.
+ * Costs: the census is shared by every queue handle and BwJobPollMany set
+ * of the process. It counts the jobs at most every 100 ms (EnumJobs +
+ * GetCount + Release: about 5 round trips whatever the number of jobs) and
+ * reads the list (EnumJobs, then about one round trip per 10 jobs for Next
+ * and one per job for GetId and Release) only when the count moved, or at
+ * least every 2 s: a job that arrives or leaves is seen within about 100 ms
+ * (plus the list read); one that leaves while another arrives between two
+ * counts (the count unchanged) within 2 s. Under Wine, with 200 jobs, a
+ * count took about 5 ms and a list about 21 ms (README.md, Performance).
+ *
+ * BwQueueGetJobs copies the GUIDs the last BwQueuePoll reported (after the
+ * open, before any poll: those of the first census), in GUID order, by the
+ * count / ERROR_MORE_DATA protocol of BwEnumJobs. No round trip. E_POINTER,
+ * E_HANDLE.
+ *
+ * BwQueueClose: S_OK, S_FALSE (NULL), E_HANDLE (closed, stale, a job handle).
+ * Thread-safe like the job functions: a queue handle may be polled from
+ * several threads (one poll at a time; a close ends every wait). */
+HRESULT BWAPI BwQueueOpen(UINT32 flags, BW_QUEUE *queue);
+HRESULT BWAPI BwQueuePoll(BW_QUEUE queue, UINT32 timeoutMs, BW_QUEUE_STATUS *status);
+HRESULT BWAPI BwQueueGetJobs(BW_QUEUE queue, GUID *ids, UINT32 capacity, UINT32 *count);
+HRESULT BWAPI BwQueueClose(BW_QUEUE queue);
 
 /* Text for any HRESULT: BITS codes with their symbolic name ("BG_E_NOT_FOUND:
  * The requested job was not found."), HTTP codes (0x8019xxxx) as "HTTP 404 Not

@@ -60,8 +60,14 @@ typedef struct bw__backend {
     HRESULT (*get_error)(bw__bjob *job, bw__error *error);
     /* Job properties; E_NOTIMPL ones left NULL/0 (strings malloc'd). */
     HRESULT (*get_info)(bw__bjob *job, bw__info *info);
-    /* The queue's job GUIDs as a malloc'd array (free()). flags: BW_ENUM_*. */
+    /* The queue's job GUIDs as a malloc'd array (free()). flags: BW_ENUM_*.
+     * Round trips: EnumJobs, then about one per ten jobs (Next in batches),
+     * plus the releases of the job objects. */
     HRESULT (*enum_jobs)(UINT32 flags, GUID **ids, UINT32 *count);
+    /* How many jobs the queue holds now (EnumJobs + GetCount + release of the
+     * enumerator): the census, a few round trips whatever the count. flags:
+     * BW_ENUM_*; E_ACCESSDENIED for BW_ENUM_ALL_USERS unless administrator. */
+    HRESULT (*count_jobs)(UINT32 flags, UINT32 *count);
 } bw__backend;
 
 /* The backend the exports use: the COM one in the DLL. Tests install theirs. */

@@ -5,11 +5,13 @@
 #ifndef BW_CORE_H
 #define BW_CORE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "bitswatch.h"
 #include "bw_backend.h"
 #include "bw_platform.h"
+#include "bw_test.h"
 
 /* WCHAR literals: L"" where WCHAR is wchar_t (Windows), u"" in the native build. */
 #ifdef _WIN32
@@ -38,6 +40,7 @@ int bw__guid_parse(const WCHAR *text, GUID *out);
 /* ---- struct_size.c ------------------------------------------------------ */
 /* 1 when cb is a published size of the struct (every version's size). */
 int bw__status_size_ok(UINT32 cb);
+int bw__queue_status_size_ok(UINT32 cb);
 int bw__progress_size_ok(UINT32 cb);
 int bw__reply_progress_size_ok(UINT32 cb);
 int bw__error_size_ok(UINT32 cb);
@@ -67,7 +70,17 @@ double bw__rate_get(const bw__rate *r, UINT64 now_ms);
 /* Seconds left; -1 when unknown (rate 0 or total unknown). */
 INT64 bw__eta_seconds(double rate, UINT64 total, UINT64 transferred);
 
-/* ---- poll.c: snapshots and change detection ------------------------------- */
+/* ---- clock.c, lazy.c ------------------------------------------------------ */
+/* The core's one clock, in milliseconds: the platform's monotonic clock, or a
+ * test's (bw_test.h). Every schedule and deadline is measured in it. */
+UINT64 bw__now_ms(void);
+/* An object made on first use, once (under the table lock), published with
+ * release/acquire so every thread sees it whole; never freed. NULL when out
+ * of memory (a later call tries again). */
+bw__mutex *bw__lazy_mutex(_Atomic(bw__mutex *) *slot);
+bw__cond *bw__lazy_cond(_Atomic(bw__cond *) *slot);
+
+/* ---- poll.c: the poll engine ------------------------------------------------ */
 typedef struct bw__snapshot {
     UINT32 state;
     bw__progress progress;
@@ -76,23 +89,39 @@ typedef struct bw__snapshot {
     UINT32 error_context;
 } bw__snapshot;
 
-/* Per-handle poll state (guarded by the handle's lock). */
+/* Per-handle poll state, guarded by the handle's call (bw__call_enter). */
 typedef struct bw__watch {
     int has_last;          /* a snapshot has been returned */
     bw__snapshot last;
     UINT64 sequence;
     UINT32 interval_ms;    /* current adaptive wait interval */
-    UINT64 full_read_ms;   /* bw__clock_ms() of the last full read (poll.c) */
+    UINT64 full_read_ms;   /* bw__now_ms() of the last full read */
     bw__rate rate;
 } bw__watch;
 
-/* The monotonic clock of poll_once: the time of each read, which the rate
- * and the full-read period are measured in. Always bw__now_ms in the
- * product. TEST ONLY: unit tests point it at a clock of their own to make
- * time pass without sleeping (set it while no other thread polls, and put
- * bw__now_ms back). BwJobPoll's wait still times its timeout with
- * bw__now_ms, so a test clock is meant for polls with timeoutMs 0. */
-extern UINT64 (*bw__clock_ms)(void);
+/* What the last read of a handle left for those who do not hold its call
+ * (BwJobPollMany's schedule, and the status of a member it did not read):
+ * guarded by the handle's wait lock, never by its call, so reading it never
+ * waits for another thread's BITS call. */
+typedef struct bw__published {
+    int read;                /* the handle has been read at least once */
+    bw__snapshot last;       /* the snapshot last returned */
+    UINT64 sequence;
+    UINT32 interval_ms;      /* the adaptive interval after that read */
+    UINT64 read_ms;          /* bw__now_ms() of the last read */
+    UINT64 read_ft;          /* FILETIME of the last read */
+    int changed_since_first; /* a read after the first one saw a change */
+    UINT64 change_ms;        /* bw__now_ms() of the last change */
+    double bytes_per_second; /* the rate at the last read */
+} bw__published;
+
+/* One read of a handle: what was read, what changed, when. */
+typedef struct bw__read {
+    bw__snapshot s;
+    UINT32 changed;          /* BW_CHANGED_*, 0 when nothing new */
+    UINT64 ms, ft;           /* bw__now_ms() and FILETIME of the read */
+    double bytes_per_second; /* the rate right after it */
+} bw__read;
 
 /* Which groups differ (BW_CHANGED_*). */
 UINT32 bw__snapshot_diff(const bw__snapshot *a, const bw__snapshot *b);
@@ -101,95 +130,125 @@ UINT32 bw__snapshot_diff(const bw__snapshot *a, const bw__snapshot *b);
  * full when its last full read is this old. */
 #define BW__FULL_READ_MS 500u
 /* The same for a quiet job in a BwJobPollMany set: its reads come about one
- * pass over the set apart (seconds for hundreds of jobs under a slow
- * service), so a 0.5 s period would make every quiet read cost two round
- * trips and halve how many jobs the read budget covers; state changes (a
- * cancel, a resume) are seen by the one-round-trip read either way. */
+ * pass over the set apart, so a 0.5 s period would make every quiet read
+ * cost two round trips and halve how many jobs the read budget covers; state
+ * changes (a cancel, a resume) are seen by the one-round-trip read either
+ * way. */
 #define BW__SET_FULL_READ_MS 5000u
-/* Reads the job through the backend at now_ms (bw__clock_ms): the state, and
- * everything else only when the previous snapshot cannot stand for it or the
- * last full read is full_period_ms old (see poll.c and BwJobPoll in
- * bitswatch.h). Groups not read are copied from w->last. Records a full read
- * in w. */
-HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type, bw__watch *w,
-                          UINT64 now_ms, UINT32 full_period_ms, bw__snapshot *out);
+/* BwJobPoll's adaptive wait. */
+#define BW__WAIT_MIN_MS 10u /* first wait after a read that saw something new */
+#define BW__WAIT_MAX_MS 50u /* a change is seen within about this */
 /* States in which BwJobPoll returns at once when nothing changed. */
 int bw__state_is_final(UINT32 state);
 /* States in which bytes can change without the state changing (CONNECTING,
  * TRANSFERRING): progress is read, and the rate measured, only in these. */
 int bw__state_is_moving(UINT32 state);
 
+typedef struct bw__handle_data bw__handle_data;
+/* The locked read, shared by BwJobPoll and BwJobPollMany: the caller holds
+ * the handle's call. Reads the job (full when due after full_period_ms),
+ * compares it with the last snapshot, updates the watch, the rate and the
+ * published state. S_OK changed, S_FALSE not, E_HANDLE when the handle
+ * closed (before or during the read), or the read's failure. */
+HRESULT bw__poll_read(bw__handle_data *d, UINT32 full_period_ms, bw__read *r);
+/* The handle's next wait after a read that saw nothing new (call held): the
+ * current interval, which then doubles up to BW__WAIT_MAX_MS. */
+UINT32 bw__backoff(bw__handle_data *d);
+/* Fills a caller's BW_STATUS (its cbSize already checked) from a read. */
+void bw__status_fill(BW_STATUS *st, UINT32 type, UINT64 sequence, const bw__read *r,
+                     UINT32 changed);
+
 /* ---- handles.c: slot + generation handles -------------------------------- */
 typedef struct bw__slot bw__slot;
 
-/* What a handle refers to; guarded by 'lock' unless said otherwise. */
-typedef struct bw__handle_data {
-    bw__mutex *lock;      /* the call lock: held across backend calls */
-    bw__mutex *wait_lock; /* guards 'closing' and 'wake'; never held across a backend call */
-    bw__cond *wake;       /* broadcast when the handle closes */
-    int closing;          /* set (under wait_lock) by BwJobClose: waits end, calls fail */
-    bw__bjob *bjob;       /* backend job, released when the last user leaves */
-    UINT32 type;          /* BW_TYPE_*, read at open */
-    bw__watch watch;
-    /* When this handle last read its job (monotonic ms, FILETIME) and last
-     * saw a change (ms): BwJobPollMany's schedule and the Timestamp of a
-     * status it fills without reading. */
-    UINT64 last_read_ms, last_read_ft, last_change_ms;
-} bw__handle_data;
+/* What a handle is. */
+#define BW__KIND_JOB 1u
+#define BW__KIND_QUEUE 2u
 
-/* Makes a handle for an opened backend job (takes ownership of bjob only on
- * success): S_OK, BW_E_TOO_MANY_HANDLES, E_OUTOFMEMORY. */
-HRESULT bw__handle_create(bw__bjob *bjob, UINT32 type, BW_JOB *out);
-/* Takes a reference on a live handle's data: NULL for a closed, stale or
- * forged handle. Pair with bw__handle_release. */
-bw__handle_data *bw__handle_acquire(BW_JOB h);
+typedef struct bw__queue bw__queue; /* census.c */
+
+/* What a handle refers to. */
+struct bw__handle_data {
+    UINT32 kind;          /* BW__KIND_*; fixed while the handle lives */
+    /* The wait lock: guards 'closing', 'busy', 'pub'; never held across a
+     * backend call, so taking it never waits for BITS. */
+    bw__mutex *wait_lock;
+    bw__cond *wake;       /* broadcast when the handle closes */
+    bw__cond *call_free;  /* signalled when the handle's call ends */
+    int closing;          /* set by BwJobClose: waits end, calls fail */
+    int busy;             /* the call: one thread at a time reads or controls the job */
+    bw__bjob *bjob;       /* backend job, released when the last user leaves */
+    bw__queue *queue;     /* BW__KIND_QUEUE: its state, freed likewise */
+    UINT32 type;          /* BW_TYPE_*, read at open */
+    GUID id;              /* the job's GUID (the census finds members by it) */
+    bw__watch watch;      /* guarded by the call */
+    bw__published pub;    /* guarded by the wait lock */
+};
+
+/* Makes a handle of 'kind' for an opened backend job or a queue (takes
+ * ownership of bjob / queue only on success): S_OK, BW_E_TOO_MANY_HANDLES,
+ * E_OUTOFMEMORY. */
+HRESULT bw__handle_create(UINT32 kind, bw__bjob *bjob, bw__queue *queue, UINT32 type,
+                          const GUID *id, BW_JOB *out);
+/* Takes a reference on a live handle of that kind: NULL for a closed, stale
+ * or forged handle, or one of the other kind. Pair with bw__handle_release. */
+bw__handle_data *bw__handle_acquire(BW_JOB h, UINT32 kind);
 void bw__handle_release(BW_JOB h, bw__handle_data *d);
-/* S_OK, S_FALSE (NULL), E_HANDLE. Never waits for a call in flight. */
-HRESULT bw__handle_close(BW_JOB h);
-/* 1 once BwJobClose has run on the handle (takes the wait lock briefly). */
+/* S_OK, S_FALSE (NULL), E_HANDLE (also for the other kind). Never waits for a
+ * call in flight. */
+HRESULT bw__handle_close(BW_JOB h, UINT32 kind);
+/* 1 once the handle was closed (takes the wait lock briefly). */
 int bw__handle_closing(bw__handle_data *d);
-/* Sleeps up to ms, without any lock held, unless or until the handle closes;
- * returns 1 when it is closing. Call without the wait lock held. */
+/* Sleeps up to ms unless or until the handle closes; 1 when it is closing.
+ * Call without holding the handle's call. */
 int bw__handle_wait(bw__handle_data *d, UINT32 ms);
-/* Runs op on a live handle with its call lock held (one call at a time per
- * job): op's result, or E_HANDLE for a closed, stale or forged handle. */
+/* The handle's call: one reader or controller of the job at a time. Waiting
+ * for it ends when the handle closes (E_HANDLE), so a close is never stuck
+ * behind another thread's slow BITS call. */
+HRESULT bw__call_enter(bw__handle_data *d);
+/* S_OK: entered. S_FALSE: another thread is in a call (nothing waited).
+ * E_HANDLE: closed. */
+HRESULT bw__call_try_enter(bw__handle_data *d);
+void bw__call_leave(bw__handle_data *d);
+/* The published state, copied under the wait lock. */
+void bw__handle_published(bw__handle_data *d, bw__published *out);
+/* Runs op on a live job handle inside its call: op's result, or E_HANDLE for
+ * a closed, stale or forged handle. */
 typedef HRESULT (*bw__job_op)(bw__handle_data *d, void *arg);
+HRESULT bw__with_job(BW_JOB h, bw__job_op op, void *arg);
 /* The close epoch: changes whenever any handle is closed. */
 UINT64 bw__close_epoch(void);
 /* Sleeps up to ms unless the close epoch differs from 'epoch' or changes
- * meanwhile (a handle was closed): BwJobPollMany's wait. */
+ * meanwhile (a handle was closed): the set's and the queue's wait. */
 void bw__handle_wait_any(UINT64 epoch, UINT32 ms);
-HRESULT bw__with_job(BW_JOB h, bw__job_op op, void *arg);
-/* Handles open right now (for tests: every test must end with 0). */
-UINT32 bw__handle_count(void);
-/* Test knobs: the largest generation a slot may reach before it is retired
- * (0: the target's real limit), the number of slots (0: the real 65,280), and
- * how many of the next lock allocations fail. Not for the shipped code paths. */
-void bw__handle_test_limits(UINT64 gen_max, UINT32 max_slots, unsigned fail_sync_allocs);
-typedef struct bw__handle_stats {
-    UINT32 slots, chunk_allocs, retired, open;
-} bw__handle_stats;
-void bw__handle_test_stats(bw__handle_stats *st);
 
-/* ---- api.c: one read of a handle, shared by BwJobPoll and BwJobPollMany -- */
-#define BW__WAIT_MIN_MS 10u /* first wait after a read that saw something new */
-#define BW__WAIT_MAX_MS 50u /* a change is seen within about this */
-/* The handle's next wait after a read that saw nothing new (call lock held):
- * the current interval, which then doubles up to BW__WAIT_MAX_MS. */
-UINT32 bw__backoff(bw__handle_data *d);
-/* Reads and compares with the call lock held: S_OK changed, S_FALSE not, or
- * the failure; updates the watch and the read/change times. */
-HRESULT bw__poll_once(bw__handle_data *d, UINT32 full_period_ms, bw__snapshot *s,
-                      UINT32 *changed, UINT64 *now_ms);
-/* Fills a caller's BW_STATUS (its cbSize already checked) from a snapshot. */
-void bw__status_fill(BW_STATUS *st, const bw__handle_data *d, const bw__snapshot *s,
-                     UINT32 changed, UINT64 filetime, UINT64 now_ms);
+/* ---- census.c: the queue's census ------------------------------------------ */
+/* How often the count is asked (EnumJobs + GetCount: a few round trips,
+ * whatever the number of jobs). */
+#define BW__CENSUS_MS 100u
+/* The whole list is read at least this often even when the count stays:
+ * the bound on how long a same-count swap (one job left, another arrived
+ * between two counts) goes unseen. */
+#define BW__CENSUS_LIST_MS 2000u
+/* Brings the census of 'flags' up to date when it is BW__CENSUS_MS old (one
+ * thread asks; the others use what it found) and returns its generation,
+ * which changes whenever the list of jobs changed. 0 when the backend cannot
+ * count (*hr says why). */
+UINT64 bw__census_tick(UINT32 flags, HRESULT *hr);
+/* The census' sorted list, malloc'd (free()), and its generation and time. */
+HRESULT bw__census_list(UINT32 flags, GUID **ids, UINT32 *count, UINT64 *generation,
+                        UINT64 *filetime);
+/* 1 when id is in the sorted list. */
+int bw__guid_in(const GUID *id, const GUID *sorted, UINT32 count);
+/* Frees a queue handle's state (the last reference went). */
+void bw__queue_free(bw__queue *q);
 
-/* ---- poll_many.c ---------------------------------------------------------- */
-/* Test knob: the process' read budget back to a full burst. */
-void bw__poll_many_test_reset_budget(void);
-/* BW__DUTY_PERCENT, for tests that count reads within the budget. */
-unsigned bw__poll_many_duty_percent(void);
+/* ---- poll_many.c ------------------------------------------------------------ */
+/* Quiet reads may put the process' read budget at most this far in debt, so
+ * one slow read (a reconnect inside it) stops quiet reads for at most
+ * (BW__BUDGET_BURST_MS + this) / duty: 1 s at 10%. */
+#define BW__BUDGET_BURST_MS 50u
+#define BW__BUDGET_DEBT_MAX_MS 50u
 
 /* ---- format_message.c ------------------------------------------------------ */
 /* Appends the text for hr (never empty) at *len, as bw__append_ascii does. */

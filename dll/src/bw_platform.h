@@ -26,10 +26,11 @@ void bw__cond_broadcast(bw__cond *c);
 /* The global lock of the handle table, created once, never freed. */
 bw__mutex *bw__global_mutex(void);
 
-/* Milliseconds from a monotonic clock. */
-UINT64 bw__now_ms(void);
+/* Milliseconds from the system's monotonic clock. The core reads it through
+ * bw__now_ms (clock.c), its one notion of now. */
+UINT64 bw__platform_now_ms(void);
 /* Microseconds from a high-resolution monotonic clock (QueryPerformanceCounter
- * on Windows, where bw__now_ms has only ~15 ms resolution): for measuring
+ * on Windows, where the ms clock has only ~15 ms resolution): for measuring
  * how long a round trip took. */
 UINT64 bw__now_us(void);
 /* Now as a FILETIME value (100 ns units since 1601-01-01 UTC). */
@@ -41,11 +42,5 @@ UINT64 bw__now_filetime(void);
  * when the system has none. A result of cch - 2 or more may be cut: ask again
  * with a larger buffer for the whole text (bw__format_message does). */
 UINT32 bw__system_message(HRESULT hr, WCHAR *buffer, UINT32 cch);
-#ifndef _WIN32
-/* Native build only, for tests: from now on bw__system_message answers text
- * for hr (the stand-in's own table has only short texts); NULL forgets it.
- * The text is not copied: keep it alive while it is set. */
-void bw__posix_system_message_set(HRESULT hr, const WCHAR *text);
-#endif
 
 #endif /* BW_PLATFORM_H */

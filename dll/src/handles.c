@@ -18,14 +18,15 @@
  * a value that was valid before.
  *
  * Locks: the table lock (bw__global_mutex) guards the slot bookkeeping. Each
- * handle has a call lock ('lock', held across backend calls: one call at a
- * time per job) and a wait lock ('wait_lock', never held across a backend
- * call: it guards 'closing' and the condition). BwJobClose takes only the
- * table lock and the wait lock, so it returns at once even while another
- * thread is inside a slow or hung BITS call on the same handle; that call's
- * reference keeps the backend job alive until it returns.
- * Lock order: table lock, then call lock, then wait lock; a thread holding a
- * handle's lock never takes the table lock.
+ * handle has a wait lock ('wait_lock', never held across a backend call) and
+ * a call: the 'busy' flag under the wait lock, which one thread at a time
+ * holds across its backend calls (one call at a time per job). Waiting for
+ * the call is waiting on a condition under the wait lock, so BwJobClose
+ * (which sets 'closing' and wakes every waiter) ends it at once: neither a
+ * close nor a wait queued behind another thread's slow or hung BITS call is
+ * stuck behind it; that call's reference keeps the backend job alive until
+ * it returns. Lock order: table lock, then wait lock; a thread holding a wait
+ * lock never takes the table lock.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -73,8 +74,8 @@ static BW_JOB encode(UINT32 index, UINT64 generation)
     return (BW_JOB)(((uintptr_t)generation << BW__INDEX_BITS) | (uintptr_t)(index + 1));
 }
 
-/* The live slot a handle value names, or NULL. Table lock held. */
-static bw__slot *lookup(BW_JOB h)
+/* The live slot of that kind a handle value names, or NULL. Table lock held. */
+static bw__slot *lookup(BW_JOB h, UINT32 kind)
 {
     uintptr_t v = (uintptr_t)h;
     UINT32 low = (UINT32)(v & BW__INDEX_MASK);
@@ -82,7 +83,7 @@ static bw__slot *lookup(BW_JOB h)
     if (low == 0 || low > g_slot_count)
         return NULL;
     bw__slot *s = slot_at(low - 1);
-    if (!s->in_use || s->closed || s->generation != generation)
+    if (!s->in_use || s->closed || s->generation != generation || s->data.kind != kind)
         return NULL;
     return s;
 }
@@ -96,19 +97,19 @@ static bw__mutex *sync_mutex_new(void)
     return bw__mutex_new();
 }
 
-/* A slot's locks and condition, all or nothing. */
+/* A slot's lock and conditions, all or nothing. */
 static int sync_new(bw__handle_data *d)
 {
-    d->lock = sync_mutex_new();
     d->wait_lock = sync_mutex_new();
     d->wake = bw__cond_new();
-    if (d->lock && d->wait_lock && d->wake)
+    d->call_free = bw__cond_new();
+    if (d->wait_lock && d->wake && d->call_free)
         return 1;
-    bw__mutex_free(d->lock);
     bw__mutex_free(d->wait_lock);
     bw__cond_free(d->wake);
-    d->lock = d->wait_lock = NULL;
-    d->wake = NULL;
+    bw__cond_free(d->call_free);
+    d->wait_lock = NULL;
+    d->wake = d->call_free = NULL;
     return 0;
 }
 
@@ -146,7 +147,8 @@ static HRESULT take_free_slot(UINT32 *index, bw__slot **out)
     return S_OK;
 }
 
-HRESULT bw__handle_create(bw__bjob *bjob, UINT32 type, BW_JOB *out)
+HRESULT bw__handle_create(UINT32 kind, bw__bjob *bjob, bw__queue *queue, UINT32 type,
+                          const GUID *id, BW_JOB *out)
 {
     UINT32 index;
     bw__slot *s = NULL;
@@ -158,11 +160,17 @@ HRESULT bw__handle_create(bw__bjob *bjob, UINT32 type, BW_JOB *out)
         s->in_use = 1;
         s->closed = 0;
         s->refs = 1;
+        s->data.kind = kind;
         s->data.closing = 0;
+        s->data.busy = 0;
         s->data.bjob = bjob;
+        s->data.queue = queue;
         s->data.type = type;
+        memset(&s->data.id, 0, sizeof s->data.id);
+        if (id)
+            s->data.id = *id;
         memset(&s->data.watch, 0, sizeof s->data.watch);
-        s->data.last_read_ms = s->data.last_read_ft = s->data.last_change_ms = 0;
+        memset(&s->data.pub, 0, sizeof s->data.pub);
         *out = encode(index, s->generation);
         g_open++;
     }
@@ -170,11 +178,11 @@ HRESULT bw__handle_create(bw__bjob *bjob, UINT32 type, BW_JOB *out)
     return hr;
 }
 
-bw__handle_data *bw__handle_acquire(BW_JOB h)
+bw__handle_data *bw__handle_acquire(BW_JOB h, UINT32 kind)
 {
     bw__mutex *table = bw__global_mutex();
     bw__mutex_lock(table);
-    bw__slot *s = lookup(h);
+    bw__slot *s = lookup(h, kind);
     if (s)
         s->refs++;
     bw__mutex_unlock(table);
@@ -186,12 +194,15 @@ bw__handle_data *bw__handle_acquire(BW_JOB h)
 static void unref(bw__slot *s, UINT32 index)
 {
     bw__bjob *release = NULL;
+    bw__queue *queue = NULL;
     bw__mutex *table = bw__global_mutex();
 
     bw__mutex_lock(table);
     if (--s->refs == 0) {
         release = s->data.bjob;
+        queue = s->data.queue;
         s->data.bjob = NULL;
+        s->data.queue = NULL;
         s->in_use = 0;
         if (s->generation >= g_gen_max) {
             g_retired++; /* every value of this slot was handed out once */
@@ -209,6 +220,8 @@ static void unref(bw__slot *s, UINT32 index)
     /* Outside the lock: releasing a COM proxy is a round trip. */
     if (release)
         bw__backend_get()->close_job(release);
+    if (queue)
+        bw__queue_free(queue);
 }
 
 static UINT32 index_of(BW_JOB h)
@@ -221,65 +234,63 @@ void bw__handle_release(BW_JOB h, bw__handle_data *d)
     unref((bw__slot *)((char *)d - offsetof(bw__slot, data)), index_of(h));
 }
 
-/* BwJobPollMany sleeps on one condition for the whole set: every close
- * bumps the epoch and wakes it. Made on first use, never freed. */
-static bw__mutex *g_any_lock;
-static bw__cond *g_any_wake;
+/* BwJobPollMany and BwQueuePoll sleep on one condition for the whole set:
+ * every close bumps the epoch and wakes them. Made on first use, never freed. */
+static _Atomic(bw__mutex *) g_any_lock;
+static _Atomic(bw__cond *) g_any_wake;
 static UINT64 g_close_epoch; /* guarded by g_any_lock */
 
-static int any_ready(void)
+static int any_ready(bw__mutex **lock, bw__cond **wake)
 {
-    if (g_any_lock && g_any_wake)
-        return 1;
-    bw__mutex *table = bw__global_mutex();
-    bw__mutex_lock(table);
-    if (!g_any_lock)
-        g_any_lock = bw__mutex_new();
-    if (!g_any_wake)
-        g_any_wake = bw__cond_new();
-    int ok = g_any_lock && g_any_wake;
-    bw__mutex_unlock(table);
-    return ok;
+    *lock = bw__lazy_mutex(&g_any_lock);
+    *wake = bw__lazy_cond(&g_any_wake);
+    return *lock && *wake;
 }
 
 static void any_close_broadcast(void)
 {
-    if (!any_ready())
+    bw__mutex *lock;
+    bw__cond *wake;
+    if (!any_ready(&lock, &wake))
         return;
-    bw__mutex_lock(g_any_lock);
+    bw__mutex_lock(lock);
     g_close_epoch++;
-    bw__cond_broadcast(g_any_wake);
-    bw__mutex_unlock(g_any_lock);
+    bw__cond_broadcast(wake);
+    bw__mutex_unlock(lock);
 }
 
 UINT64 bw__close_epoch(void)
 {
-    if (!any_ready())
+    bw__mutex *lock;
+    bw__cond *wake;
+    if (!any_ready(&lock, &wake))
         return 0;
-    bw__mutex_lock(g_any_lock);
+    bw__mutex_lock(lock);
     UINT64 e = g_close_epoch;
-    bw__mutex_unlock(g_any_lock);
+    bw__mutex_unlock(lock);
     return e;
 }
 
 void bw__handle_wait_any(UINT64 epoch, UINT32 ms)
 {
-    if (!any_ready())
+    bw__mutex *lock;
+    bw__cond *wake;
+    if (!any_ready(&lock, &wake))
         return; /* out of memory for two small objects: no sleep, still correct */
-    bw__mutex_lock(g_any_lock);
+    bw__mutex_lock(lock);
     if (g_close_epoch == epoch)
-        bw__cond_wait_ms(g_any_wake, g_any_lock, ms);
-    bw__mutex_unlock(g_any_lock);
+        bw__cond_wait_ms(wake, lock, ms);
+    bw__mutex_unlock(lock);
 }
 
-HRESULT bw__handle_close(BW_JOB h)
+HRESULT bw__handle_close(BW_JOB h, UINT32 kind)
 {
     if (!h)
         return S_FALSE;
 
     bw__mutex *table = bw__global_mutex();
     bw__mutex_lock(table);
-    bw__slot *s = lookup(h);
+    bw__slot *s = lookup(h, kind);
     if (s) {
         s->closed = 1;
         g_open--;
@@ -288,11 +299,12 @@ HRESULT bw__handle_close(BW_JOB h)
     if (!s)
         return E_HANDLE;
 
-    /* End waits on this handle: they see 'closing' and return E_HANDLE. Only
-     * the wait lock: a thread inside a BITS call holds the call lock. */
+    /* End waits on this handle, and waits for its call: they see 'closing'
+     * and return E_HANDLE. Only the wait lock, which no BITS call holds. */
     bw__mutex_lock(s->data.wait_lock);
     s->data.closing = 1;
     bw__cond_broadcast(s->data.wake);
+    bw__cond_broadcast(s->data.call_free);
     bw__mutex_unlock(s->data.wait_lock);
     /* And waits on sets of handles (BwJobPollMany). */
     any_close_broadcast();
@@ -319,15 +331,54 @@ int bw__handle_wait(bw__handle_data *d, UINT32 ms)
     return closing;
 }
 
+HRESULT bw__call_enter(bw__handle_data *d)
+{
+    bw__mutex_lock(d->wait_lock);
+    while (d->busy && !d->closing)
+        bw__cond_wait_ms(d->call_free, d->wait_lock, 1000);
+    HRESULT hr = d->closing ? E_HANDLE : S_OK;
+    if (hr == S_OK)
+        d->busy = 1;
+    bw__mutex_unlock(d->wait_lock);
+    return hr;
+}
+
+HRESULT bw__call_try_enter(bw__handle_data *d)
+{
+    bw__mutex_lock(d->wait_lock);
+    HRESULT hr = d->closing ? E_HANDLE : d->busy ? S_FALSE : S_OK;
+    if (hr == S_OK)
+        d->busy = 1;
+    bw__mutex_unlock(d->wait_lock);
+    return hr;
+}
+
+void bw__call_leave(bw__handle_data *d)
+{
+    bw__mutex_lock(d->wait_lock);
+    d->busy = 0;
+    bw__cond_broadcast(d->call_free);
+    bw__mutex_unlock(d->wait_lock);
+}
+
+void bw__handle_published(bw__handle_data *d, bw__published *out)
+{
+    bw__mutex_lock(d->wait_lock);
+    *out = d->pub;
+    bw__mutex_unlock(d->wait_lock);
+}
+
 HRESULT bw__with_job(BW_JOB h, bw__job_op op, void *arg)
 {
-    bw__handle_data *d = bw__handle_acquire(h);
+    bw__handle_data *d = bw__handle_acquire(h, BW__KIND_JOB);
     if (!d)
         return E_HANDLE;
-    bw__mutex_lock(d->lock);
-    /* Closed while this call waited for another one on the same handle. */
-    HRESULT hr = bw__handle_closing(d) ? E_HANDLE : op(d, arg);
-    bw__mutex_unlock(d->lock);
+    /* E_HANDLE when the handle closed while this waited for another call. */
+    HRESULT hr = bw__call_enter(d);
+    if (SUCCEEDED(hr)) {
+        hr = op(d, arg);
+        bw__call_leave(d);
+    }
     bw__handle_release(h, d);
     return hr;
 }

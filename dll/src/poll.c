@@ -16,13 +16,16 @@
  * while suspended, all without a new state. The period bounds how long such a
  * change goes unseen, and a caller that polls less often than that (a timer
  * with timeout 0) gets a full read every time.
+ *
+ * This file is the poll engine: the read of a job (snapshot_read), the
+ * locked read every caller shares (bw__poll_read: one read and compare
+ * inside the handle's call, published for those outside it), the adaptive
+ * back-off, the status a caller gets, and BwJobPoll's wait. BwJobPollMany
+ * (poll_many.c) schedules the same reads over a set.
  */
 #include <string.h>
 
 #include "bw_core.h"
-
-
-UINT64 (*bw__clock_ms)(void) = bw__now_ms;
 
 int bw__state_is_final(UINT32 state)
 {
@@ -57,8 +60,12 @@ UINT32 bw__snapshot_diff(const bw__snapshot *a, const bw__snapshot *b)
     return changed;
 }
 
-HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type, bw__watch *w,
-                          UINT64 now_ms, UINT32 full_period_ms, bw__snapshot *out)
+/* Reads the job at now_ms: the state, and everything else only when the
+ * previous snapshot cannot stand for it or the last full read is
+ * full_period_ms old (see the top of this file). Groups not read are copied
+ * from w->last. Records a full read in w. */
+static HRESULT snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type, bw__watch *w,
+                             UINT64 now_ms, UINT32 full_period_ms, bw__snapshot *out)
 {
     HRESULT hr = be->get_state(job, &out->state);
     if (FAILED(hr))
@@ -110,4 +117,139 @@ HRESULT bw__snapshot_read(const bw__backend *be, bw__bjob *job, UINT32 type, bw_
     if (full)
         w->full_read_ms = now_ms;
     return S_OK;
+}
+
+void bw__status_fill(BW_STATUS *st, UINT32 type, UINT64 sequence, const bw__read *r,
+                     UINT32 changed)
+{
+    UINT32 cb = st->cbSize;
+    const bw__snapshot *s = &r->s;
+    BW_STATUS full;
+    memset(&full, 0, sizeof full);
+    full.cbSize = cb;
+    full.State = s->state;
+    full.Type = type;
+    full.Changed = changed;
+    full.Sequence = sequence;
+    full.Timestamp = r->ft;
+    full.BytesTotal = s->progress.bytes_total;
+    full.BytesTransferred = s->progress.bytes_transferred;
+    full.FilesTotal = s->progress.files_total;
+    full.FilesTransferred = s->progress.files_transferred;
+    full.ReplyBytesTotal = s->reply_total;
+    full.ReplyBytesTransferred = s->reply_transferred;
+    full.ErrorCode = s->error_code;
+    full.ErrorContext = s->error_context;
+    if (bw__state_is_moving(s->state)) {
+        full.BytesPerSecond = r->bytes_per_second;
+        full.EtaSeconds = bw__eta_seconds(full.BytesPerSecond, s->progress.bytes_total,
+                                          s->progress.bytes_transferred);
+    } else if (s->state == BW_STATE_TRANSFERRED || s->state == BW_STATE_ACKNOWLEDGED) {
+        full.EtaSeconds = 0;
+    } else {
+        full.EtaSeconds = -1;
+    }
+    memcpy(st, &full, cb); /* cb is a published size: fill that prefix only */
+}
+
+HRESULT bw__poll_read(bw__handle_data *d, UINT32 full_period_ms, bw__read *r)
+{
+    bw__watch *w = &d->watch;
+    if (bw__handle_closing(d))
+        return E_HANDLE;
+    HRESULT hr = snapshot_read(bw__backend_get(), d->bjob, d->type, w, bw__now_ms(),
+                               full_period_ms, &r->s);
+    if (FAILED(hr))
+        return hr;
+
+    r->ms = bw__now_ms();
+    r->ft = bw__now_filetime();
+    r->changed = w->has_last ? bw__snapshot_diff(&w->last, &r->s) : BW_CHANGED_ALL;
+    if (bw__state_is_moving(r->s.state))
+        bw__rate_add(&w->rate, r->ms, r->s.progress.bytes_transferred);
+    else
+        bw__rate_reset(&w->rate);
+    r->bytes_per_second = bw__rate_get(&w->rate, r->ms);
+    int first = !w->has_last;
+    if (r->changed) {
+        w->last = r->s;
+        w->has_last = 1;
+        w->sequence++;
+        w->interval_ms = BW__WAIT_MIN_MS; /* changes come in bursts: look again soon */
+    }
+
+    bw__mutex_lock(d->wait_lock);
+    bw__published *p = &d->pub;
+    p->read = 1;
+    p->last = w->last;
+    p->sequence = w->sequence;
+    p->interval_ms = w->interval_ms;
+    p->read_ms = r->ms;
+    p->read_ft = r->ft;
+    p->bytes_per_second = r->bytes_per_second;
+    if (r->changed) {
+        p->change_ms = r->ms;
+        p->changed_since_first |= !first;
+    }
+    int closing = d->closing;
+    bw__mutex_unlock(d->wait_lock);
+    if (closing) /* closed during the read: say so */
+        return E_HANDLE;
+    return r->changed ? S_OK : S_FALSE;
+}
+
+UINT32 bw__backoff(bw__handle_data *d)
+{
+    UINT32 interval = d->watch.interval_ms ? d->watch.interval_ms : BW__WAIT_MIN_MS;
+    d->watch.interval_ms = interval * 2 > BW__WAIT_MAX_MS ? BW__WAIT_MAX_MS : interval * 2;
+    bw__mutex_lock(d->wait_lock);
+    d->pub.interval_ms = d->watch.interval_ms;
+    bw__mutex_unlock(d->wait_lock);
+    return interval;
+}
+
+HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status)
+{
+    UINT32 cb;
+    HRESULT hr = bw__out_struct_begin(status, bw__status_size_ok, &cb);
+    if (FAILED(hr))
+        return hr;
+
+    bw__handle_data *d = bw__handle_acquire(job, BW__KIND_JOB);
+    if (!d)
+        return E_HANDLE;
+
+    UINT64 start = bw__now_ms();
+    /* The call covers each read; it is left while sleeping, and a close ends
+     * both the sleep and a wait for the call (another thread's slow read). */
+    for (;;) {
+        bw__read r;
+        UINT32 wait = 0;
+        hr = bw__call_enter(d);
+        if (FAILED(hr))
+            break;
+        hr = bw__poll_read(d, BW__FULL_READ_MS, &r);
+        if (SUCCEEDED(hr)) {
+            UINT64 waited = r.ms - start;
+            int timed_out = timeoutMs != BW_INFINITE && waited >= timeoutMs;
+            if (hr == S_OK || timeoutMs == 0 || bw__state_is_final(r.s.state) || timed_out) {
+                bw__status_fill(status, d->type, d->watch.sequence, &r, hr == S_OK ? r.changed : 0);
+            } else {
+                /* Adaptive: look again soon after a change, then back off to
+                 * the maximum while the job is quiet. */
+                wait = bw__backoff(d);
+                if (timeoutMs != BW_INFINITE && wait > timeoutMs - waited)
+                    wait = (UINT32)(timeoutMs - waited);
+            }
+        }
+        bw__call_leave(d);
+        if (FAILED(hr) || wait == 0)
+            break;
+        if (bw__handle_wait(d, wait)) { /* sleeps without the call; a close wakes it */
+            hr = E_HANDLE;
+            break;
+        }
+    }
+    bw__handle_release(job, d);
+    return hr;
 }

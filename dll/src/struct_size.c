@@ -60,6 +60,13 @@ BW_ASSERT_LAYOUT(offsetof(BW_INFO, CreationTime) == 56);
 BW_ASSERT_LAYOUT(offsetof(BW_INFO, ModificationTime) == 64);
 BW_ASSERT_LAYOUT(offsetof(BW_INFO, TransferCompletionTime) == 72);
 
+BW_ASSERT_LAYOUT(sizeof(BW_QUEUE_STATUS) == 32);
+BW_ASSERT_LAYOUT(offsetof(BW_QUEUE_STATUS, JobCount) == 4);
+BW_ASSERT_LAYOUT(offsetof(BW_QUEUE_STATUS, Added) == 8);
+BW_ASSERT_LAYOUT(offsetof(BW_QUEUE_STATUS, Removed) == 12);
+BW_ASSERT_LAYOUT(offsetof(BW_QUEUE_STATUS, Sequence) == 16);
+BW_ASSERT_LAYOUT(offsetof(BW_QUEUE_STATUS, Timestamp) == 24);
+
 BW_ASSERT_LAYOUT(sizeof(GUID) == 16);
 
 static int size_in(UINT32 cb, const UINT32 *sizes, size_t n)
@@ -73,6 +80,7 @@ static int size_in(UINT32 cb, const UINT32 *sizes, size_t n)
 #define BW_SIZES(...) (const UINT32[]){__VA_ARGS__}, sizeof((const UINT32[]){__VA_ARGS__}) / sizeof(UINT32)
 
 int bw__status_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_STATUS) /* 0.1 */)); }
+int bw__queue_status_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_QUEUE_STATUS) /* 0.2 */)); }
 int bw__progress_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_PROGRESS) /* 0.1 */)); }
 int bw__reply_progress_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_REPLY_PROGRESS) /* 0.1 */)); }
 int bw__error_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_ERROR) /* 0.1 */)); }

@@ -27,7 +27,7 @@ Import-Module $m -WarningVariable w -ErrorVariable e
             $r.Output | Should -Contain 'errors=0'
             $r.Output | Should -Contain 'warnings=0'
             $r.Output | Should -Contain 'commands=Get-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
-            $r.Output | Should -Contain 'version=0.1.0'
+            $r.Output | Should -Contain 'version=0.2.0'
         }
 
         It 'imports by name from PSModulePath, as an installed module' {
@@ -260,13 +260,13 @@ try { Import-Module $m -ErrorAction Stop; 'imported' } catch { 'error=' + $_.Exc
         It 'refuses a library of another version and names both versions' {
             $copy = Copy-BwModule -Destination (Join-Path $TestDrive 'v2')
             $psd1 = Join-Path $copy 'BitsWatch.psd1'
-            (Get-Content -LiteralPath $psd1 -Raw) -replace "ModuleVersion\s*=\s*'0\.1\.0'", "ModuleVersion = '0.2.0'" |
+            (Get-Content -LiteralPath $psd1 -Raw) -replace "ModuleVersion\s*=\s*'0\.2\.0'", "ModuleVersion = '0.3.0'" |
                 Set-Content -LiteralPath $psd1
             $r = Invoke-ImportScript -ModuleDir $copy @'
 try { Import-Module $m -ErrorAction Stop; 'imported' } catch { 'error=' + $_.Exception.Message }
 '@
             $r.Output | Should -Not -Contain 'imported'
-            ($r.Output -join "`n") | Should -Match 'is version 0\.1\.0, the module is 0\.2\.0'
+            ($r.Output -join "`n") | Should -Match 'is version 0\.2\.0, the module is 0\.3\.0'
         }
 
         It 'Import-Module -Force of another release in the same session says to start a new session' {

@@ -177,26 +177,64 @@ static HRESULT fake_get_info(bw__bjob *job, bw__info *info)
     return hr;
 }
 
+int fake_census;
+unsigned fake_n_count, fake_n_enum;
+
 static HRESULT fake_enum(UINT32 flags, GUID **ids, UINT32 *count)
 {
     if ((flags & BW_ENUM_ALL_USERS) && !fake_enum_admin)
         return E_ACCESSDENIED;
     bw__mutex_lock(g_lock);
+    fake_n_enum++;
     GUID *all = malloc((g_count ? g_count : 1) * sizeof(GUID));
     if (all) {
+        unsigned n = 0;
         for (unsigned i = 0; i < g_count; i++)
-            all[i] = g_jobs[i].id;
+            if (!g_jobs[i].left_queue)
+                all[n++] = g_jobs[i].id;
         *ids = all;
-        *count = g_count;
+        *count = n;
     }
     bw__mutex_unlock(g_lock);
     return all ? S_OK : E_OUTOFMEMORY;
 }
 
+static HRESULT fake_count(UINT32 flags, UINT32 *count)
+{
+    if (!fake_census)
+        return E_NOTIMPL;
+    if ((flags & BW_ENUM_ALL_USERS) && !fake_enum_admin)
+        return E_ACCESSDENIED;
+    bw__mutex_lock(g_lock);
+    fake_n_count++;
+    unsigned n = 0;
+    for (unsigned i = 0; i < g_count; i++)
+        n += !g_jobs[i].left_queue;
+    *count = n;
+    bw__mutex_unlock(g_lock);
+    return S_OK;
+}
+
+void fake_job_leave(fake_job *j, UINT32 state)
+{
+    bw__mutex_lock(g_lock);
+    j->state = state;
+    j->left_queue = 1;
+    bw__mutex_unlock(g_lock);
+}
+
+fake_job *fake_job_arrive(UINT32 type)
+{
+    bw__mutex_lock(g_lock);
+    fake_job *j = fake_job_add(type);
+    bw__mutex_unlock(g_lock);
+    return j;
+}
+
 static const bw__backend k_fake = {
     fake_open,    fake_close,   fake_state,   fake_progress, fake_reply, fake_error,
     fake_control, fake_control, fake_control, fake_control,
-    fake_get_error, fake_get_info, fake_enum,
+    fake_get_error, fake_get_info, fake_enum, fake_count,
 };
 
 void fake_backend_install(void)
@@ -206,6 +244,9 @@ void fake_backend_install(void)
     memset(g_jobs, 0, sizeof g_jobs);
     g_count = 0;
     fake_enum_admin = 0;
+    fake_census = 0;
+    fake_n_count = fake_n_enum = 0;
+    bw__census_test_reset();
     bw__backend_set(&k_fake);
 }
 

@@ -34,6 +34,7 @@ typedef struct fake_job {
     /* Counters (round trips). */
     unsigned n_state, n_progress, n_reply, n_error, n_control;
     unsigned opened, closed;
+    int left_queue;               /* cancelled/completed: no longer listed or counted */
 } fake_job;
 
 #define FAKE_MAX_JOBS 64
@@ -49,6 +50,15 @@ void fake_job_set_bytes(fake_job *j, UINT64 total, UINT64 transferred);
 /* What enum_jobs answers (S_OK lists every job; E_ACCESSDENIED for
  * BW_ENUM_ALL_USERS unless fake_enum_admin is set). */
 extern int fake_enum_admin;
+/* count_jobs answers only when set (E_NOTIMPL otherwise: no census, as a
+ * backend that cannot count); round trips of count_jobs and enum_jobs. */
+extern int fake_census;
+extern unsigned fake_n_count, fake_n_enum;
+/* Another process cancels (or completes) the job: its state, and it leaves
+ * the queue's list and count. */
+void fake_job_leave(fake_job *j, UINT32 state);
+/* Another process creates a job (under the fake's lock). */
+fake_job *fake_job_arrive(UINT32 type);
 unsigned fake_round_trips(const fake_job *j);
 /* j->closed read under the fake's lock (for a test racing a worker thread). */
 unsigned fake_job_closed(const fake_job *j); /* state + progress + reply + error */

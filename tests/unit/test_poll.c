@@ -33,7 +33,7 @@ static UINT64 fake_clock(void) { return fake_now; }
 static void use_fake_clock(void)
 {
     fake_now = 1000000; /* a monotonic clock does not start at 0 */
-    bw__clock_ms = fake_clock;
+    bw__test_set_clock(fake_clock);
 }
 
 static int setup_download(void **state) { return setup_type(state, BW_TYPE_DOWNLOAD); }
@@ -42,7 +42,7 @@ static int setup_upload_reply(void **state) { return setup_type(state, BW_TYPE_U
 static int teardown(void **state)
 {
     fixture *f = *state;
-    bw__clock_ms = bw__now_ms;
+    bw__test_set_clock(NULL);
     BwJobClose(f->h);
     assert_int_equal(bw__handle_count(), 0);
     assert_int_equal(f->job->opened, f->job->closed); /* every backend job released */
@@ -551,6 +551,48 @@ static void closing_the_handle_ends_a_wait_with_e_handle(void **state)
     f->h = NULL;
 }
 
+
+/* Another thread is inside a slow read of this handle (3 s); a wait starts
+ * behind it; a third thread closes the handle: the wait ends at once with
+ * E_HANDLE instead of after the slow read (issue 17, defect 3). */
+typedef struct slow_read {
+    BW_JOB h;
+} slow_read;
+
+static void slow_read_main(void *p)
+{
+    slow_read *r = p;
+    BW_STATUS st;
+    st.cbSize = sizeof st;
+    (void)BwJobPoll(r->h, 0, &st);
+}
+
+static void close_ends_a_wait_queued_behind_a_slow_call(void **state)
+{
+    fixture *f = *state;
+    BW_STATUS st = new_status();
+    assert_hr(S_OK, BwJobPoll(f->h, 0, &st));
+    f->job->state_delay_ms = 3000;
+    slow_read r = {f->h};
+    test_thread_start rs = {slow_read_main, &r};
+    test_thread rt = test_thread_run(&rs);
+    test_sleep_ms(100); /* the slow read holds the handle's call */
+    later l = {f->job, f->h, 200, 0};
+    test_thread_start cs = {close_later, &l};
+    UINT64 t0 = bw__now_ms();
+    test_thread ct = test_thread_run(&cs);
+    HRESULT hr = BwJobPoll(f->h, 0xFFFFFFFFu, &st);
+    UINT64 took = bw__now_ms() - t0;
+    test_thread_join(ct);
+    test_thread_join(rt);
+    f->job->state_delay_ms = 0;
+    assert_hr(E_HANDLE, hr);
+    f->h = NULL;
+    if (took > 800)
+        fail_msg("a close at 200 ms ended a wait queued behind a slow call after %u ms",
+                 (unsigned)took);
+}
+
 static void a_job_that_disappears_ends_the_wait(void **state)
 {
     fixture *f = *state;
@@ -616,6 +658,7 @@ int main(void)
         T(wait_in_a_final_state_returns_at_once),
         T(closing_the_handle_ends_a_wait_with_e_handle),
         T(a_job_that_disappears_ends_the_wait),
+        T(close_ends_a_wait_queued_behind_a_slow_call),
         T(bad_arguments_give_the_documented_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

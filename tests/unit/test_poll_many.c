@@ -4,6 +4,7 @@
  * close from another thread ends the wait, which job is read when (moving
  * often, quiet within the budget, final never), 1,000 handles, argument checks.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "fake_backend.h"
@@ -255,6 +256,7 @@ static void schedule_reads_moving_often_quiet_within_budget_final_never(void **s
     }
     print_message("moving %u reads, quiet %u reads (least %u per job), final %u\n", moving, quiet,
                   least, final);
+
     assert_true(moving >= wait / 70);     /* every 50 ms at most */
     assert_int_equal(final, 0);
     /* The budget: the duty cycle of the wait plus the burst, at >= 1 ms a read. */
@@ -419,7 +421,7 @@ static void quiet_reads_in_a_set_are_one_round_trip_until_the_5s_full_read(void 
 {
     set *s = set_open(1, BW_STATE_QUEUED);
     g_fake_now = 1000000;
-    bw__clock_ms = fake_clock;
+    bw__test_set_clock(fake_clock);
     assert_hr(S_OK, poll_set(s, 0, NULL)); /* the first read: full */
     fake_job_set_bytes(s->jobs[0], 1000, 500); /* moved while queued */
     test_sleep_ms(60);                         /* the quiet job is due again */
@@ -434,7 +436,259 @@ static void quiet_reads_in_a_set_are_one_round_trip_until_the_5s_full_read(void 
     assert_int_equal(fake_round_trips(s->jobs[0]), 3);
     assert_int_equal(s->st[0].Changed, BW_CHANGED_PROGRESS);
     assert_int_equal(s->st[0].BytesTransferred, 500);
-    bw__clock_ms = bw__now_ms;
+    bw__test_set_clock(NULL);
+    set_close(s);
+}
+
+
+/* ---- The live set: what a real caller does between calls ------------------
+ * A caller that converts, draws or sleeps between calls, one that keeps a bad
+ * handle in its set, one that closes a member whose job is final, another
+ * thread in a slow call on a member, one slow read, a caller that changes its
+ * array during the call. Each was a defect once (issue 17). */
+
+/* Moves job j's bytes every 5 ms until *stop. */
+typedef struct busy_mover {
+    fake_job *job;
+    atomic_int stop;
+} busy_mover;
+
+static void busy_mover_main(void *p)
+{
+    busy_mover *m = p;
+    UINT64 bytes = 1000;
+    while (!atomic_load(&m->stop)) {
+        bytes += 100;
+        fake_job_set_bytes(m->job, 100000000, bytes);
+        test_sleep_ms(5);
+    }
+}
+
+/* Calls BwJobPollMany over s (timeout 1000 ms), spending gap_ms between
+ * calls, until entry k reports 'want' or limit_ms passed since 'since' (which
+ * may lie ahead: the change is made then by another thread, into a watch in
+ * its steady state). Returns how long after 'since' it was seen, or ~0u;
+ * counts the calls made after 'since'. */
+static unsigned seen_after(set *s, unsigned k, UINT32 want, unsigned gap_ms, unsigned limit_ms,
+                           UINT64 since, unsigned *calls)
+{
+    *calls = 0;
+    for (;;) {
+        UINT64 now = bw__now_ms();
+        if (now > since && now - since >= limit_ms)
+            return ~0u;
+        HRESULT hr = poll_set(s, 1000, NULL);
+        if (bw__now_ms() > since)
+            (*calls)++;
+        assert_true(SUCCEEDED(hr));
+        if (s->r[k] == S_OK && s->st[k].State == want) {
+            now = bw__now_ms();
+            return now > since ? (unsigned)(now - since) : 0;
+        }
+        if (gap_ms)
+            test_sleep_ms(gap_ms);
+    }
+}
+
+/* The documented bound for a quiet job: one pass over the quiet jobs at the
+ * duty cycle (count x the cost of a read x 100 / duty), never under 50 ms,
+ * plus the time one slow read can put the budget in debt. With 1 ms reads
+ * here, and slack for sanitizers and Wine. */
+static unsigned quiet_bound_ms(unsigned quiet, unsigned read_ms)
+{
+    unsigned pass = quiet * read_ms * 100 / bw__poll_many_duty_percent();
+    return (pass < 50 ? 50 : pass) * 2 + 1000;
+}
+
+static void a_quiet_change_is_seen_whatever_the_caller_does_between_calls(void **state)
+{
+    static const unsigned gaps[] = {0, 12, 20, 100};
+    for (unsigned g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
+        fake_backend_install();
+        bw__poll_many_test_reset_budget();
+        set *s = set_open(40, BW_STATE_QUEUED);
+        s->jobs[0]->state = BW_STATE_TRANSFERRING;
+        fake_job_set_bytes(s->jobs[0], 100000000, 1000);
+        assert_hr(S_OK, poll_set(s, 0, NULL));
+        for (unsigned i = 1; i < s->n; i++)
+            s->jobs[i]->state_delay_ms = 1;
+        busy_mover m = {s->jobs[0]};
+        atomic_init(&m.stop, 0);
+        test_thread_start ms = {busy_mover_main, &m};
+        test_thread mt = test_thread_run(&ms);
+        /* The caller runs 1.5 s (the budget spent, the round robin under
+         * way), then another process suspends a quiet job: a suspend leaves
+         * the queue's count as it was, so only a read sees it. */
+        change_later c = {s->jobs[23], 1500, BW_STATE_SUSPENDED, NULL};
+        test_thread_start cs = {change_later_main, &c};
+        UINT64 t0 = bw__now_ms() + 1500;
+        test_thread ct = test_thread_run(&cs);
+        unsigned calls, bound = quiet_bound_ms(39, 1);
+        unsigned took = seen_after(s, 23, BW_STATE_SUSPENDED, gaps[g], bound + 2000, t0, &calls);
+        test_thread_join(ct);
+        atomic_store(&m.stop, 1);
+        test_thread_join(mt);
+        print_message("caller gap %u ms: quiet suspend seen after %u ms (%u calls, bound %u)\n",
+                      gaps[g], took, calls, bound);
+        set_close(s);
+        if (took > bound)
+            fail_msg("caller gap %u ms: a quiet job's suspend was not seen within %u ms"
+                     " (%u calls while another job moved)", gaps[g], bound, calls);
+    }
+}
+
+static void a_bad_handle_kept_in_the_set_does_not_stop_the_others(void **state)
+{
+    set *s = set_open(20, BW_STATE_QUEUED);
+    for (unsigned i = 0; i < s->n; i++)
+        s->jobs[i]->state_delay_ms = 1;
+    assert_hr(S_OK, BwJobClose(s->h[0])); /* kept in the set, as a careless caller does */
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    assert_hr(E_HANDLE, s->r[0]);
+    change_later c = {s->jobs[11], 1500, BW_STATE_SUSPENDED, NULL};
+    test_thread_start cs = {change_later_main, &c};
+    UINT64 t0 = bw__now_ms() + 1500;
+    test_thread ct = test_thread_run(&cs);
+    unsigned calls, bound = quiet_bound_ms(19, 1);
+    unsigned took = seen_after(s, 11, BW_STATE_SUSPENDED, 12, bound + 2000, t0, &calls);
+    test_thread_join(ct);
+    assert_hr(E_HANDLE, s->r[0]);
+    assert_int_equal(s->st[0].State, 0); /* a failed entry's status is zeroed */
+    s->h[0] = NULL;
+    set_close(s);
+    print_message("stale handle in the set: suspend seen after %u ms (%u calls)\n", took, calls);
+    if (took > bound)
+        fail_msg("with a stale handle in the set a quiet suspend was not seen within %u ms"
+                 " (%u calls)", bound, calls);
+}
+
+static void closing_a_final_member_ends_the_wait(void **state)
+{
+    set *s = set_open(3, BW_STATE_QUEUED);
+    s->jobs[2]->state = BW_STATE_TRANSFERRED;
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    change_later c = {NULL, 200, 0, s->h[2]};
+    test_thread_start ts = {change_later_main, &c};
+    UINT64 t0 = bw__now_ms();
+    test_thread t = test_thread_run(&ts);
+    HRESULT hr = poll_set(s, 3000, NULL);
+    UINT64 took = bw__now_ms() - t0;
+    test_thread_join(t);
+    assert_hr(S_OK, hr);
+    assert_hr(E_HANDLE, s->r[2]); /* closed: not a filled S_FALSE */
+    assert_int_equal(s->st[2].State, 0);
+    assert_hr(S_FALSE, s->r[0]);
+    if (took > 600)
+        fail_msg("closing the final member at 200 ms ended the wait after %llu ms",
+                 (unsigned long long)took);
+    s->h[2] = NULL;
+    set_close(s);
+}
+
+/* Another thread is inside a slow read of member 0 (3 s); the set's wait
+ * starts behind it; a third thread closes member 0: the wait ends at once. */
+typedef struct slow_call {
+    BW_JOB h;
+    HRESULT hr;
+} slow_call;
+
+static void slow_poll_main(void *p)
+{
+    slow_call *c = p;
+    BW_STATUS st;
+    st.cbSize = sizeof st;
+    c->hr = BwJobPoll(c->h, 0, &st);
+}
+
+static void close_ends_a_set_wait_queued_behind_a_slow_call(void **state)
+{
+    set *s = set_open(2, BW_STATE_QUEUED);
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    s->jobs[0]->state_delay_ms = 3000;
+    slow_call sc = {s->h[0], S_OK};
+    test_thread_start ss = {slow_poll_main, &sc};
+    test_thread st = test_thread_run(&ss);
+    test_sleep_ms(100); /* the slow read is in flight */
+    change_later c = {NULL, 200, 0, s->h[0]};
+    test_thread_start cs = {change_later_main, &c};
+    UINT64 t0 = bw__now_ms();
+    test_thread ct = test_thread_run(&cs);
+    HRESULT hr = poll_set(s, 5000, NULL);
+    UINT64 took = bw__now_ms() - t0;
+    test_thread_join(ct);
+    test_thread_join(st);
+    assert_hr(S_OK, hr);
+    assert_hr(E_HANDLE, s->r[0]);
+    s->h[0] = NULL;
+    set_close(s);
+    if (took > 800)
+        fail_msg("a close at 200 ms of a member busy in another thread's slow call ended the"
+                 " set's wait after %llu ms", (unsigned long long)took);
+}
+
+/* One quiet read that takes 1.5 s (a reconnect inside a read) must not stop
+ * quiet reads for long, in this set or any other of the process. */
+static void one_slow_read_does_not_stop_quiet_reads_for_long(void **state)
+{
+    set *a = set_open(1, BW_STATE_QUEUED);
+    assert_hr(S_OK, poll_set(a, 0, NULL));
+    test_sleep_ms(1100);
+    a->jobs[0]->state_delay_ms = 1500;
+    assert_hr(S_FALSE, poll_set(a, 0, NULL)); /* the slow quiet read, charged */
+    assert_int_equal(a->jobs[0]->n_state, 2);
+    a->jobs[0]->state_delay_ms = 0;
+
+    set *b = calloc(1, sizeof *b);
+    b->n = 5;
+    for (unsigned i = 0; i < b->n; i++) {
+        b->jobs[i] = fake_job_add(BW_TYPE_DOWNLOAD);
+        assert_hr(S_OK, BwJobOpenById(&b->jobs[i]->id, &b->h[i]));
+    }
+    assert_hr(S_OK, poll_set(b, 0, NULL));
+    test_sleep_ms(60);
+    fake_job_set_state(b->jobs[3], BW_STATE_SUSPENDED);
+    UINT64 t0 = bw__now_ms();
+    unsigned calls, took = seen_after(b, 3, BW_STATE_SUSPENDED, 0, 6000, t0, &calls);
+    set_close(b);
+    set_close(a);
+    print_message("after a 1.5 s quiet read: another set's suspend seen after %u ms\n", took);
+    if (took > 2500)
+        fail_msg("after one 1.5 s read, another set's suspend was seen after %u ms", took);
+}
+
+/* The caller's array changes during the call (another thread overwrites it):
+ * the call must use what it was given at entry. */
+typedef struct scribble {
+    BW_JOB *h;
+} scribble;
+
+static void scribble_main(void *p)
+{
+    scribble *sc = p;
+    test_sleep_ms(100);
+    sc->h[1] = NULL;
+    sc->h[2] = sc->h[3];
+    sc->h[0] = (BW_JOB)(uintptr_t)0x7777;
+}
+
+static void the_callers_array_may_change_during_the_call(void **state)
+{
+    set *s = set_open(4, BW_STATE_QUEUED);
+    assert_hr(S_OK, poll_set(s, 0, NULL));
+    BW_JOB saved[4];
+    memcpy(saved, s->h, sizeof saved);
+    scribble sc = {s->h};
+    test_thread_start ts = {scribble_main, &sc};
+    test_thread t = test_thread_run(&ts);
+    assert_hr(S_FALSE, poll_set(s, 300, NULL));
+    test_thread_join(t);
+    memcpy(s->h, saved, sizeof saved);
+    for (unsigned i = 0; i < 4; i++)
+        assert_hr(S_OK, BwJobClose(s->h[i]));
+    assert_int_equal(bw__handle_count(), 0);
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(fake_job_closed(s->jobs[i]), 1); /* every reference dropped */
+    memset(s->h, 0, sizeof saved);
     set_close(s);
 }
 
@@ -480,6 +734,12 @@ int main(void)
         T(change_detection_is_the_handles_own),
         T(quiet_reads_in_a_set_are_one_round_trip_until_the_5s_full_read),
         T(bad_arguments_fail_the_call),
+        T(a_quiet_change_is_seen_whatever_the_caller_does_between_calls),
+        T(a_bad_handle_kept_in_the_set_does_not_stop_the_others),
+        T(closing_a_final_member_ends_the_wait),
+        T(close_ends_a_set_wait_queued_behind_a_slow_call),
+        T(one_slow_read_does_not_stop_quiet_reads_for_long),
+        T(the_callers_array_may_change_during_the_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,7 +81,7 @@ bw__mutex *bw__global_mutex(void)
     return &global;
 }
 
-UINT64 bw__now_ms(void)
+UINT64 bw__platform_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

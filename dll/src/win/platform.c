@@ -78,7 +78,7 @@ bw__mutex *bw__global_mutex(void)
     return &global;
 }
 
-UINT64 bw__now_ms(void)
+UINT64 bw__platform_now_ms(void)
 {
     /* Monotonic, never wraps (unlike GetTickCount), and its ~15 ms
      * resolution is finer than anything the poll loop schedules. */
