@@ -305,3 +305,8 @@ void fake_job_guid_text(const fake_job *j, WCHAR *buf)
     buf[n++] = '}';
     buf[n] = 0;
 }
+
+fake_job *fake_job_at(unsigned i)
+{
+    return &g_jobs[i];
+}

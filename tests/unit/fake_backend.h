@@ -37,7 +37,7 @@ typedef struct fake_job {
     int left_queue;               /* cancelled/completed: no longer listed or counted */
 } fake_job;
 
-#define FAKE_MAX_JOBS 64
+#define FAKE_MAX_JOBS 256
 
 void fake_backend_install(void);  /* resets every job and counter */
 void fake_backend_uninstall(void);
@@ -57,6 +57,8 @@ extern unsigned fake_n_count, fake_n_enum;
 /* Another process cancels (or completes) the job: its state, and it leaves
  * the queue's list and count. */
 void fake_job_leave(fake_job *j, UINT32 state);
+/* The job fake_job_add made i-th (from 0). */
+fake_job *fake_job_at(unsigned i);
 /* Another process creates a job (under the fake's lock). */
 fake_job *fake_job_arrive(UINT32 type);
 unsigned fake_round_trips(const fake_job *j);
