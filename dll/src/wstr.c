@@ -58,6 +58,8 @@ WCHAR *bw__wcsdup(const WCHAR *text)
 
 WCHAR *bw__wcsdup_ascii(const char *text)
 {
+    if (!text) /* as bw_core.h says: NULL in, NULL out (a crash before its test) */
+        return NULL;
     UINT32 len = 0;
     bw__append_ascii(NULL, 0, &len, text);
     WCHAR *copy = malloc((len + 1) * sizeof(WCHAR));

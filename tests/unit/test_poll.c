@@ -26,8 +26,8 @@ static int setup_type(void **state, UINT32 type)
     return 0;
 }
 
-/* The core's clock (bw__clock_ms), replaced so time passes without sleeping:
- * for polls with timeoutMs 0 only (the wait times itself with bw__now_ms). */
+/* The core's one clock (bw__now_ms), replaced so time passes without sleeping:
+ * for polls with timeoutMs 0 only (sleeps still take real time). */
 static UINT64 fake_now;
 static UINT64 fake_clock(void) { return fake_now; }
 static void use_fake_clock(void)

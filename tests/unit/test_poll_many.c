@@ -413,7 +413,7 @@ static void first_read_is_not_activity(void **state)
 /* A quiet job in a set gets its full read every BW__SET_FULL_READ_MS (5 s),
  * not BwJobPoll's 0.5 s: a quiet read in between is one round trip, and a
  * same-state change (bytes that moved while queued) is seen once the period
- * passed. Time passes on the core's clock seam (bw__clock_ms). */
+ * passed. Time passes on the test clock (bw__test_set_clock). */
 static UINT64 g_fake_now;
 static UINT64 fake_clock(void) { return g_fake_now; }
 
