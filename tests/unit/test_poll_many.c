@@ -262,7 +262,12 @@ static void schedule_reads_moving_often_quiet_within_budget_final_never(void **s
     /* The budget: the duty cycle of the wait plus the burst, at >= 1 ms a read. */
     assert_true(quiet <= wait * bw__poll_many_duty_percent() / 100 + 50 + 10);
     set_close(s);
-    assert_true(least >= 4);              /* round robin: every quiet job, about equally */
+    /* Round robin: every quiet job read, about equally (at least half the
+     * average: how many reads the budget bought depends on the machine's
+     * load, since a read's measured duration is what it is charged). */
+    if (least == 0 || least * 2 * 38 < quiet)
+        fail_msg("quiet reads unfair: %u in all over 38 jobs, the least read %u times", quiet,
+                 least);
 }
 
 static void thousand_handles(void **state)
@@ -334,8 +339,9 @@ static void mover_main(void *p)
 /* 40 jobs: job 0 moving (its reads take moving_delay_ms each), 39 quiet
  * (1 ms a read); the caller calls again whenever a call returns, for as long
  * as the budget needs to give each quiet job about six reads (2 s at 10%).
- * Returns the fewest reads of a quiet job (and which one). */
-static unsigned quiet_reads_while_one_moves(unsigned moving_delay_ms, unsigned *least_at)
+ * Returns the fewest reads of a quiet job (and which one, and the average). */
+static unsigned quiet_reads_while_one_moves(unsigned moving_delay_ms, unsigned *least_at,
+                                            unsigned *average)
 {
     set *s = set_open(40, BW_STATE_QUEUED);
     s->jobs[0]->state = BW_STATE_TRANSFERRING;
@@ -357,12 +363,15 @@ static unsigned quiet_reads_while_one_moves(unsigned moving_delay_ms, unsigned *
         calls++;
     }
     test_thread_join(t);
-    unsigned least = ~0u;
-    for (unsigned i = 1; i < s->n; i++)
+    unsigned least = ~0u, quiet = 0;
+    for (unsigned i = 1; i < s->n; i++) {
+        quiet += s->jobs[i]->n_state;
         if (s->jobs[i]->n_state < least) {
             least = s->jobs[i]->n_state;
             *least_at = i;
         }
+    }
+    *average = quiet / (s->n - 1);
     print_message("%u calls; moving job (%u ms a read) %u reads; quiet: least %u reads (job %u),"
                   " job 1 %u\n", calls, moving_delay_ms, s->jobs[0]->n_state, least, *least_at,
                   s->jobs[1]->n_state);
@@ -372,18 +381,21 @@ static unsigned quiet_reads_while_one_moves(unsigned moving_delay_ms, unsigned *
 
 static void quiet_jobs_all_read_while_another_moves(void **state)
 {
-    unsigned at = 0, least = quiet_reads_while_one_moves(0, &at);
-    /* <= ~250 quiet reads (the duty cycle of the run, the burst): ~6 per job. */
-    if (least < 3)
-        fail_msg("quiet job %u was read %u times in calls ending early: starved", at, least);
+    unsigned at = 0, avg = 0, least = quiet_reads_while_one_moves(0, &at, &avg);
+    /* <= ~250 quiet reads (the duty cycle of the run, the burst): ~6 per job
+     * on an idle machine, fewer under load (reads take longer); never none,
+     * and never far below the average. */
+    if (least < 2 || least * 2 < avg)
+        fail_msg("quiet job %u was read %u times (average %u) in calls ending early: starved",
+                 at, least, avg);
 }
 
 /* The moving job's reads (on BwJobPoll's cadence, here 8 ms each: far more
  * than the duty cycle) must not eat the quiet jobs' budget. */
 static void quiet_budget_is_not_spent_on_a_moving_job(void **state)
 {
-    unsigned at = 0, least = quiet_reads_while_one_moves(8, &at);
-    if (least < 3)
+    unsigned at = 0, avg = 0, least = quiet_reads_while_one_moves(8, &at, &avg);
+    if (least < 2 || least * 2 < avg)
         fail_msg("quiet job %u was read %u times while a slow moving job was watched:"
                  " starved", at, least);
 }
@@ -657,7 +669,16 @@ static void one_slow_read_does_not_stop_quiet_reads_for_long(void **state)
 }
 
 /* The caller's array changes during the call (another thread overwrites it):
- * the call must use what it was given at entry. */
+ * the call must use what it was given at entry. The overwrite is a data race
+ * by design (a careless caller's), so ThreadSanitizer would report the test
+ * itself: this one test is left out of the TSan build (it runs under ASan,
+ * UBSan, valgrind and Wine). */
+#if defined(__SANITIZE_THREAD__)
+#define BW_TEST_CALLER_RACES 0
+#else
+#define BW_TEST_CALLER_RACES 1
+#endif
+#if BW_TEST_CALLER_RACES
 typedef struct scribble {
     BW_JOB *h;
 } scribble;
@@ -691,6 +712,7 @@ static void the_callers_array_may_change_during_the_call(void **state)
     memset(s->h, 0, sizeof saved);
     set_close(s);
 }
+#endif
 
 static void bad_arguments_fail_the_call(void **state)
 {
@@ -739,7 +761,9 @@ int main(void)
         T(closing_a_final_member_ends_the_wait),
         T(close_ends_a_set_wait_queued_behind_a_slow_call),
         T(one_slow_read_does_not_stop_quiet_reads_for_long),
+#if BW_TEST_CALLER_RACES
         T(the_callers_array_may_change_during_the_call),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
