@@ -14,7 +14,10 @@
  *    and the front of the array while the wait runs: the wait ends with that
  *    entry S_OK and CANCELLED although job 0 keeps ending waits early (a quiet
  *    job late in the array must not starve);
+ *  - a caller with 100 ms gaps and a stale handle kept in its set sees a
+ *    cancel while job 0 ends most waits early;
  *  - job 0 completing is seen (TRANSFERRED, its file counted);
+ *  - closing job 0's handle (final) ends the set's wait at once: E_HANDLE;
  *  - closing one handle from another thread ends a wait with nothing else to
  *    report: that entry E_HANDLE;
  *  - bad handle entries (NULL, closed, forged) fail alone, at once;
@@ -338,6 +341,58 @@ static void test_cancel_by_another_process_is_seen(void **state)
     itest_watchdog_off();
 }
 
+/* A caller that comes back every 100 ms (a display refreshing ten times a
+ * second) with a stale handle kept in its set, while job 0 transfers and
+ * ends most waits early: another process' cancel of a quiet job is seen
+ * (issue 17: before, 69 calls in 5.5 s never saw it). */
+static void test_a_caller_with_gaps_and_a_stale_handle_sees_a_cancel(void **state)
+{
+    const int k = NJOBS / 2 + 3;
+    BW_JOB h[NJOBS + 1], stale = NULL;
+    BW_STATUS st[NJOBS + 1];
+    HRESULT r[NJOBS + 1];
+    (void)state;
+    itest_require_bits();
+    if (!g.ready)
+        skip();
+    itest_watchdog_arm("test_a_caller_with_gaps_and_a_stale_handle_sees_a_cancel", 120000);
+    assert_false(g.cancelled[k]);
+    assert_hr(S_OK, bw.JobOpen(g.guid[1], &stale));
+    assert_hr(S_OK, bw.JobClose(stale));
+    memcpy(h, g.h, sizeof g.h);
+    h[NJOBS] = stale;
+    canceller c;
+    memset(&c, 0, sizeof c);
+    c.k = k;
+    HANDLE t = CreateThread(NULL, 0, canceller_main, &c, 0, NULL);
+    assert_non_null(t);
+    uint64_t deadline = itest_now_ms() + 30000;
+    int calls = 0, seen = 0;
+    while (!seen) {
+        UINT32 changed = 0;
+        HRESULT hr = poll_set(h, st, r, NJOBS + 1, 1000, &changed);
+        calls++;
+        assert_hr(S_OK, hr); /* the stale entry alone makes it S_OK */
+        assert_hr(E_HANDLE, r[NJOBS]);
+        seen = r[k] == S_OK && st[k].State == BW_STATE_CANCELLED;
+        if (!seen && itest_now_ms() > deadline)
+            fail_msg("job %d cancelled by bwjob (exit %d) not seen in 30 s by a caller with"
+                     " 100 ms gaps and a stale handle (%d calls)", k, c.rc, calls);
+        if (!seen)
+            Sleep(100);
+    }
+    double seen_ms = itest_now_precise_ms();
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    if (c.rc != 0)
+        fail_msg("bwjob cancel of job %d: exit %d, \"%s\"", k, c.rc, c.out);
+    g.cancelled[k] = 1;
+    print_message("100 ms gaps, a stale handle in the set: job %d's cancel seen after %d calls,"
+                  " %.0f ms after bwjob returned; job 0 %ls\n", k, calls, seen_ms - c.done_ms,
+                  bw.StateName(st[0].State));
+    itest_watchdog_off();
+}
+
 static void test_job_completing_is_seen(void **state)
 {
     (void)state;
@@ -393,6 +448,42 @@ static DWORD WINAPI closer_main(void *arg)
     c->at_ms = itest_now_precise_ms();
     c->hr = bw.JobClose(c->h);
     return 0;
+}
+
+/* Closing the handle of a member whose job is final (job 0, TRANSFERRED)
+ * ends the set's wait at once, and that entry is E_HANDLE, not a filled
+ * S_FALSE (issue 17: before, the wait ran on for 3.7 s). */
+static void test_closing_a_final_member_ends_the_wait(void **state)
+{
+    (void)state;
+    itest_require_bits();
+    if (!g.ready)
+        skip();
+    itest_watchdog_arm("test_closing_a_final_member_ends_the_wait", 60000);
+    UINT32 changed = 0;
+    (void)poll_all(0, &changed);
+    assert_int_equal(g.st[0].State, BW_STATE_TRANSFERRED);
+    closer c = {g.h[0], E_FAIL, 0};
+    HANDLE t = CreateThread(NULL, 0, closer_main, &c, 0, NULL);
+    assert_non_null(t);
+    HRESULT hr;
+    double start = itest_now_precise_ms();
+    do /* until the close (other members may still change meanwhile) */
+        hr = poll_all(30000, &changed);
+    while (g.r[0] != E_HANDLE && itest_now_precise_ms() - start < 25000);
+    double t1 = itest_now_precise_ms();
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    assert_hr(S_OK, c.hr);
+    assert_hr(S_OK, hr);
+    assert_hr(E_HANDLE, g.r[0]);
+    assert_int_equal(g.st[0].State, 0);
+    print_message("closing the final member ended the wait %.0f ms after the close\n",
+                  t1 - c.at_ms);
+    if (t1 - c.at_ms > 2000)
+        fail_msg("closing the final member ended the wait %.0f ms after the close", t1 - c.at_ms);
+    assert_hr(S_OK, bw.JobOpen(g.guid[0], &g.h[0])); /* for the clean-up */
+    itest_watchdog_off();
 }
 
 static void test_close_from_another_thread_ends_the_wait(void **state)
@@ -555,7 +646,9 @@ int wmain(int argc, wchar_t **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_call_reports_all_fifty),
         cmocka_unit_test(test_cancel_by_another_process_is_seen),
+        cmocka_unit_test(test_a_caller_with_gaps_and_a_stale_handle_sees_a_cancel),
         cmocka_unit_test(test_job_completing_is_seen),
+        cmocka_unit_test(test_closing_a_final_member_ends_the_wait),
         cmocka_unit_test(test_close_from_another_thread_ends_the_wait),
         cmocka_unit_test(test_bad_handle_entries_fail_alone),
         cmocka_unit_test(test_clean_up),
