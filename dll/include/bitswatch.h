@@ -349,7 +349,11 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
  *    quiet reads pause for at most about 1 s after it). In a set the census
  *    covers, quiet reads are charged threefold (3% of wall time): they only
  *    look for what leaves the count as it was (a suspend, a resume, a
- *    transient error);
+ *    transient error). That holds where Cancel and Complete take a job out
+ *    of the queue at once (Windows); Wine 8's BITS keeps such jobs listed
+ *    while its transfer thread is busy, and once a set has read a member
+ *    CANCELLED or ACKNOWLEDGED that the census still lists 0.3 s later, the
+ *    process charges quiet reads at their duration again;
  *  - a job last seen in a final state (TRANSFERRED, ERROR, ACKNOWLEDGED,
  *    CANCELLED) is not read again by this call; BwJobPoll it to see more.
  * Bounds: a job that leaves the queue, about 2 census periods (above); any

@@ -30,6 +30,10 @@ void bw__handle_test_stats(bw__handle_stats *st);
  * cycle built (BW__DUTY_PERCENT), for tests that count reads. */
 void bw__poll_many_test_reset_budget(void);
 unsigned bw__poll_many_duty_percent(void);
+/* 1 once the process saw the census keep listing a job that left (Wine's
+ * BITS): quiet reads are then charged at their duration; and its reset. */
+int bw__poll_many_census_blind(void);
+void bw__poll_many_test_reset_census_blind(void);
 
 /* census.c: forget every census (the next one asks the backend afresh). */
 void bw__census_test_reset(void);

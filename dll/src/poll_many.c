@@ -36,6 +36,7 @@
  * any member ends the wait at once; a closed member's result is E_HANDLE
  * whether or not it was read. The caller's array is copied at entry.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,76 @@ unsigned bw__poll_many_duty_percent(void)
     return BW__DUTY_PERCENT;
 }
 
+/* ---- does the census see jobs leave? --------------------------------------------
+ * On Windows, Cancel and Complete take a job out of the queue at once, so the
+ * census sees it leave and quiet reads can be charged threefold. Wine 8's
+ * BITS keeps cancelled and acknowledged jobs listed (its transfer thread
+ * drops them only between transfers): there the census is blind to them, and
+ * the discount would only slow quiet reads. So when a read finds a member
+ * CANCELLED or ACKNOWLEDGED, the census is checked again three periods later;
+ * if it still lists the job, the process stops the discount for good. */
+static _Atomic(bw__mutex *) g_blind_lock;
+static struct {
+    int pending;
+    GUID id;
+    UINT32 flags;
+    UINT64 at_ms;
+} g_blind_check;             /* guarded by g_blind_lock */
+static atomic_int g_census_blind;
+
+static void blind_check_start(const GUID *id, UINT32 flags)
+{
+    bw__mutex *m = bw__lazy_mutex(&g_blind_lock);
+    if (!m || atomic_load(&g_census_blind))
+        return;
+    bw__mutex_lock(m);
+    if (!g_blind_check.pending) {
+        g_blind_check.pending = 1;
+        g_blind_check.id = *id;
+        g_blind_check.flags = flags;
+        g_blind_check.at_ms = bw__now_ms();
+    }
+    bw__mutex_unlock(m);
+}
+
+static void blind_check_finish(void)
+{
+    bw__mutex *m = bw__lazy_mutex(&g_blind_lock);
+    if (!m)
+        return;
+    bw__mutex_lock(m);
+    int due = g_blind_check.pending && bw__now_ms() - g_blind_check.at_ms >= 3 * BW__CENSUS_MS;
+    GUID id = g_blind_check.id;
+    UINT32 flags = g_blind_check.flags;
+    if (due)
+        g_blind_check.pending = 0;
+    bw__mutex_unlock(m);
+    if (!due)
+        return;
+    GUID *ids = NULL;
+    UINT32 n = 0;
+    UINT64 gen, ft;
+    if (SUCCEEDED(bw__census_list(flags, &ids, &n, &gen, &ft)) && bw__guid_in(&id, ids, n))
+        atomic_store(&g_census_blind, 1);
+    free(ids);
+}
+
+int bw__poll_many_census_blind(void)
+{
+    return atomic_load(&g_census_blind);
+}
+
+void bw__poll_many_test_reset_census_blind(void)
+{
+    atomic_store(&g_census_blind, 0);
+    bw__mutex *m = bw__lazy_mutex(&g_blind_lock);
+    if (!m)
+        return;
+    bw__mutex_lock(m);
+    g_blind_check.pending = 0;
+    bw__mutex_unlock(m);
+}
+
 /* ---- one call ---------------------------------------------------------------- */
 typedef struct entry {
     BW_JOB h;            /* the caller's handle, copied at entry */
@@ -174,7 +245,8 @@ static int read_entry(set_call *c, entry *e, int quiet)
         bw__call_leave(e->d);
         if (quiet)
             budget_charge((double)(bw__now_us() - before_us) / 1000.0 *
-                          (c->census_on ? BW__CENSUS_QUIET_CHARGE : 1));
+                          (c->census_on && !atomic_load(&g_census_blind)
+                               ? BW__CENSUS_QUIET_CHARGE : 1));
     }
     if (FAILED(hr)) {
         e->result = hr;
@@ -188,6 +260,9 @@ static int read_entry(set_call *c, entry *e, int quiet)
         e->changed |= e->r.changed;
         e->result = S_OK;
         c->reported = 1;
+        if (c->census_on && (e->r.s.state == BW_STATE_CANCELLED ||
+                             e->r.s.state == BW_STATE_ACKNOWLEDGED))
+            blind_check_start(&e->d->id, c->census_flags);
     }
     if (bw__state_is_final(e->r.s.state))
         e->done = 1;
@@ -213,6 +288,7 @@ static void census_pass(set_call *c)
     if (gen == 0)
         return; /* no census here (the backend cannot count): quiet reads only */
     c->census_on = 1;
+    blind_check_finish();
     if (gen == c->census_gen)
         return;
     GUID *ids = NULL;

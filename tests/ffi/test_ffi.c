@@ -57,6 +57,10 @@ enum {
     F_EnumJobs,
     F_FormatMessage,
     F_StateName,
+    F_QueueOpen,
+    F_QueuePoll,
+    F_QueueGetJobs,
+    F_QueueClose,
     F_COUNT
 };
 
@@ -90,6 +94,10 @@ static ffi_export g_exports[F_COUNT] = {
     [F_EnumJobs] = {"BwEnumJobs", T_HR, 4, {T_U32, T_PTR, T_U32, T_PTR}},
     [F_FormatMessage] = {"BwFormatMessage", T_HR, 4, {T_HR, T_PTR, T_U32, T_PTR}},
     [F_StateName] = {"BwStateName", T_PTR, 1, {T_U32}},
+    [F_QueueOpen] = {"BwQueueOpen", T_HR, 2, {T_U32, T_PTR}},
+    [F_QueuePoll] = {"BwQueuePoll", T_HR, 3, {T_PTR, T_U32, T_PTR}},
+    [F_QueueGetJobs] = {"BwQueueGetJobs", T_HR, 4, {T_PTR, T_PTR, T_U32, T_PTR}},
+    [F_QueueClose] = {"BwQueueClose", T_HR, 1, {T_PTR}},
 };
 
 /* The loaded DLL (full path from argv[1]); g_ready once every cif is prepared. */
@@ -216,6 +224,44 @@ static void test_enum_jobs(void **state)
     assert_true(count != 0xFFFFFFFFu);
     flags = 0x80; /* unknown flag */
     assert_hr(E_INVALIDARG, call_hr(F_EnumJobs, a));
+}
+
+/* The queue through ffi_call: open, first poll (every job Added), the list,
+ * close; then the closed handle. */
+static void test_queue(void **state)
+{
+    UINT32 flags = 0, timeout = 0, cap = 0, count = 0xFFFFFFFFu;
+    BW_QUEUE q = NULL;
+    BW_QUEUE *pq = &q;
+    BW_QUEUE_STATUS qs;
+    BW_QUEUE_STATUS *pqs = &qs;
+    GUID *ids = NULL;
+    UINT32 *pcount = &count;
+    (void)state;
+    require_cifs();
+    itest_require_bits();
+    void *open_args[] = {&flags, &pq};
+    assert_hr(S_OK, call_hr(F_QueueOpen, open_args));
+    assert_non_null(q);
+    memset(&qs, 0, sizeof qs);
+    qs.cbSize = sizeof qs;
+    void *poll_args[] = {&q, &timeout, &pqs};
+    assert_hr(S_OK, call_hr(F_QueuePoll, poll_args));
+    assert_int_equal(qs.Added, qs.JobCount);
+    assert_int_equal(qs.Sequence, 1);
+    void *get_args[] = {&q, &ids, &cap, &pcount};
+    HRESULT hr = call_hr(F_QueueGetJobs, get_args);
+    if (qs.JobCount)
+        assert_hr(HRESULT_FROM_WIN32(ERROR_MORE_DATA), hr);
+    else
+        assert_hr(S_OK, hr);
+    assert_int_equal(count, qs.JobCount);
+    void *close_args[] = {&q};
+    assert_hr(S_OK, call_hr(F_QueueClose, close_args));
+    assert_hr(E_HANDLE, call_hr(F_QueueClose, close_args));
+    assert_hr(E_HANDLE, call_hr(F_QueuePoll, poll_args));
+    flags = 0x80;
+    assert_hr(E_INVALIDARG, call_hr(F_QueueOpen, open_args));
 }
 
 /* The whole life of a real BITS job, every call through ffi_call. */
@@ -434,6 +480,7 @@ static union {
     BW_REPLY_PROGRESS rp;
     BW_ERROR er;
     BW_INFO in;
+    BW_QUEUE_STATUS qs;
     BW_JOB job;
     UINT32 count;
     char bytes[512];
@@ -447,6 +494,7 @@ static UINT32 out_size(int f)
     case F_JobGetReplyProgress: return sizeof(BW_REPLY_PROGRESS);
     case F_JobGetError: case F_FreeError: return sizeof(BW_ERROR);
     case F_JobGetInfo: case F_FreeInfo: return sizeof(BW_INFO);
+    case F_QueuePoll: return sizeof(BW_QUEUE_STATUS);
     default: return sizeof(BW_STATUS);
     }
 }
@@ -487,6 +535,9 @@ static void test_stdcall_stack_balance(void **state)
         case F_EnumJobs: a[0] = 0x80; a[3] = (UINT32)(uintptr_t)&g_out; break; /* bad flag */
         case F_FormatMessage: a[0] = 0x80190194u; a[3] = (UINT32)(uintptr_t)&g_out; break;
         case F_StateName: a[0] = BW_STATE_TRANSFERRED; break;
+        case F_QueueOpen: a[0] = 0x80; a[1] = (UINT32)(uintptr_t)&g_out; break; /* bad flag */
+        case F_QueuePoll: a[2] = (UINT32)(uintptr_t)&g_out; break;
+        case F_QueueGetJobs: a[3] = (UINT32)(uintptr_t)&g_out; break;
         default: break;
         }
         memset(&g_out, 0, sizeof g_out);
@@ -628,6 +679,7 @@ int wmain(int argc, wchar_t **argv)
         cmocka_unit_test(test_stdcall_stack_balance),
         cmocka_unit_test(test_struct_bounds),
         cmocka_unit_test(test_enum_jobs),
+        cmocka_unit_test(test_queue),
         cmocka_unit_test(test_real_job),
     };
 

@@ -247,6 +247,7 @@ void fake_backend_install(void)
     fake_census = 0;
     fake_n_count = fake_n_enum = 0;
     bw__census_test_reset();
+    bw__poll_many_test_reset_census_blind();
     bw__backend_set(&k_fake);
 }
 

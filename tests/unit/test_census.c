@@ -303,6 +303,43 @@ static void poll_many_finds_a_member_that_left_by_the_census(void **state)
                  (unsigned long long)worst);
 }
 
+/* Where cancelled jobs stay listed (Wine 8's BITS), the census cannot see
+ * them leave: once a set reads a member CANCELLED that the census still lists
+ * three periods later, quiet reads lose their census discount (charged at
+ * their duration again). Where they leave the list (Windows), it stays. */
+static void a_census_blind_to_departures_is_noticed(void **state)
+{
+    enum { N = 20 };
+    for (int blind = 0; blind < 2; blind++) {
+        fake_backend_install();
+        fake_census = 1;
+        BW_JOB h[N];
+        BW_STATUS st[N];
+        HRESULT r[N];
+        fake_job *jobs[N];
+        for (unsigned i = 0; i < N; i++) {
+            jobs[i] = fake_job_add(BW_TYPE_DOWNLOAD);
+            assert_hr(S_OK, BwJobOpenById(&jobs[i]->id, &h[i]));
+            st[i].cbSize = sizeof st[i];
+        }
+        assert_hr(S_OK, BwJobPollMany(h, N, 0, st, r, NULL));
+        if (blind)
+            fake_job_set_state(jobs[5], BW_STATE_CANCELLED); /* still listed */
+        else
+            fake_job_leave(jobs[5], BW_STATE_CANCELLED);
+        UINT64 t0 = bw__now_ms();
+        while (bw__now_ms() - t0 < 1500) {
+            for (unsigned i = 0; i < N; i++)
+                st[i].cbSize = sizeof st[i];
+            assert_true(SUCCEEDED(BwJobPollMany(h, N, 200, st, r, NULL)));
+        }
+        for (unsigned i = 0; i < N; i++)
+            BwJobClose(h[i]);
+        assert_int_equal(jobs[5]->n_state >= 2, 1);
+        assert_int_equal(bw__poll_many_census_blind(), blind);
+    }
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -314,6 +351,7 @@ int main(void)
         T(queue_timeout_is_s_false_and_a_close_ends_the_wait),
         T(queue_bad_input_and_errors),
         T(poll_many_finds_a_member_that_left_by_the_census),
+        T(a_census_blind_to_departures_is_noticed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
