@@ -37,7 +37,7 @@ SIZES = {
     "UINT32": 4, "INT32": 4, "HRESULT": 4, "DWORD": 4, "LONG": 4, "ULONG": 4,
     "BOOL": 4, "UINT": 4, "INT": 4, "int": 4, "unsigned": 4, "float": 4,
     "WCHAR": 4, "USHORT": 4, "UINT16": 4, "BYTE": 4, "UINT8": 4, "char": 4,
-    "BW_JOB": 4, "HANDLE": 4, "HMODULE": 4, "SIZE_T": 4, "UINT_PTR": 4,
+    "BW_JOB": 4, "BW_QUEUE": 4, "HANDLE": 4, "HMODULE": 4, "SIZE_T": 4, "UINT_PTR": 4,
     "UINT64": 8, "INT64": 8, "ULONGLONG": 8, "LONGLONG": 8, "DWORD64": 8,
     "double": 8, "__int64": 8,
     "GUID": 16,
