@@ -207,10 +207,13 @@ static inline fake_job *impl_from_IBackgroundCopyJob2(IBackgroundCopyJob2 *iface
     return CONTAINING_RECORD(iface, fake_job, IBackgroundCopyJob2_iface);
 }
 
-/* Records the call; a job whose service is gone answers only that. */
+/* Records the call, takes the job's delay; a job whose service is gone
+ * answers only that. */
 #define JOB_ENTER(j)            \
     do {                        \
         record(&(j)->site);     \
+        if ((j)->delay_ms)      \
+            Sleep((j)->delay_ms); \
         if ((j)->dead_hr)       \
             return (j)->dead_hr; \
     } while (0)
@@ -531,6 +534,8 @@ static inline fake_enum *impl_from_IEnumBackgroundCopyJobs(IEnumBackgroundCopyJo
 
 static HRESULT STDMETHODCALLTYPE enum_QueryInterface(IEnumBackgroundCopyJobs *iface, REFIID riid, void **ppv)
 {
+    if (IsEqualGUID(riid, &IID_IClientSecurity))
+        InterlockedIncrement(&impl_from_IEnumBackgroundCopyJobs(iface)->manager->enum_blanket_queries);
     if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IEnumBackgroundCopyJobs)) {
         *ppv = iface;
         IEnumBackgroundCopyJobs_AddRef(iface);
@@ -563,6 +568,7 @@ static HRESULT STDMETHODCALLTYPE enum_Next(IEnumBackgroundCopyJobs *iface, ULONG
     fake_enum *e = impl_from_IEnumBackgroundCopyJobs(iface);
     ULONG got = 0;
 
+    InterlockedIncrement(&e->manager->next_calls);
     if (e->manager->dead_hr)
         return e->manager->dead_hr;
     while (got < n && e->next < e->manager->njobs) {
@@ -594,7 +600,15 @@ static HRESULT STDMETHODCALLTYPE enum_Clone(IEnumBackgroundCopyJobs *iface, IEnu
 
 static HRESULT STDMETHODCALLTYPE enum_GetCount(IEnumBackgroundCopyJobs *iface, ULONG *count)
 {
-    *count = (ULONG)impl_from_IEnumBackgroundCopyJobs(iface)->manager->njobs;
+    fake_manager *m = impl_from_IEnumBackgroundCopyJobs(iface)->manager;
+
+    InterlockedIncrement(&m->count_calls);
+    *count = 0;
+    if (m->dead_hr)
+        return m->dead_hr;
+    if (m->count_hr)
+        return m->count_hr;
+    *count = (ULONG)m->njobs;
     return S_OK;
 }
 
@@ -679,6 +693,8 @@ static HRESULT STDMETHODCALLTYPE manager_EnumJobs(IBackgroundCopyManager *iface,
     *out = NULL;
     if (m->dead_hr)
         return m->dead_hr;
+    if (m->all_users_hr && (flags & BG_JOB_ENUM_ALL_USERS))
+        return m->all_users_hr;
     e = calloc(1, sizeof *e);
     if (!e)
         return E_OUTOFMEMORY;
@@ -715,6 +731,8 @@ fake_manager *fake_manager_new(void)
 
 void fake_manager_add_job(fake_manager *m, fake_job *j)
 {
+    if (m->njobs == (int)(sizeof m->jobs / sizeof m->jobs[0]))
+        abort(); /* a test that wants more makes the array larger */
     m->jobs[m->njobs++] = j;
 }
 

@@ -68,6 +68,8 @@ typedef struct fake_job {
     HRESULT interrupt_hr;
     BOOL interrupt_ran;
     HRESULT dead_hr;          /* nonzero: every method fails with it (service gone) */
+    DWORD delay_ms;           /* each method the backend uses takes this long (a busy
+                               * service); site.calls counts the call as it starts */
     /* Properties: FALSE answers E_NOTIMPL for priority, error count, times
      * and owner, as Wine does; NULL names are E_NOTIMPL too. */
     BOOL has_props;
@@ -84,13 +86,18 @@ typedef struct fake_job {
 typedef struct fake_manager {
     IBackgroundCopyManager IBackgroundCopyManager_iface;
     LONG ref;
-    fake_job *jobs[4];        /* what GetJob finds (not referenced by the manager) */
+    fake_job *jobs[8];        /* what GetJob finds (not referenced by the manager) */
     int njobs;
     HRESULT dead_hr;          /* nonzero: every method fails with it */
+    HRESULT all_users_hr;     /* nonzero: EnumJobs(BG_JOB_ENUM_ALL_USERS) fails with it
+                               * (E_ACCESSDENIED: the caller is no administrator) */
+    HRESULT count_hr;         /* nonzero: the enumerators' GetCount fails with it */
     LONG get_job_calls;
     LONG enum_calls;
     DWORD last_enum_flags;
     LONG live_enumerators;    /* enumerators handed out and not yet released */
+    LONG next_calls, count_calls;   /* on the enumerators */
+    LONG enum_blanket_queries;      /* QI of an enumerator for IClientSecurity */
     LONG blanket_queries;
     fake_call_site site;
 } fake_manager;

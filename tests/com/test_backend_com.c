@@ -598,6 +598,161 @@ static void enum_reconnects_after_service_restart(void **state)
     check_and_release_manager(m2);
 }
 
+/* ---- The census (count_jobs) --------------------------------------------- */
+
+/* A manager with n jobs of consecutive GUIDs, queued for the factory. */
+static fake_manager *manager_with_jobs(fake_job **jobs, int n)
+{
+    fake_manager *m = manager_with(NULL);
+    int i;
+
+    for (i = 0; i < n; i++) {
+        GUID id = job_id;
+        id.Data1 += i;
+        jobs[i] = fake_job_new(&id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+        fake_manager_add_job(m, jobs[i]);
+    }
+    return m;
+}
+
+static void count_jobs_counts_without_handing_out_jobs(void **state)
+{
+    fake_job *jobs[6];
+    fake_manager *m = manager_with_jobs(jobs, 0);
+    UINT32 count = 99;
+    int i;
+
+    assert_hr(S_OK, be->count_jobs(0, &count));
+    assert_int_equal(count, 0);
+    assert_int_equal(m->last_enum_flags, 0);
+    for (i = 0; i < 6; i++) {
+        GUID id = job_id;
+        id.Data1 += i;
+        jobs[i] = fake_job_new(&id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+        fake_manager_add_job(m, jobs[i]);
+    }
+    assert_hr(S_OK, be->count_jobs(BW_ENUM_ALL_USERS, &count));
+    assert_int_equal(count, 6);
+    assert_int_equal(m->last_enum_flags, BG_JOB_ENUM_ALL_USERS);
+    /* EnumJobs, GetCount, Release: one of each per census, whatever the
+     * number of jobs; no job is fetched, touched or referenced. */
+    assert_int_equal(m->enum_calls, 2);
+    assert_int_equal(m->count_calls, 2);
+    assert_int_equal(m->next_calls, 0);
+    assert_int_equal(m->live_enumerators, 0);
+    assert_true(m->enum_blanket_queries >= 2); /* CoSetProxyBlanket on each enumerator */
+    for (i = 0; i < 6; i++)
+        assert_int_equal(jobs[i]->site.calls, 0);
+    assert_int_equal(g_factory_calls, 1);
+    bw__com_reset();
+    for (i = 0; i < 6; i++)
+        check_and_release_job(jobs[i]);
+    check_and_release_manager(m);
+}
+
+static void count_jobs_null_count_is_e_pointer(void **state)
+{
+    assert_hr(E_POINTER, be->count_jobs(0, NULL));
+    assert_int_equal(g_factory_calls, 0);
+}
+
+static void count_jobs_all_users_access_denied_passes_through(void **state)
+{
+    fake_job *jobs[2];
+    fake_manager *m = manager_with_jobs(jobs, 2);
+    UINT32 count = 99;
+
+    m->all_users_hr = E_ACCESSDENIED; /* not an administrator */
+    assert_hr(E_ACCESSDENIED, be->count_jobs(BW_ENUM_ALL_USERS, &count));
+    assert_int_equal(count, 0);
+    assert_int_equal(g_factory_calls, 1); /* not a reason to reconnect */
+    assert_int_equal(m->live_enumerators, 0);
+    /* The caller's own jobs are still counted. */
+    assert_hr(S_OK, be->count_jobs(0, &count));
+    assert_int_equal(count, 2);
+    bw__com_reset();
+    check_and_release_job(jobs[0]);
+    check_and_release_job(jobs[1]);
+    check_and_release_manager(m);
+}
+
+static void count_jobs_reconnects_after_service_restart(void **state)
+{
+    fake_job *jobs[3];
+    fake_manager *m1 = manager_with_jobs(jobs, 1);
+    fake_manager *m2 = manager_with(NULL);
+    UINT32 count = 0;
+    int i;
+
+    fake_manager_add_job(m2, jobs[0]);
+    for (i = 1; i < 3; i++) {
+        GUID id = job_id;
+        id.Data1 += i;
+        jobs[i] = fake_job_new(&id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+        fake_manager_add_job(m2, jobs[i]);
+    }
+    assert_hr(S_OK, be->count_jobs(0, &count));
+    assert_int_equal(count, 1);
+    m1->dead_hr = RPC_SERVER_UNAVAILABLE;
+    assert_hr(S_OK, be->count_jobs(0, &count));
+    assert_int_equal(count, 3);
+    assert_int_equal(g_factory_calls, 2);
+    /* The next census goes straight to the new manager. */
+    assert_hr(S_OK, be->count_jobs(0, &count));
+    assert_int_equal(g_factory_calls, 2);
+    assert_int_equal(m2->enum_calls, 2);
+    bw__com_reset();
+    for (i = 0; i < 3; i++)
+        check_and_release_job(jobs[i]);
+    check_and_release_manager(m1);
+    check_and_release_manager(m2);
+}
+
+static void count_jobs_reconnects_when_get_count_fails(void **state)
+{
+    fake_job *jobs[1];
+    fake_manager *m1 = manager_with_jobs(jobs, 0);
+    fake_manager *m2 = manager_with(NULL);
+    UINT32 count = 0;
+
+    /* The enumerator was made, then the service went: it is released, not
+     * leaked, and the census is taken again on a new manager. */
+    m1->count_hr = RPC_E_DISCONNECTED;
+    jobs[0] = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager_add_job(m2, jobs[0]);
+    assert_hr(S_OK, be->count_jobs(0, &count));
+    assert_int_equal(count, 1);
+    assert_int_equal(m1->live_enumerators, 0);
+    assert_int_equal(g_factory_calls, 2);
+    bw__com_reset();
+    check_and_release_job(jobs[0]);
+    check_and_release_manager(m1);
+    check_and_release_manager(m2);
+}
+
+static void count_jobs_reconnects_only_once(void **state)
+{
+    fake_manager *m1 = manager_with(NULL);
+    fake_manager *m2 = manager_with(NULL);
+    fake_manager *m3;
+    UINT32 count = 99;
+
+    m1->dead_hr = RPC_SERVER_UNAVAILABLE;
+    m2->dead_hr = RPC_SERVER_UNAVAILABLE;
+    assert_hr(RPC_SERVER_UNAVAILABLE, be->count_jobs(0, &count));
+    assert_int_equal(count, 0);
+    assert_int_equal(g_factory_calls, 2);
+    /* The dead manager was not kept: the next census starts afresh. */
+    m3 = manager_with(NULL);
+    assert_hr(S_OK, be->count_jobs(0, &count));
+    assert_int_equal(g_factory_calls, 3);
+    assert_int_equal(m3->enum_calls, 1);
+    bw__com_reset();
+    check_and_release_manager(m1);
+    check_and_release_manager(m2);
+    check_and_release_manager(m3);
+}
+
 /* ---- Complete, cancel, suspend, resume ----------------------------------- */
 
 static void action_results_pass_through_unchanged(void **state)
@@ -997,6 +1152,118 @@ static void close_whose_runner_fails_keeps_the_proxies_for_the_next_close(void *
     check_and_release_manager(m);
 }
 
+/* ---- Closing never waits for other calls (defect 7) ----------------------- */
+
+static double now_ms(void)
+{
+    LARGE_INTEGER t, f;
+    QueryPerformanceCounter(&t);
+    QueryPerformanceFrequency(&f);
+    return (double)t.QuadPart * 1000.0 / (double)f.QuadPart;
+}
+
+/* One backend call on a thread of its own in an STA (Windows PowerShell
+ * 5.1's runspaces), timed. */
+struct sta_call {
+    bw__bjob *job;
+    BOOL close;          /* FALSE: get_state */
+    HRESULT hr;
+    UINT32 st;
+    double ms;
+};
+
+static DWORD WINAPI sta_call_thread(void *p)
+{
+    struct sta_call *c = p;
+    double t0;
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    t0 = now_ms();
+    if (c->close)
+        be->close_job(c->job);
+    else
+        c->hr = be->get_state(c->job, &c->st);
+    c->ms = now_ms() - t0;
+    CoUninitialize();
+    return 0;
+}
+
+static HANDLE start_sta_call(struct sta_call *c)
+{
+    HANDLE t = CreateThread(NULL, 0, sta_call_thread, c, 0, NULL);
+    assert_non_null(t);
+    return t;
+}
+
+static void join(HANDLE t)
+{
+    assert_int_equal(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+    CloseHandle(t);
+}
+
+static void sta_close_does_not_wait_for_another_sta_call_in_flight(void **state)
+{
+    GUID other = job_id;
+    fake_job *slow = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(slow);
+    fake_job *closed;
+    struct sta_call reader = {0}, closer = {0};
+    HANDLE reading, closing;
+    UINT32 type;
+    LONG calls;
+    double t0;
+
+    other.Data1++;
+    closed = fake_job_new(&other, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager_add_job(m, closed);
+    assert_hr(S_OK, be->open_job(&job_id, &reader.job, &type));
+    assert_hr(S_OK, be->open_job(&other, &closer.job, &type));
+    closer.close = TRUE;
+    /* One STA caller's GetState is in flight on the worker for 1.5 s... */
+    slow->delay_ms = 1500;
+    calls = slow->site.calls;
+    reading = start_sta_call(&reader);
+    t0 = now_ms();
+    while (slow->site.calls == calls && now_ms() - t0 < 5000)
+        Sleep(1);
+    assert_true(slow->site.calls > calls);
+    /* ...while another STA caller closes a different job: the close returns
+     * at once, the release being the worker's to do after the slow call. */
+    closing = start_sta_call(&closer);
+    join(closing);
+    print_message("close on an STA thread: %.1f ms while another STA caller's call takes 1500 ms\n",
+                  closer.ms);
+    assert_true(closer.ms < 200.0);
+    assert_int_equal(closed->ref, 3); /* Job and Job2: released after the slow call */
+    join(reading);
+    print_message("the slow call: %.1f ms\n", reader.ms);
+    assert_hr(S_OK, reader.hr);
+    assert_true(reader.ms >= 1400.0);
+    slow->delay_ms = 0;
+    be->close_job(reader.job);
+    bw__com_reset(); /* waits for the worker's releases too */
+    check_and_release_job(slow);
+    check_and_release_job(closed);
+    check_and_release_manager(m);
+}
+
+static void mta_close_releases_before_returning(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+
+    /* This thread has no COM: the implicit MTA, where the proxies live. */
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_int_equal(j->ref, 3);
+    be->close_job(bj);
+    assert_int_equal(j->ref, 1);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
 /* ---- Apartments ---------------------------------------------------------- */
 
 enum com_kind { COM_NONE, COM_STA, COM_MTA };
@@ -1145,6 +1412,12 @@ int main(void)
         T(info_of_a_lost_service_reconnects),
         T(enum_lists_every_job_and_releases_them),
         T(enum_reconnects_after_service_restart),
+        T(count_jobs_counts_without_handing_out_jobs),
+        T(count_jobs_null_count_is_e_pointer),
+        T(count_jobs_all_users_access_denied_passes_through),
+        T(count_jobs_reconnects_after_service_restart),
+        T(count_jobs_reconnects_when_get_count_fails),
+        T(count_jobs_reconnects_only_once),
         T(action_results_pass_through_unchanged),
         T(complete_that_ran_before_call_failed_is_not_sent_again),
         T(complete_that_did_not_run_before_call_failed_is_sent_once_more),
@@ -1165,6 +1438,8 @@ int main(void)
         T(public_api_polls_an_upload_reply_job),
         T(public_api_reply_of_download_job_is_not_upload_reply),
         T(close_whose_runner_fails_keeps_the_proxies_for_the_next_close),
+        T(sta_close_does_not_wait_for_another_sta_call_in_flight),
+        T(mta_close_releases_before_returning),
         T(sta_caller_works_and_stays_sta),
         T(sta_caller_is_served_by_another_thread),
         T(thread_without_com_works_and_is_left_without_com),

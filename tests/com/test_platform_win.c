@@ -25,9 +25,9 @@ static void cond_wait_times_out(void **state)
     assert_non_null(m);
     assert_non_null(c);
     bw__mutex_lock(m);
-    start = bw__now_ms();
+    start = bw__platform_now_ms();
     bw__cond_wait_ms(c, m, 100);
-    waited = bw__now_ms() - start;
+    waited = bw__platform_now_ms() - start;
     bw__mutex_unlock(m);
     /* GetTickCount64 ticks in ~16 ms steps. */
     if (waited < 80 || waited > 2000)
@@ -56,14 +56,14 @@ static DWORD WINAPI wake_later(void *p)
 static void broadcast_wakes_a_waiter(void **state)
 {
     struct waker w = {bw__mutex_new(), bw__cond_new(), 0};
-    UINT64 start = bw__now_ms(), waited;
+    UINT64 start = bw__platform_now_ms(), waited;
     HANDLE t = CreateThread(NULL, 0, wake_later, &w, 0, NULL);
 
     bw__mutex_lock(w.m);
-    while (!w.flag && bw__now_ms() - start < 5000)
+    while (!w.flag && bw__platform_now_ms() - start < 5000)
         bw__cond_wait_ms(w.c, w.m, 0xFFFFFFFFu);
     bw__mutex_unlock(w.m);
-    waited = bw__now_ms() - start;
+    waited = bw__platform_now_ms() - start;
     assert_int_equal(w.flag, 1);
     if (waited > 2000)
         fail_msg("woken after %llu ms", (unsigned long long)waited);

@@ -3,9 +3,10 @@
  *
  * Each open job holds its IBackgroundCopyJob (and IBackgroundCopyJob2 when
  * the service has it); the manager lives in bits_manager.c, the reads made
- * on demand (error in full, properties, enumeration) in job_details_com.c.
- * Every call runs in the MTA through bw__com_run, so the proxies are only
- * ever touched from MTA threads whatever the caller's apartment.
+ * on demand (error in full, properties, enumeration, census) in
+ * job_details_com.c. Every call runs in the MTA through bw__com_run (a close
+ * through bw__com_run_later), so the proxies are only ever touched from MTA
+ * threads whatever the caller's apartment.
  *
  * When the service goes away (restarted, or crashed and restarted) the
  * proxies fail with RPC_S_SERVER_UNAVAILABLE, RPC_E_DISCONNECTED or
@@ -303,10 +304,10 @@ static HRESULT com_open_job(const GUID *id, bw__bjob **job, UINT32 *type)
     return hr;
 }
 
-/* Jobs closed while bw__com_run could not reach the MTA (an STA caller
- * whose worker thread could not be started). Their proxies are live and
- * belong to the MTA: releasing them on the caller's thread would touch them
- * from the wrong apartment, and freeing the struct would lose the only
+/* Jobs closed while bw__com_run_later could not reach the MTA (an STA
+ * caller whose worker thread could not be started). Their proxies are live
+ * and belong to the MTA: releasing them on the caller's thread would touch
+ * them from the wrong apartment, and freeing the struct would lose the only
  * pointers to them. So they wait here, struct and all, and the next close
  * that reaches the MTA releases them. If none ever does, they leak
  * deliberately: a leak is better than a proxy used from the wrong apartment
@@ -324,7 +325,7 @@ static void release_job(bw__bjob *j)
 
 /* In the MTA: this job and any left over from closes that could not get
  * here. */
-static HRESULT close_job_mta(void *arg)
+static void close_job_mta(bw__com_later *item)
 {
     bw__bjob *orphans;
 
@@ -337,18 +338,22 @@ static HRESULT close_job_mta(void *arg)
         release_job(orphans);
         orphans = next;
     }
-    release_job(arg);
-    return S_OK;
+    release_job(CONTAINING_RECORD(item, bw__bjob, close));
 }
 
 static void com_close_job(bw__bjob *job)
 {
     if (!job)
         return;
-    /* Proxies are released in the apartment they belong to. bw__com_run
-     * fails only without running close_job_mta (it could not reach the
-     * MTA): the job is kept for a later close. */
-    if (FAILED(bw__com_run(close_job_mta, job))) {
+    /* Proxies are released in the apartment they belong to, and nobody
+     * needs to know when: an STA caller hands the release to the worker
+     * thread without waiting, so a close never waits behind another STA
+     * caller's call in flight there (which can take seconds). An MTA caller
+     * releases them itself. bw__com_run_later fails only without running
+     * close_job_mta (it could not reach the MTA): the job is kept for a
+     * later close. */
+    job->close.fn = close_job_mta;
+    if (FAILED(bw__com_run_later(&job->close))) {
         AcquireSRWLockExclusive(&g_orphan_lock);
         job->next_orphan = g_orphans;
         g_orphans = job;
@@ -439,6 +444,20 @@ static HRESULT com_enum_jobs(UINT32 flags, GUID **ids, UINT32 *count)
     return hr;
 }
 
+static HRESULT com_count_jobs(UINT32 flags, UINT32 *count)
+{
+    struct count_call c = {flags, 0};
+    HRESULT hr;
+
+    if (!count)
+        return E_POINTER;
+    *count = 0;
+    hr = bw__com_run(bw__com_count_jobs_mta, &c);
+    if (SUCCEEDED(hr))
+        *count = c.count;
+    return hr;
+}
+
 const bw__backend bw__default_backend = {
     com_open_job,
     com_close_job,
@@ -453,4 +472,5 @@ const bw__backend bw__default_backend = {
     com_get_error,
     com_get_info,
     com_enum_jobs,
+    com_count_jobs,
 };

@@ -22,7 +22,8 @@ typedef HRESULT (*bw__com_manager_factory)(IBackgroundCopyManager **out);
  * opened before keep their own interface pointers. */
 void bw__com_set_manager_factory(bw__com_manager_factory factory);
 
-/* Drops the current manager (releases the library's reference). */
+/* Drops the current manager (releases the library's reference), once the
+ * worker thread has released the jobs closed before (bw__com_flush). */
 void bw__com_reset(void);
 
 /* How many managers the factory has made, for tests of reconnection. */

@@ -22,6 +22,7 @@ struct bw__bjob {
     IBackgroundCopyJob *job;
     IBackgroundCopyJob2 *job2; /* NULL on BITS 1.2: no reply progress */
     LONG generation;           /* of the manager the pointers came from */
+    bw__com_later close;          /* its release, handed to the MTA (backend_com.c) */
     struct bw__bjob *next_orphan; /* closed but not yet released (backend_com.c) */
 };
 
@@ -51,7 +52,8 @@ typedef HRESULT (*bw__com_job_op)(bw__bjob *j, void *out);
 HRESULT bw__com_run_job_op(bw__bjob *j, bw__com_job_op op, void *out);
 
 /* job_details_com.c: the error in full (out: bw__error), the properties
- * (out: bw__info), and enumeration (arg: struct enum_call, run in the MTA). */
+ * (out: bw__info), enumeration (arg: struct enum_call) and the census (arg:
+ * struct count_call), the last two run in the MTA. */
 HRESULT bw__com_op_error_full(bw__bjob *j, void *out);
 HRESULT bw__com_op_info(bw__bjob *j, void *out);
 struct enum_call {
@@ -60,5 +62,10 @@ struct enum_call {
     UINT32 count;
 };
 HRESULT bw__com_enum_jobs_mta(void *arg);
+struct count_call {
+    UINT32 flags;
+    UINT32 count;
+};
+HRESULT bw__com_count_jobs_mta(void *arg);
 
 #endif /* BW_BITS_COM_H */

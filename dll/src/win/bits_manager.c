@@ -223,6 +223,9 @@ static HRESULT reset_mta(void *arg)
 
 void bw__com_reset(void)
 {
+    /* Closes handed to the worker first: a test then sees every reference
+     * the library held given back. */
+    bw__com_flush();
     bw__com_run(reset_mta, NULL);
 }
 

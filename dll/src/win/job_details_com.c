@@ -284,17 +284,63 @@ static HRESULT collect_ids(IEnumBackgroundCopyJobs *e, struct enum_call *c)
     }
 }
 
-static HRESULT enum_on(IBackgroundCopyManager *mgr, struct enum_call *c)
+/* Runs op on the current manager; if the service is gone, once more on a
+ * new one. op starts from nothing each time. */
+static HRESULT on_manager_reconnect(HRESULT (*op)(IBackgroundCopyManager *mgr, void *arg), void *arg)
+{
+    IBackgroundCopyManager *mgr;
+    LONG generation;
+    HRESULT hr = S_OK;
+    int attempt;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        hr = bw__com_manager_acquire(&mgr, &generation);
+        if (FAILED(hr))
+            break;
+        hr = op(mgr, arg);
+        IBackgroundCopyManager_Release(mgr);
+        if (!bw__com_is_disconnect(hr))
+            break;
+        bw__com_manager_drop(generation);
+    }
+    return hr;
+}
+
+/* The queue's enumerator, with the blanket set like every other proxy.
+ * BW_ENUM_ALL_USERS: BITS itself says E_ACCESSDENIED to non-administrators. */
+static HRESULT open_enum(IBackgroundCopyManager *mgr, UINT32 flags, IEnumBackgroundCopyJobs **out)
 {
     IEnumBackgroundCopyJobs *e = NULL;
-    DWORD flags = (c->flags & BW_ENUM_ALL_USERS) ? BG_JOB_ENUM_ALL_USERS : 0;
-    HRESULT hr = IBackgroundCopyManager_EnumJobs(mgr, flags, &e);
+    DWORD bg_flags = (flags & BW_ENUM_ALL_USERS) ? BG_JOB_ENUM_ALL_USERS : 0;
+    HRESULT hr = IBackgroundCopyManager_EnumJobs(mgr, bg_flags, &e);
 
+    *out = NULL;
     if (FAILED(hr))
         return hr;
     if (!e)
         return E_POINTER;
     bw__com_set_blanket(e);
+    *out = e;
+    return S_OK;
+}
+
+static void enum_clear(struct enum_call *c)
+{
+    free(c->ids);
+    c->ids = NULL;
+    c->count = 0;
+}
+
+static HRESULT enum_on(IBackgroundCopyManager *mgr, void *arg)
+{
+    struct enum_call *c = arg;
+    IEnumBackgroundCopyJobs *e;
+    HRESULT hr;
+
+    enum_clear(c); /* a retry after reconnecting starts from nothing */
+    hr = open_enum(mgr, c->flags, &e);
+    if (FAILED(hr))
+        return hr;
     hr = collect_ids(e, c);
     IEnumBackgroundCopyJobs_Release(e);
     return hr;
@@ -302,29 +348,35 @@ static HRESULT enum_on(IBackgroundCopyManager *mgr, struct enum_call *c)
 
 HRESULT bw__com_enum_jobs_mta(void *arg)
 {
-    struct enum_call *c = arg;
-    IBackgroundCopyManager *mgr;
-    LONG generation;
-    HRESULT hr = S_OK;
-    int attempt;
+    HRESULT hr = on_manager_reconnect(enum_on, arg);
 
-    for (attempt = 0; attempt < 2; attempt++) {
-        free(c->ids);
-        c->ids = NULL;
-        c->count = 0;
-        hr = bw__com_manager_acquire(&mgr, &generation);
-        if (FAILED(hr))
-            break;
-        hr = enum_on(mgr, c);
-        IBackgroundCopyManager_Release(mgr);
-        if (!bw__com_is_disconnect(hr))
-            break;
-        bw__com_manager_drop(generation);
-    }
-    if (FAILED(hr)) {
-        free(c->ids);
-        c->ids = NULL;
-        c->count = 0;
-    }
+    if (FAILED(hr))
+        enum_clear(arg);
     return hr;
+}
+
+/* The census: the enumerator's count, without handing out a single job, so
+ * it costs the same round trips (EnumJobs, GetCount, Release) whatever the
+ * number of jobs. The count is of the snapshot BITS took at EnumJobs. */
+static HRESULT count_on(IBackgroundCopyManager *mgr, void *arg)
+{
+    struct count_call *c = arg;
+    IEnumBackgroundCopyJobs *e;
+    ULONG count = 0;
+    HRESULT hr;
+
+    c->count = 0;
+    hr = open_enum(mgr, c->flags, &e);
+    if (FAILED(hr))
+        return hr;
+    hr = IEnumBackgroundCopyJobs_GetCount(e, &count);
+    IEnumBackgroundCopyJobs_Release(e);
+    if (SUCCEEDED(hr))
+        c->count = (UINT32)count;
+    return hr;
+}
+
+HRESULT bw__com_count_jobs_mta(void *arg)
+{
+    return on_manager_reconnect(count_on, arg);
 }
