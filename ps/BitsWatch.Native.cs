@@ -81,6 +81,25 @@ namespace BitsWatch.Native
         }
     }
 
+    // What BwQueuePoll saw (version 0.2).
+    [StructLayout(LayoutKind.Sequential)]
+    public struct BW_QUEUE_STATUS
+    {
+        public uint cbSize;
+        public uint JobCount;
+        public uint Added;
+        public uint Removed;
+        public ulong Sequence;
+        public ulong Timestamp;
+
+        public static BW_QUEUE_STATUS Create()
+        {
+            BW_QUEUE_STATUS s = new BW_QUEUE_STATUS();
+            s.cbSize = (uint)Marshal.SizeOf(typeof(BW_QUEUE_STATUS));
+            return s;
+        }
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     public struct BW_ERROR
     {
@@ -148,7 +167,7 @@ namespace BitsWatch.Native
 
         public const uint BW_ENUM_ALL_USERS = 0x1;
         public const ulong BW_SIZE_UNKNOWN = ulong.MaxValue;
-        public const uint INFINITE = 0xFFFFFFFF;
+        public const uint INFINITE = 0xFFFFFFFF;       // BW_INFINITE
     }
 
     // An open BW_JOB. Closing it (Dispose, or the finalizer) calls BwJobClose.
@@ -172,6 +191,30 @@ namespace BitsWatch.Native
         protected override bool ReleaseHandle()
         {
             return NativeMethods.BwJobClose(handle) == Codes.S_OK;
+        }
+    }
+
+    // An open BW_QUEUE. Closing it (Dispose, or the finalizer) calls BwQueueClose.
+    public sealed class SafeQueueHandle : SafeHandle
+    {
+        public SafeQueueHandle() : base(IntPtr.Zero, true)
+        {
+        }
+
+        // Wraps an existing value; ownsHandle false leaves it open on Dispose.
+        public SafeQueueHandle(IntPtr existing, bool ownsHandle) : base(IntPtr.Zero, ownsHandle)
+        {
+            SetHandle(existing);
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            return NativeMethods.BwQueueClose(handle) == Codes.S_OK;
         }
     }
 
@@ -236,6 +279,21 @@ namespace BitsWatch.Native
         // ids may be null (with capacity 0) to ask for the count.
         [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
         public static extern int BwEnumJobs(uint flags, [Out] Guid[] ids, uint capacity, out uint count);
+
+        // The queue, watched: flags BW_ENUM_ALL_USERS or 0.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwQueueOpen(uint flags, out SafeQueueHandle queue);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwQueuePoll(SafeQueueHandle queue, uint timeoutMs, ref BW_QUEUE_STATUS status);
+
+        // ids may be null (with capacity 0) to ask for the count, as BwEnumJobs.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwQueueGetJobs(SafeQueueHandle queue, [Out] Guid[] ids, uint capacity, out uint count);
+
+        // Takes the raw value: SafeQueueHandle.ReleaseHandle calls it.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwQueueClose(IntPtr queue);
 
         // buffer may be null with cch 0 (to ask for the size, NUL included).
         [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
@@ -503,6 +561,177 @@ namespace BitsWatch.Native
         public DateTime? CreationTime { get; internal set; }
         public DateTime? ModificationTime { get; internal set; }
         public DateTime? TransferCompletionTime { get; internal set; }
+    }
+
+    // What Queue.Poll returned, in managed form: the jobs in the queue after
+    // the poll (BwQueueGetJobs, in GUID order) and those that arrived or left
+    // since the previous poll on the same Queue (the first poll: every job
+    // arrived). Changed: BwQueuePoll said S_OK.
+    public sealed class QueueStatus
+    {
+        public bool Changed { get; internal set; }
+        public uint JobCount { get; internal set; }
+        public uint AddedCount { get; internal set; }
+        public uint RemovedCount { get; internal set; }
+        public ulong Sequence { get; internal set; }
+        public DateTime Timestamp { get; internal set; }
+        public Guid[] JobIds { get; internal set; }
+        public Guid[] Added { get; internal set; }
+        public Guid[] Removed { get; internal set; }
+    }
+
+    // An open view of the queue (BwQueueOpen): which jobs arrive and which
+    // leave, from the library's census (a count every 100 ms, the list when
+    // it moved), without a round trip per job. Every failed HRESULT becomes
+    // a BitsWatchException.
+    public sealed class Queue : IDisposable
+    {
+        private readonly SafeQueueHandle handle;
+        private readonly bool allUsers;
+        private readonly object gate = new object();
+        private Guid[] known = new Guid[0];   // the list the last poll reported
+        private int disposed;
+        private static int openCount;
+
+        private Queue(SafeQueueHandle handle, bool allUsers)
+        {
+            this.handle = handle;
+            this.allUsers = allUsers;
+            System.Threading.Interlocked.Increment(ref openCount);
+        }
+
+        // Queues opened in this process and not yet disposed (see Job.OpenCount).
+        public static int OpenCount
+        {
+            get { return System.Threading.Volatile.Read(ref openCount); }
+        }
+
+        public bool AllUsers
+        {
+            get { return allUsers; }
+        }
+
+        public SafeQueueHandle Handle
+        {
+            get { return handle; }
+        }
+
+        // The caller's jobs, or every user's with allUsers (administrators
+        // only: E_ACCESSDENIED).
+        public static Queue Open(bool allUsers)
+        {
+            SafeQueueHandle h;
+            int hr = NativeMethods.BwQueueOpen(allUsers ? Codes.BW_ENUM_ALL_USERS : 0, out h);
+            if (hr < 0)
+            {
+                if (h != null)
+                    h.Dispose();
+                throw BitsWatchException.FromHResult(hr, "BwQueueOpen");
+            }
+            return new Queue(h, allUsers);
+        }
+
+        public static BitsWatchException TryOpen(bool allUsers, out Queue queue)
+        {
+            queue = null;
+            try
+            {
+                queue = Open(allUsers);
+                return null;
+            }
+            catch (BitsWatchException e)
+            {
+                return e;
+            }
+        }
+
+        // Waits up to timeoutMs (0: not at all; Codes.INFINITE: no limit) for
+        // the list of jobs to change, then reads it. Status.Added and Removed
+        // are the GUIDs that arrived and left since the previous Poll.
+        // One Poll at a time on a Queue (the list it compares with is its own).
+        public QueueStatus Poll(uint timeoutMs)
+        {
+            lock (gate)
+            {
+                BW_QUEUE_STATUS s = BW_QUEUE_STATUS.Create();
+                int hr = BitsWatchException.Check(NativeMethods.BwQueuePoll(handle, timeoutMs, ref s), "BwQueuePoll");
+                QueueStatus r = new QueueStatus();
+                r.Changed = hr == Codes.S_OK;
+                r.JobCount = s.JobCount;
+                r.AddedCount = s.Added;
+                r.RemovedCount = s.Removed;
+                r.Sequence = s.Sequence;
+                r.Timestamp = Job.FromFileTime(s.Timestamp) ?? DateTime.UtcNow;
+                Guid[] now = r.Changed ? GetJobs() : known;
+                r.JobIds = now;
+                r.Added = Except(now, known);
+                r.Removed = Except(known, now);
+                known = now;
+                return r;
+            }
+        }
+
+        public BitsWatchException TryPoll(uint timeoutMs, out QueueStatus status)
+        {
+            status = null;
+            try
+            {
+                status = Poll(timeoutMs);
+                return null;
+            }
+            catch (BitsWatchException e)
+            {
+                return e;
+            }
+        }
+
+        // The GUIDs the last Poll reported (after Open, before any Poll: those
+        // of the first census), in GUID order. No round trip to BITS.
+        public Guid[] GetJobs()
+        {
+            uint count;
+            int hr = NativeMethods.BwQueueGetJobs(handle, null, 0, out count);
+            // The list changes only at a poll; retry anyway if another thread polled.
+            for (int attempt = 0; attempt < 16; attempt++)
+            {
+                if (hr < 0 && hr != Codes.ERROR_MORE_DATA)
+                    throw BitsWatchException.FromHResult(hr, "BwQueueGetJobs");
+                if (hr >= 0 && count == 0)
+                    return new Guid[0];
+                Guid[] ids = new Guid[count];
+                uint got;
+                hr = NativeMethods.BwQueueGetJobs(handle, ids, (uint)ids.Length, out got);
+                if (hr >= 0)
+                {
+                    if (got == ids.Length)
+                        return ids;
+                    Guid[] result = new Guid[got];
+                    Array.Copy(ids, result, (int)got);
+                    return result;
+                }
+                count = got;
+            }
+            throw BitsWatchException.FromHResult(hr, "BwQueueGetJobs");
+        }
+
+        private static Guid[] Except(Guid[] a, Guid[] b)
+        {
+            HashSet<Guid> other = new HashSet<Guid>(b);
+            List<Guid> r = new List<Guid>();
+            foreach (Guid g in a)
+            {
+                if (!other.Contains(g))
+                    r.Add(g);
+            }
+            return r.ToArray();
+        }
+
+        public void Dispose()
+        {
+            if (System.Threading.Interlocked.Exchange(ref disposed, 1) == 0)
+                System.Threading.Interlocked.Decrement(ref openCount);
+            handle.Dispose();
+        }
     }
 
     // One job's part of a Job.PollMany: its status (Changed: BwJobPollMany

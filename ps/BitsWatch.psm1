@@ -21,6 +21,7 @@ $script:ModuleRoot = $PSScriptRoot
 
 $script:ProgressIdBase = 0x4257
 $script:DrawIntervalMs = 100    # at most 10 progress updates a second
+$script:LeftLingerMs = 1500     # a job that left the queue keeps its bar (last state, why) this long
 
 $script:StateNames = @('Queued', 'Connecting', 'Transferring', 'Suspended', 'Error',
     'TransientError', 'Transferred', 'Acknowledged', 'Cancelled')

@@ -1,8 +1,9 @@
 function Invoke-BwWatchCommand {
     # The end{} block of Watch-BitsJob and Wait-BitsJob: the jobs (those given,
     # or those listed by -All or -Name), the question -Complete asks first
-    # about listed jobs (other programs' jobs), then the watch. Returns the
-    # final status objects; nothing when the user said no.
+    # about listed jobs (other programs' jobs), then the watch (following the
+    # queue for Watch-BitsJob -All). Returns the final status objects; nothing
+    # when the user said no.
     [CmdletBinding()]
     [OutputType('BitsWatch.JobStatus')]
     param(
@@ -39,5 +40,9 @@ function Invoke-BwWatchCommand {
     if ($Complete -and $listing -and -not (Confirm-BwCompleteAll -Cmdlet $Cmdlet -ConfirmPreferenceValue $ConfirmPreferenceValue -WhatIf $WhatIf)) {
         return
     }
-    Invoke-BwWatch -Cmdlet $Cmdlet -JobId $list -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Display:$Display -Listing:$listing
+    # Watch-BitsJob -All follows the queue (jobs created while it runs are
+    # shown too); Wait-BitsJob -All waits for the jobs listed now, so it ends
+    # however many jobs keep arriving; -Name and given jobs are a fixed set.
+    $follow = $Display -and $Cmdlet.ParameterSetName -eq 'All'
+    Invoke-BwWatch -Cmdlet $Cmdlet -JobId $list -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Display:$Display -Listing:$listing -Follow:$follow -AllUsers:$AllUsers
 }

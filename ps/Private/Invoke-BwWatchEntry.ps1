@@ -2,7 +2,8 @@ function Invoke-BwWatchEntry {
     # What a watch does with a job it has just read: the error of a job in
     # error (once), a warning for a job that waits on something (once while it
     # stays so), -Complete on a transferred job; the entry is Done once the
-    # job is final. Returns $null, or the library's exception.
+    # job is final (Left says why when it left the queue: acknowledged or
+    # cancelled). Returns $null, or the library's exception.
     [CmdletBinding()]
     [OutputType([BitsWatch.Native.BitsWatchException])]
     param(
@@ -59,6 +60,14 @@ function Invoke-BwWatchEntry {
     }
     if ($e.Raw.IsFinal) {
         $e.Done = $true
+        # Acknowledged or cancelled (by -Complete, or by another program): the
+        # job has left BITS' queue.
+        if ($e.Raw.State -eq 7) {
+            $e.Left = 'completed'
+        }
+        elseif ($e.Raw.State -eq 8) {
+            $e.Left = 'cancelled'
+        }
     }
     return $null
 }

@@ -1,6 +1,8 @@
 function Open-BwJobEntry {
-    # Opens each job for a command: one entry per job that opened (the
-    # others get an error through the command); Index is the position given.
+    # Opens each job for a command: one entry per job (one that did not open
+    # is Done at once, and gets an error through the command unless -Listing
+    # and it is gone); Index is the position given, counted from FirstIndex
+    # (jobs that arrive while Watch-BitsJob -All runs come after the others).
     [CmdletBinding()]
     [OutputType([object])]
     param(
@@ -14,10 +16,12 @@ function Open-BwJobEntry {
         [AllowNull()]
         [System.Collections.Generic.List[object]] $Into,
 
-        [switch] $Listing
+        [switch] $Listing,
+
+        [int] $FirstIndex = 0
     )
 
-    $index = 0
+    $index = $FirstIndex
     foreach ($id in $JobId) {
         $entry = [PSCustomObject]@{
             Index         = $index
@@ -32,6 +36,10 @@ function Open-BwJobEntry {
             ErrorShown    = $false
             WarnedIdle    = $false
             WarnedService = $false
+            Left          = $null     # why it left the queue: 'cancelled', 'completed', 'gone'
+            LeftAtMs      = -1        # the watch's clock when that was shown
+            LastStatus    = $null     # the status its bar last showed
+            BarEnded      = $false    # its bar has had its Completed record
         }
         $index++
         $job = $null

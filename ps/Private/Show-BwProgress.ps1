@@ -1,5 +1,7 @@
 function Show-BwProgress {
-    # One Write-Progress bar for the job, and a child bar for its reply.
+    # One Write-Progress bar for the job, and a child bar for its reply. A job
+    # that left the queue shows the last state its bar had (or has now) and
+    # why it left: "Left the queue (cancelled): Cancelled: 40 B / 100 B (40%)".
     [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)]
@@ -10,29 +12,40 @@ function Show-BwProgress {
 
     $id = $script:ProgressIdBase + 2 * $Entry.Index
     $activity = $Entry.Name
-    $isReply = $null -ne $Entry.Status -and $Entry.Status.Type -eq 'UploadReply'
+    $s = $Entry.Status
+    if ($null -eq $s) {
+        $s = $Entry.LastStatus
+    }
+    $isReply = $null -ne $s -and $s.Type -eq 'UploadReply'
     if ($Completed) {
         if ($isReply) {
             Write-Progress -Id ($id + 1) -ParentId $id -Activity 'Reply' -Completed
         }
         Write-Progress -Id $id -Activity $activity -Completed
+        $Entry.BarEnded = $true
         return
     }
-    $s = $Entry.Status
     if ($null -eq $s) {
         return
     }
+    $Entry.LastStatus = $s
     $percent = -1
     if ($null -ne $s.Percent) {
         $percent = [int][math]::Min(100, [math]::Floor($s.Percent))
     }
+    if ($Entry.Left) {
+        $line = 'Left the queue ({0}): {1}' -f $Entry.Left, (Format-BwStatusLine -JobStatus $s -NoRate)
+    }
+    else {
+        $line = Format-BwStatusLine -JobStatus $s
+    }
     $progress = @{
         Id              = $id
         Activity        = $activity
-        Status          = Format-BwStatusLine -JobStatus $s
+        Status          = $line
         PercentComplete = $percent
     }
-    if ($null -ne $s.Eta) {
+    if ($null -ne $s.Eta -and -not $Entry.Left) {
         $progress['SecondsRemaining'] = [int][math]::Min([int]::MaxValue, $s.Eta.TotalSeconds)
     }
     Write-Progress @progress

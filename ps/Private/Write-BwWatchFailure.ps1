@@ -2,8 +2,9 @@ function Write-BwWatchFailure {
     # A read of a watched job failed. The service restarting (the library
     # reconnects on the next call): one warning, and the job stays watched
     # ($true: the caller waits before the next call, which would fail at
-    # once). A job that is gone: a warning; any other failure: an error of the
-    # calling command; either way the entry is Done ($false).
+    # once). A job that is gone: a warning (and Left is 'gone'); any other
+    # failure: an error of the calling command; either way the entry is Done
+    # ($false).
     [CmdletBinding()]
     [OutputType([bool])]
     param(
@@ -28,6 +29,7 @@ function Write-BwWatchFailure {
     if ($Failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
         $Cmdlet.WriteWarning(('BITS job {0} ({1}) is gone.' -f $e.JobId, $e.Name))
         $e.Status = $null
+        $e.Left = 'gone'
     }
     else {
         Write-BwJobError -Cmdlet $Cmdlet -JobId $e.JobId -Exception $Failure

@@ -15,6 +15,11 @@ function Wait-BitsJob {
     transient error, writes a warning once and is waited for. Ctrl+C ends the
     wait within about 200 ms.
 
+    With -All (and -Name) it waits for the jobs there when it starts, and for
+    no other: a job created while it waits is not waited for (nor returned),
+    so it ends however many jobs keep arriving. To see new jobs too, use
+    Watch-BitsJob -All; to wait for them, run Wait-BitsJob -All again.
+
     .PARAMETER JobId
     The GUIDs of the jobs: GUIDs, GUID strings, or objects with a JobId
     property (Get-BitsTransfer output), also from the pipeline.
@@ -23,7 +28,9 @@ function Wait-BitsJob {
     BITS job objects (Get-BitsTransfer output, live or deserialized).
 
     .PARAMETER All
-    Waits for every job of the current user (every user's with -AllUsers).
+    Waits for every job of the current user (every user's with -AllUsers)
+    that is in the queue when the command starts; jobs created later are not
+    waited for.
 
     .PARAMETER Name
     Waits for the jobs whose display name matches one of these names

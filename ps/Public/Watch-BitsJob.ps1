@@ -19,6 +19,16 @@ function Watch-BitsJob {
     about 200 ms and closes every handle. The jobs themselves are left as they
     are (unless -Complete).
 
+    With -All the watch follows the queue: a job created while it runs gets
+    its own bar (after the others), found by the library's census of the
+    queue (a count every 100 ms, whatever the number of jobs) between the
+    waits on the jobs. A job that leaves the queue (cancelled or completed by
+    any program, or gone) keeps its bar for about 1.5 s with its last state
+    and why it left ("Left the queue (cancelled): Cancelled: 400 B / 1000 B
+    (40%)"), then the bar ends while the watch goes on. The watch ends when
+    every job it shows is done (or at -TimeoutSec); a job created after that
+    is not shown. -Name and given jobs are a fixed set.
+
     Bars use the fixed Ids 0x4257 + 2*i (job i) and 0x4257 + 2*i + 1 (its reply).
 
     .PARAMETER JobId
@@ -29,7 +39,8 @@ function Watch-BitsJob {
     BITS job objects (Get-BitsTransfer output, live or deserialized).
 
     .PARAMETER All
-    Watches every job of the current user (every user's with -AllUsers).
+    Watches every job of the current user (every user's with -AllUsers),
+    including jobs created while the watch runs.
 
     .PARAMETER Name
     Watches the jobs whose display name matches one of these names (wildcards
@@ -73,6 +84,12 @@ function Watch-BitsJob {
     those that did not finish.
 
     .EXAMPLE
+    Watch-BitsJob -All -AllUsers -Verbose
+
+    Watches every user's jobs in an elevated session, also those created
+    meanwhile; -Verbose says when a job appears or leaves the queue.
+
+    .EXAMPLE
     Watch-BitsJob -Name 'Nightly*' -AllUsers -Complete -Confirm:$false
 
     Watches every user's "Nightly..." jobs and completes them without asking.
@@ -81,7 +98,8 @@ function Watch-BitsJob {
     System.Guid, System.String, or any object with a JobId property (Get-BitsTransfer output).
 
     .OUTPUTS
-    None, or BitsWatch.JobStatus with -PassThru.
+    None, or BitsWatch.JobStatus with -PassThru (with -All, also those of the
+    jobs created while it ran; none for a job that is gone).
 
     .NOTES
     BITSWATCH_NATIVE_LIBRARY (the full path of a library) replaces the

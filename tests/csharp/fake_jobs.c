@@ -9,6 +9,8 @@
  *   01 download, TRANSFERRING, 12.5 MB of 40 MB, 1 of 3 files, with info
  *   02 upload-reply, TRANSFERRED, reply 250 of 1000 bytes
  *   03 download, ERROR, HTTP 404 in the remote file, with error strings
+ * The fake answers the queue's census (count_jobs), and two more test hooks
+ * let the C# test make jobs arrive and leave (another program's doing).
  */
 #include <stdlib.h>
 
@@ -62,6 +64,33 @@ __attribute__((visibility("default"))) long BwTestLiveBlocks(void)
 }
 
 static fake_job *g_job1;
+static fake_job *g_jobs[FAKE_MAX_JOBS]; /* by number - 1 */
+static unsigned g_njobs;
+
+static fake_job *remember(fake_job *j)
+{
+    if (g_njobs < FAKE_MAX_JOBS)
+        g_jobs[g_njobs++] = j;
+    return j;
+}
+
+/* Another program creates a download job: its number nn (GUID
+ * {00000000-0000-0000-0000-0000000000nn}), 0 when the fake is full. */
+__attribute__((visibility("default"))) UINT32 BwTestJobArrive(void)
+{
+    if (g_njobs >= FAKE_MAX_JOBS)
+        return 0;
+    remember(fake_job_arrive(BW_TYPE_DOWNLOAD));
+    return g_njobs;
+}
+
+/* Another program cancels (state 8) or completes (7) job nn: it leaves the
+ * queue's list and count; its handles read that state. */
+__attribute__((visibility("default"))) void BwTestJobLeave(UINT32 nn, UINT32 state)
+{
+    if (nn >= 1 && nn <= g_njobs)
+        fake_job_leave(g_jobs[nn - 1], state);
+}
 
 __attribute__((visibility("default"))) void BwTestSetBytes(UINT64 total, UINT64 transferred)
 {
@@ -71,8 +100,9 @@ __attribute__((visibility("default"))) void BwTestSetBytes(UINT64 total, UINT64 
 __attribute__((constructor)) static void install_fake_jobs(void)
 {
     fake_backend_install();
+    fake_census = 1;
 
-    fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
+    fake_job *j = remember(fake_job_add(BW_TYPE_DOWNLOAD));
     j->state = BW_STATE_TRANSFERRING;
     j->progress.bytes_total = 40000000;
     j->progress.bytes_transferred = 12500000;
@@ -87,7 +117,7 @@ __attribute__((constructor)) static void install_fake_jobs(void)
     j->modification_time = 133500000600000000ull;
     g_job1 = j;
 
-    j = fake_job_add(BW_TYPE_UPLOAD_REPLY);
+    j = remember(fake_job_add(BW_TYPE_UPLOAD_REPLY));
     j->state = BW_STATE_TRANSFERRED;
     j->progress.bytes_total = 2048;
     j->progress.bytes_transferred = 2048;
@@ -96,7 +126,7 @@ __attribute__((constructor)) static void install_fake_jobs(void)
     j->reply_total = 1000;
     j->reply_transferred = 250;
 
-    j = fake_job_add(BW_TYPE_DOWNLOAD);
+    j = remember(fake_job_add(BW_TYPE_DOWNLOAD));
     j->state = BW_STATE_ERROR;
     j->error_code = (HRESULT)0x80190194; /* HTTP 404 */
     j->error_context = BW_CONTEXT_REMOTE_FILE;

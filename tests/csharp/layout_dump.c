@@ -47,6 +47,14 @@ int main(void)
     FIELD(BW_STATUS, BytesPerSecond);
     FIELD(BW_STATUS, EtaSeconds);
 
+    SIZE(BW_QUEUE_STATUS);
+    FIELD(BW_QUEUE_STATUS, cbSize);
+    FIELD(BW_QUEUE_STATUS, JobCount);
+    FIELD(BW_QUEUE_STATUS, Added);
+    FIELD(BW_QUEUE_STATUS, Removed);
+    FIELD(BW_QUEUE_STATUS, Sequence);
+    FIELD(BW_QUEUE_STATUS, Timestamp);
+
     SIZE(BW_ERROR);
     FIELD(BW_ERROR, cbSize);
     FIELD(BW_ERROR, ErrorCode);

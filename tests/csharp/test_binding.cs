@@ -22,6 +22,14 @@ static class TestHooks
 
     [DllImport("bitswatch.dll", ExactSpelling = true)]
     public static extern void BwTestSetBytes(ulong total, ulong transferred);
+
+    // Another program creates a job (its number nn: GUID ...0000000000nn).
+    [DllImport("bitswatch.dll", ExactSpelling = true)]
+    public static extern uint BwTestJobArrive();
+
+    // Another program cancels (8) or completes (7) job nn: it leaves the queue.
+    [DllImport("bitswatch.dll", ExactSpelling = true)]
+    public static extern void BwTestJobLeave(uint nn, uint state);
 }
 
 static class TestBinding
@@ -97,7 +105,7 @@ static class TestBinding
             p.WaitForExit();
             Equal(0, p.ExitCode, "layout_dump exit code");
         }
-        Type[] types = { typeof(BW_PROGRESS), typeof(BW_REPLY_PROGRESS), typeof(BW_STATUS), typeof(BW_ERROR), typeof(BW_INFO) };
+        Type[] types = { typeof(BW_PROGRESS), typeof(BW_REPLY_PROGRESS), typeof(BW_STATUS), typeof(BW_QUEUE_STATUS), typeof(BW_ERROR), typeof(BW_INFO) };
         foreach (Type t in types)
         {
             long size;
@@ -132,6 +140,8 @@ static class TestBinding
         Equal((long)c["BW_REPLY_PROGRESS"], (long)BW_REPLY_PROGRESS.Create().cbSize, "BW_REPLY_PROGRESS.Create().cbSize");
         Equal((long)c["BW_ERROR"], (long)BW_ERROR.Create().cbSize, "BW_ERROR.Create().cbSize");
         Equal((long)c["BW_INFO"], (long)BW_INFO.Create().cbSize, "BW_INFO.Create().cbSize");
+        Equal((long)c["BW_QUEUE_STATUS"], (long)BW_QUEUE_STATUS.Create().cbSize, "BW_QUEUE_STATUS.Create().cbSize");
+        Equal(32L, (long)c["BW_QUEUE_STATUS"], "sizeof(BW_QUEUE_STATUS) is 32");
     }
 
     static void Raw()
@@ -351,6 +361,156 @@ static class TestBinding
         Equal(NativeMethods.BwGetVersion(), Job.Version, "Job.Version");
     }
 
+    static Guid FakeJob(uint nn)
+    {
+        return new Guid(string.Format("00000000-0000-0000-0000-{0:x12}", nn));
+    }
+
+    // Runs body on another thread after delayMs; returns the thread (Join it).
+    static Thread After(int delayMs, ThreadStart body)
+    {
+        Thread t = new Thread(delegate() { Thread.Sleep(delayMs); body(); });
+        t.Start();
+        return t;
+    }
+
+    // The four queue exports through the declarations, then the Queue wrapper.
+    // Runs after Wrapper(): jobs arrive and leave here.
+    static void QueueCalls()
+    {
+        SafeQueueHandle q;
+        EqualHr(Codes.S_OK, NativeMethods.BwQueueOpen(0, out q), "BwQueueOpen(0)");
+        Check(q != null && !q.IsInvalid, "BwQueueOpen gives a valid SafeQueueHandle");
+        BW_QUEUE_STATUS qs = BW_QUEUE_STATUS.Create();
+        EqualHr(Codes.S_OK, NativeMethods.BwQueuePoll(q, 0, ref qs), "first BwQueuePoll is S_OK");
+        Equal(3u, qs.JobCount, "first queue poll: JobCount 3");
+        Equal(3u, qs.Added, "first queue poll: every job Added");
+        Equal(0u, qs.Removed, "first queue poll: Removed 0");
+        Equal(1UL, qs.Sequence, "first queue poll: Sequence 1");
+        Check(qs.Timestamp > 0x01D0000000000000UL, "queue poll: Timestamp is a recent FILETIME");
+        uint count;
+        EqualHr(Codes.ERROR_MORE_DATA, NativeMethods.BwQueueGetJobs(q, null, 0, out count), "BwQueueGetJobs(NULL, 0): ERROR_MORE_DATA");
+        Equal(3u, count, "BwQueueGetJobs count");
+        Guid[] ids = new Guid[4];
+        EqualHr(Codes.S_OK, NativeMethods.BwQueueGetJobs(q, ids, 4, out count), "BwQueueGetJobs(capacity 4)");
+        Check(count == 3 && ids[0] == Job1 && ids[1] == Job2 && ids[2] == Job3, "BwQueueGetJobs: the three GUIDs in GUID order");
+        BW_QUEUE_STATUS qs2 = BW_QUEUE_STATUS.Create();
+        EqualHr(Codes.S_FALSE, NativeMethods.BwQueuePoll(q, 0, ref qs2), "second BwQueuePoll, nothing new: S_FALSE");
+        Equal(0u, qs2.Added + qs2.Removed, "second queue poll: nothing added or removed");
+        BW_QUEUE_STATUS bad = new BW_QUEUE_STATUS();
+        bad.cbSize = 7;
+        EqualHr(Codes.E_INVALIDARG, NativeMethods.BwQueuePoll(q, 0, ref bad), "BwQueuePoll with a bad cbSize");
+
+        // A wait ends when a job arrives (another thread plays the other program).
+        uint arrived = 0;
+        Thread t = After(100, delegate() { arrived = TestHooks.BwTestJobArrive(); });
+        Stopwatch sw = Stopwatch.StartNew();
+        BW_QUEUE_STATUS qs3 = BW_QUEUE_STATUS.Create();
+        EqualHr(Codes.S_OK, NativeMethods.BwQueuePoll(q, 5000, ref qs3), "BwQueuePoll(5000) sees a job arrive");
+        t.Join();
+        Check(sw.ElapsedMilliseconds < 4000, "the queue wait ended with the arrival (" + sw.ElapsedMilliseconds + " ms)");
+        Equal(4u, qs3.JobCount, "after the arrival: JobCount 4");
+        Equal(1u, qs3.Added, "after the arrival: Added 1");
+        Equal(2UL, qs3.Sequence, "after the arrival: Sequence 2");
+        Guid[] four = new Guid[8];
+        NativeMethods.BwQueueGetJobs(q, four, 8, out count);
+        Check(count == 4 && Array.IndexOf(four, FakeJob(arrived)) >= 0, "BwQueueGetJobs lists the new job " + FakeJob(arrived));
+        TestHooks.BwTestJobLeave(arrived, 8);
+        BW_QUEUE_STATUS qs4 = BW_QUEUE_STATUS.Create();
+        EqualHr(Codes.S_OK, NativeMethods.BwQueuePoll(q, 5000, ref qs4), "BwQueuePoll(5000) sees a job leave");
+        Equal(3u, qs4.JobCount, "after the leave: JobCount 3");
+        Equal(1u, qs4.Removed, "after the leave: Removed 1");
+
+        SafeQueueHandle denied;
+        EqualHr(Codes.E_ACCESSDENIED, NativeMethods.BwQueueOpen(Codes.BW_ENUM_ALL_USERS, out denied), "BwQueueOpen(ALL_USERS) as a non-administrator");
+        Check(denied == null || denied.IsInvalid, "no queue handle after a failed open");
+        if (denied != null)
+            denied.Dispose();
+
+        // A job handle is not a queue handle, nor the other way round.
+        SafeJobHandle h;
+        EqualHr(Codes.S_OK, NativeMethods.BwJobOpen("{00000000-0000-0000-0000-000000000001}", out h), "BwJobOpen(job 1)");
+        using (SafeQueueHandle asQueue = new SafeQueueHandle(h.DangerousGetHandle(), false))
+        {
+            BW_QUEUE_STATUS s5 = BW_QUEUE_STATUS.Create();
+            EqualHr(Codes.E_HANDLE, NativeMethods.BwQueuePoll(asQueue, 0, ref s5), "BwQueuePoll on a job handle: E_HANDLE");
+        }
+        using (SafeJobHandle asJob = new SafeJobHandle(q.DangerousGetHandle(), false))
+        {
+            BW_STATUS s6 = BW_STATUS.Create();
+            EqualHr(Codes.E_HANDLE, NativeMethods.BwJobPoll(asJob, 0, ref s6), "BwJobPoll on a queue handle: E_HANDLE");
+        }
+        EqualHr(Codes.E_HANDLE, NativeMethods.BwQueueClose(h.DangerousGetHandle()), "BwQueueClose on a job handle: E_HANDLE");
+        h.Dispose();
+
+        // Dispose closes the queue handle: its stale value is E_HANDLE afterwards.
+        IntPtr raw = q.DangerousGetHandle();
+        q.Dispose();
+        Check(q.IsClosed, "SafeQueueHandle.Dispose closes it");
+        using (SafeQueueHandle stale = new SafeQueueHandle(raw, false))
+        {
+            BW_QUEUE_STATUS s7 = BW_QUEUE_STATUS.Create();
+            EqualHr(Codes.E_HANDLE, NativeMethods.BwQueuePoll(stale, 0, ref s7), "BwQueuePoll on the disposed handle's value: E_HANDLE");
+            uint n7;
+            EqualHr(Codes.E_HANDLE, NativeMethods.BwQueueGetJobs(stale, null, 0, out n7), "BwQueueGetJobs on it: E_HANDLE");
+        }
+        EqualHr(Codes.E_HANDLE, NativeMethods.BwQueueClose(raw), "BwQueueClose again: E_HANDLE (Dispose did close it)");
+        EqualHr(Codes.S_FALSE, NativeMethods.BwQueueClose(IntPtr.Zero), "BwQueueClose(NULL): S_FALSE");
+
+        // The wrapper.
+        int before = BitsWatch.Native.Queue.OpenCount;
+        BitsWatch.Native.Queue queue = BitsWatch.Native.Queue.Open(false);
+        Equal(before + 1, BitsWatch.Native.Queue.OpenCount, "Queue.Open counts an open queue");
+        try
+        {
+            QueueStatus first = queue.Poll(0);
+            Check(first.Changed, "Queue.Poll: first poll Changed");
+            Equal(3, first.JobIds.Length, "Queue.Poll: JobIds of the three jobs");
+            Equal(3, first.Added.Length, "Queue.Poll: the first poll has every job Added");
+            Equal(0, first.Removed.Length, "Queue.Poll: the first poll has none Removed");
+            Check(Math.Abs((first.Timestamp - DateTime.UtcNow).TotalMinutes) < 10, "Queue.Poll: Timestamp is now");
+            QueueStatus quiet = queue.Poll(0);
+            Check(!quiet.Changed && quiet.Added.Length == 0 && quiet.Removed.Length == 0 && quiet.JobIds.Length == 3, "Queue.Poll: nothing new");
+
+            uint nn = 0;
+            Thread t2 = After(100, delegate() { nn = TestHooks.BwTestJobArrive(); });
+            QueueStatus came = queue.Poll(5000);
+            t2.Join();
+            Check(came.Changed && came.Added.Length == 1 && came.Added[0] == FakeJob(nn), "Queue.Poll: Added names the new job");
+            Equal(4, came.JobIds.Length, "Queue.Poll: JobIds has the new job");
+            TestHooks.BwTestJobLeave(nn, 7);
+            QueueStatus went = queue.Poll(5000);
+            Check(went.Changed && went.Removed.Length == 1 && went.Removed[0] == FakeJob(nn), "Queue.Poll: Removed names the job that left");
+            Equal(0, went.Added.Length, "Queue.Poll: nothing Added when a job left");
+            Equal(1u, went.RemovedCount, "Queue.Poll: RemovedCount (BW_QUEUE_STATUS.Removed)");
+            Equal(3, queue.GetJobs().Length, "Queue.GetJobs: the three left");
+        }
+        finally
+        {
+            queue.Dispose();
+        }
+        Equal(before, BitsWatch.Native.Queue.OpenCount, "Queue.Dispose: no longer counted");
+        Check(queue.Handle.IsClosed, "Queue.Dispose closes the handle");
+        queue.Dispose();
+        Equal(before, BitsWatch.Native.Queue.OpenCount, "Queue.Dispose twice: counted once");
+        try
+        {
+            queue.Poll(0);
+            Check(false, "Queue.Poll after Dispose throws");
+        }
+        catch (ObjectDisposedException)
+        {
+            Check(true, "Queue.Poll after Dispose throws ObjectDisposedException");
+        }
+        BitsWatchException ad = Throws(Codes.E_ACCESSDENIED, "Queue.Open(true) as a non-administrator throws E_ACCESSDENIED", delegate { BitsWatch.Native.Queue.Open(true); });
+        if (ad != null)
+            Check(ad.Message.StartsWith("BwQueueOpen: "), "the message names BwQueueOpen: " + ad.Message);
+        BitsWatch.Native.Queue none;
+        BitsWatchException tried = BitsWatch.Native.Queue.TryOpen(true, out none);
+        Check(tried != null && none == null, "Queue.TryOpen(true) returns the failure, no queue");
+        Equal(before, BitsWatch.Native.Queue.OpenCount, "a failed open counts nothing");
+    }
+
     static int Main(string[] args)
     {
         if (args.Length < 1)
@@ -368,6 +528,7 @@ static class TestBinding
             Layout(args[0]);
             Raw();
             Wrapper();
+            QueueCalls();
         }
         catch (Exception e)
         {

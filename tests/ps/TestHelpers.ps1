@@ -145,7 +145,7 @@ function New-BwPowerShell {
     return $ps
 }
 
-# The simulator's own count of the BW_JOB handles open in the process:
+# The simulator's own count of the handles (BW_JOB and BW_QUEUE) open in the process:
 # BwSimOpenHandles, exported by libbitswatch_sim.so only (tests/sim/README.md,
 # "The test hook"), so declared here and never in the module. A DllImport of
 # the library's full path binds to the copy the module already loaded
@@ -167,6 +167,51 @@ namespace BitsWatch.Tests
 '@.Replace('SIM_LIBRARY', $literal))
 }
 
+function Invoke-InRunspace {
+    # Runs a command in a [powershell] of its own (no host: what a script's
+    # runspace sees), with the module imported and the scenario file's clock
+    # started again just before, and returns output, errors, warnings and
+    # progress records.
+    param([string] $Script, [hashtable] $Arguments = @{})
+    $ps = New-BwPowerShell
+    # The scenario's clock starts again now, not before the import.
+    Set-BwScenario ([System.IO.File]::ReadAllText($script:ScenarioPath).TrimEnd())
+    try {
+        $null = $ps.AddScript($Script)
+        foreach ($k in $Arguments.Keys) {
+            $null = $ps.AddParameter($k, $Arguments[$k])
+        }
+        $out = $null
+        $thrown = $null
+        try {
+            $out = $ps.Invoke()
+        }
+        catch {
+            $thrown = $_.Exception
+        }
+        # A terminating error inside the script ends its statement: it
+        # shows in Streams.Error (Invoke throws only if the script does).
+        $first = $null
+        if ($null -ne $thrown -and $thrown -is [System.Management.Automation.IContainsErrorRecord]) {
+            $first = $thrown.ErrorRecord
+        }
+        elseif ($ps.Streams.Error.Count -gt 0) {
+            $first = $ps.Streams.Error[0]
+        }
+        [PSCustomObject]@{
+            FirstError = $first
+            Output   = @($out)
+            Errors   = @($ps.Streams.Error)
+            Warnings = @($ps.Streams.Warning)
+            Progress = @($ps.Streams.Progress)
+            Thrown   = $thrown
+        }
+    }
+    finally {
+        $ps.Dispose()
+    }
+}
+
 function Get-BwOpenHandleCount {
     # Handles the library has open (the simulator's count), or $null when the
     # library cannot tell.
@@ -178,15 +223,18 @@ function Get-BwOpenHandleCount {
 }
 
 function Assert-BwHandlesClosed {
-    # Every handle closed, by both counts: the module's (Job.OpenCount, the
-    # Jobs not disposed) and the library's own (BwSimOpenHandles, every BW_JOB
-    # open in the process, however it was opened), less the handles the test
-    # itself holds.
+    # Every handle closed, by both counts: the module's (Job.OpenCount and
+    # Queue.OpenCount, the Jobs and Queues not disposed) and the library's own
+    # (BwSimOpenHandles, every BW_JOB and BW_QUEUE open in the process,
+    # however it was opened), less the handles the test itself holds.
     param(
         [int] $Held = 0,
+
+        [int] $HeldQueues = 0,
 
         [string] $Because = 'every handle the command opened is closed'
     )
     [BitsWatch.Native.Job]::OpenCount | Should -Be $Held -Because ('{0} (Job.OpenCount)' -f $Because)
-    Get-BwOpenHandleCount | Should -Be $Held -Because ('{0} (the library''s BwSimOpenHandles)' -f $Because)
+    [BitsWatch.Native.Queue]::OpenCount | Should -Be $HeldQueues -Because ('{0} (Queue.OpenCount)' -f $Because)
+    Get-BwOpenHandleCount | Should -Be ($Held + $HeldQueues) -Because ('{0} (the library''s BwSimOpenHandles)' -f $Because)
 }

@@ -33,49 +33,6 @@ at 401 TRANSFERRED
 job {b2000000-0000-0000-0000-000000000005} name="Idle"
 at 0 QUEUED bytes=0/?
 '@
-
-    # Runs a command in a [powershell] of its own (no host: what a script's
-    # runspace sees) and returns output, errors, warnings and progress records.
-    function Invoke-InRunspace {
-        param([string] $Script, [hashtable] $Arguments = @{})
-        $ps = New-BwPowerShell
-        # The scenario's clock starts again now, not before the import.
-        Set-BwScenario ([System.IO.File]::ReadAllText($script:ScenarioPath).TrimEnd())
-        try {
-            $null = $ps.AddScript($Script)
-            foreach ($k in $Arguments.Keys) {
-                $null = $ps.AddParameter($k, $Arguments[$k])
-            }
-            $out = $null
-            $thrown = $null
-            try {
-                $out = $ps.Invoke()
-            }
-            catch {
-                $thrown = $_.Exception
-            }
-            # A terminating error inside the script ends its statement: it
-            # shows in Streams.Error (Invoke throws only if the script does).
-            $first = $null
-            if ($null -ne $thrown -and $thrown -is [System.Management.Automation.IContainsErrorRecord]) {
-                $first = $thrown.ErrorRecord
-            }
-            elseif ($ps.Streams.Error.Count -gt 0) {
-                $first = $ps.Streams.Error[0]
-            }
-            [PSCustomObject]@{
-                FirstError = $first
-                Output   = @($out)
-                Errors   = @($ps.Streams.Error)
-                Warnings = @($ps.Streams.Warning)
-                Progress = @($ps.Streams.Progress)
-                Thrown   = $thrown
-            }
-        }
-        finally {
-            $ps.Dispose()
-        }
-    }
 }
 
 Describe 'Wait-BitsJob' {

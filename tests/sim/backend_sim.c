@@ -192,6 +192,13 @@ static int is_done_state(UINT32 s) { return s == BW_STATE_TRANSFERRED || s == BW
 static int is_error_state(UINT32 s) { return s == BW_STATE_ERROR || s == BW_STATE_TRANSIENT_ERROR; }
 static int is_closed_state(UINT32 s) { return s == BW_STATE_ACKNOWLEDGED || s == BW_STATE_CANCELLED; }
 
+/* In the queue: there, and not acknowledged or cancelled. As on Windows, a
+ * job leaves the queue when it is completed or cancelled (by a keyframe:
+ * another program; or by this process' BwJobComplete/BwJobCancel): it is no
+ * longer listed or counted and cannot be opened, but a handle opened before
+ * still reads it (ACKNOWLEDGED / CANCELLED), as a held BITS job object does. */
+static int in_queue(const sim_view *v) { return v->present && !is_closed_state(v->state); }
+
 /* The job as its keyframes have it t ms after the load. */
 static sim_view timeline_at(const sim_job *j, UINT64 t)
 {
@@ -201,7 +208,11 @@ static sim_view timeline_at(const sim_job *j, UINT64 t)
     v.state = BW_STATE_QUEUED; /* before its first `at` line */
     v.progress.bytes_total = BW_SIZE_UNKNOWN;
     v.reply_total = BW_SIZE_UNKNOWN;
-    v.modified_ft = g_load_ft;
+    v.modified_ft = ms_to_ft(j->created_ms);
+    if (t < j->created_ms) { /* another program has not created it yet */
+        v.present = 0;
+        return v;
+    }
 
     size_t k = 0; /* keyframes passed */
     while (k < j->nkeys && j->keys[k].at_ms <= t)
@@ -319,6 +330,8 @@ static HRESULT sim_open(const GUID *id, bw__bjob **job, UINT32 *type)
     UINT64 now;
     pthread_mutex_lock(&g_lock);
     HRESULT hr = begin_job(&probe, &now, &i, &v);
+    if (SUCCEEDED(hr) && !in_queue(&v))
+        hr = BG_E_NOT_FOUND; /* it left the queue: BITS' GetJob no longer finds it */
     if (SUCCEEDED(hr)) {
         bw__bjob *b = malloc(sizeof *b);
         if (b) {
@@ -541,7 +554,7 @@ static HRESULT sim_get_info(bw__bjob *job, bw__info *info)
         info->type = j->type;
         info->priority = j->priority;
         info->error_count = j->errors;
-        info->creation_time = g_load_ft;
+        info->creation_time = ms_to_ft(j->created_ms);
         info->modification_time = v.modified_ft;
         info->completion_time = is_done_state(v.state) ? v.completed_ft : 0;
         if (!dup_opt(&info->display_name, j->name) || !dup_opt(&info->description, j->description) ||
@@ -557,31 +570,57 @@ static HRESULT sim_get_info(bw__bjob *job, bw__info *info)
     return hr;
 }
 
+/* The jobs in the queue now (in_queue), in file order: their GUIDs into ids
+ * (NULL: count only; else room for every job of g_s) and their number into
+ * *count. With g_lock held, after refresh(). */
+static HRESULT list_jobs(UINT32 flags, GUID *ids, UINT32 *count)
+{
+    *count = 0;
+    UINT64 now = bw__now_ms();
+    if (service_down(now))
+        return SIM_E_SERVER_UNAVAILABLE;
+    if ((flags & BW_ENUM_ALL_USERS) && !g_s.admin)
+        return E_ACCESSDENIED;
+    UINT32 n = 0;
+    for (size_t i = 0; i < g_s.njobs; i++) {
+        sim_view v = job_view(i, now);
+        if (!in_queue(&v))
+            continue;
+        if (ids)
+            ids[n] = g_s.jobs[i].id;
+        n++;
+    }
+    *count = n;
+    return S_OK;
+}
+
 static HRESULT sim_enum(UINT32 flags, GUID **ids, UINT32 *count)
 {
     *ids = NULL;
     *count = 0;
     pthread_mutex_lock(&g_lock);
-    HRESULT hr = S_OK;
+    HRESULT hr;
+    GUID *all = NULL;
+    refresh(); /* once, before sizing the array: the number of jobs is g_s's */
+    all = malloc((g_s.njobs ? g_s.njobs : 1) * sizeof *all);
+    if (!all)
+        hr = E_OUTOFMEMORY;
+    else
+        hr = list_jobs(flags, all, count);
+    if (SUCCEEDED(hr))
+        *ids = all;
+    else
+        free(all);
+    pthread_mutex_unlock(&g_lock);
+    return hr;
+}
+
+/* The census: what enum lists, counted (same reload, service, admin rules). */
+static HRESULT sim_count(UINT32 flags, UINT32 *count)
+{
+    pthread_mutex_lock(&g_lock);
     refresh();
-    UINT64 now = bw__now_ms();
-    if (service_down(now))
-        hr = SIM_E_SERVER_UNAVAILABLE;
-    else if ((flags & BW_ENUM_ALL_USERS) && !g_s.admin)
-        hr = E_ACCESSDENIED;
-    if (SUCCEEDED(hr)) {
-        GUID *all = malloc((g_s.njobs ? g_s.njobs : 1) * sizeof *all);
-        UINT32 n = 0;
-        if (!all) {
-            hr = E_OUTOFMEMORY;
-        } else {
-            for (size_t i = 0; i < g_s.njobs; i++)
-                if (job_view(i, now).present)
-                    all[n++] = g_s.jobs[i].id;
-            *ids = all;
-            *count = n;
-        }
-    }
+    HRESULT hr = list_jobs(flags, NULL, count);
     pthread_mutex_unlock(&g_lock);
     return hr;
 }
@@ -589,7 +628,7 @@ static HRESULT sim_enum(UINT32 flags, GUID **ids, UINT32 *count)
 static const bw__backend k_sim = {
     sim_open,     sim_close,  sim_state,   sim_progress, sim_reply, sim_error_code,
     sim_complete, sim_cancel, sim_suspend, sim_resume,
-    sim_get_error, sim_get_info, sim_enum,
+    sim_get_error, sim_get_info, sim_enum,   sim_count,
 };
 
 /* Loading the library installs the simulator: the exports use it from the
@@ -608,8 +647,9 @@ __attribute__((destructor)) static void sim_uninstall(void)
 }
 
 /* The one export beyond the .def's, for tests only (never in bitswatch.dll):
- * how many BW_JOB handles are open in this process, so a test can check that
- * a stopped command closed every handle it opened. */
+ * how many handles (BW_JOB and BW_QUEUE: one table) are open in this
+ * process, so a test can check that a stopped command closed every handle it
+ * opened. */
 __attribute__((visibility("default"))) UINT32 BWAPI BwSimOpenHandles(void)
 {
     return bw__handle_count();

@@ -446,8 +446,13 @@ static void line_job(parser *p, token *t, int n)
                 fail(p, "errors= must be a count");
             else
                 j->errors = (UINT32)v;
+        } else if (strcmp(t[i].key, "created") == 0) {
+            if (!value_ascii(&t[i], a, sizeof a) || !parse_dec(a, (UINT64)1 << 53, &v))
+                fail(p, "created= must be a time in ms (when another program creates the job)");
+            else
+                j->created_ms = v;
         } else {
-            fail(p, "job: unknown key '%s' (type name description owner priority errors)", t[i].key);
+            fail(p, "job: unknown key '%s' (type name description owner priority errors created)", t[i].key);
         }
     }
 }
@@ -492,6 +497,11 @@ static void line_at(parser *p, token *t, int n)
             k = j->keys[i];
             break;
         }
+    }
+    if (ms < j->created_ms) {
+        fail(p, "at %llu comes before the job's created=%llu (it is not there yet)",
+             (unsigned long long)ms, (unsigned long long)j->created_ms);
+        return;
     }
     if (j->nkeys && ms < j->keys[j->nkeys - 1].at_ms) {
         fail(p, "at %llu comes before the previous at %llu of this job (times must not go back)",

@@ -29,6 +29,7 @@ typedef struct sim_job {
     GUID id;
     unsigned line;            /* of the `job` line, for messages */
     UINT32 type, priority, errors;
+    UINT64 created_ms;        /* `created=`: not in the queue before this time (0) */
     WCHAR *name, *description, *owner; /* NULL when not given */
     sim_key *keys;
     size_t nkeys;

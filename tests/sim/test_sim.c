@@ -45,7 +45,8 @@
     X(BwGetVersion) X(BwJobOpen) X(BwJobOpenById) X(BwJobClose) X(BwJobPoll)            \
     X(BwJobGetProgress) X(BwJobGetReplyProgress) X(BwJobComplete) X(BwJobCancel)        \
     X(BwJobSuspend) X(BwJobResume) X(BwJobGetError) X(BwFreeError) X(BwJobGetInfo)      \
-    X(BwFreeInfo) X(BwEnumJobs) X(BwFormatMessage) X(BwStateName)
+    X(BwFreeInfo) X(BwEnumJobs) X(BwFormatMessage) X(BwStateName) X(BwQueueOpen)       \
+    X(BwQueuePoll) X(BwQueueGetJobs) X(BwQueueClose)
 
 static struct {
     void *so;
@@ -490,6 +491,159 @@ static void test_gone_then_back(void **state)
     assert_hr(S_OK, bw.BwJobClose(h));
 }
 
+/* ---- The queue: jobs that arrive and jobs that leave ------------------------------ */
+
+/* The core's census is shared by the process and counts at most every
+ * 100 ms: a test that starts a scenario lets the previous test's count age
+ * first, so its first census is of the new scenario. */
+static void census_due(void)
+{
+    sleep_ms(150);
+}
+
+/* Jobs in the queue now, by BwEnumJobs (ids: room for 8). */
+static UINT32 enum_count(GUID *ids)
+{
+    UINT32 n = 0;
+    assert_hr(S_OK, bw.BwEnumJobs(0, ids, 8, &n));
+    return n;
+}
+
+/* created=: another program creates the job then. Before: not listed, not
+ * counted, not found; after: there, QUEUED until its first `at` line, with
+ * that time as its CreationTime. */
+static void test_created_later(void **state)
+{
+    census_due();
+    use_scenario("job " G1 "\n"
+                 "job " G2 " created=300 name=\"late\"\n"
+                 "  at 400 TRANSFERRING bytes=0/100\n");
+    UINT64 t0 = now_ms();
+    GUID ids[8];
+    BW_JOB h = NULL;
+    assert_int_equal(enum_count(ids), 1);
+    assert_int_equal(ids[0].Data4[7], 1);
+    assert_hr(BG_E_NOT_FOUND, bw.BwJobOpen(wz(G2), &h));
+    BW_QUEUE q = NULL;
+    assert_hr(S_OK, bw.BwQueueOpen(0, &q));
+    BW_QUEUE_STATUS qs = {sizeof qs};
+    assert_hr(S_OK, bw.BwQueuePoll(q, 0, &qs)); /* the first poll: every job arrived */
+    assert_int_equal(qs.JobCount, 1);
+    assert_int_equal(qs.Added, 1);
+    assert_true(now_ms() - t0 < 250); /* else too slow to tell */
+
+    /* The census sees it arrive (a count, then the list). */
+    assert_hr(S_OK, bw.BwQueuePoll(q, 3000, &qs));
+    assert_true(now_ms() - t0 >= 290);
+    assert_int_equal(qs.JobCount, 2);
+    assert_int_equal(qs.Added, 1);
+    assert_int_equal(qs.Removed, 0);
+    UINT32 n = 0;
+    assert_hr(S_OK, bw.BwQueueGetJobs(q, ids, 8, &n));
+    assert_int_equal(n, 2);
+    assert_int_equal(enum_count(ids), 2);
+    assert_int_equal(ids[1].Data4[7], 2); /* file order */
+
+    h = open_job(G2);
+    BW_INFO info = {sizeof info};
+    assert_hr(S_OK, bw.BwJobGetInfo(h, &info));
+    BW_JOB h1 = open_job(G1);
+    BW_INFO info1 = {sizeof info1};
+    assert_hr(S_OK, bw.BwJobGetInfo(h1, &info1));
+    assert_int_equal(info.CreationTime - info1.CreationTime, 300 * 10000ull);
+    bw.BwFreeInfo(&info);
+    bw.BwFreeInfo(&info1);
+    if (now_ms() - t0 < 380)
+        assert_int_equal(state_of(h), BW_STATE_QUEUED);
+    sleep_until(t0, 450);
+    assert_int_equal(state_of(h), BW_STATE_TRANSFERRING);
+    assert_hr(S_OK, bw.BwJobClose(h));
+    assert_hr(S_OK, bw.BwJobClose(h1));
+    assert_hr(S_OK, bw.BwQueueClose(q));
+}
+
+/* A job cancelled or completed by another program (a CANCELLED or
+ * ACKNOWLEDGED keyframe) leaves the queue: not listed, not counted, not
+ * found by BwJobOpen; a handle opened before reads its state. The same for
+ * this process' own BwJobCancel/BwJobComplete. */
+static void test_leave_queue(void **state)
+{
+    census_due();
+    use_scenario("job " G1 "\n"
+                 "  at 0   TRANSFERRING bytes=0/100\n"
+                 "  at 200 CANCELLED bytes=40/100\n"
+                 "job " G2 "\n"
+                 "  at 0   TRANSFERRED bytes=100/100\n"
+                 "  at 200 ACKNOWLEDGED\n"
+                 "job " G3 "\n"
+                 "  at 0   TRANSFERRED bytes=100/100\n");
+    UINT64 t0 = now_ms();
+    GUID ids[8];
+    BW_JOB h1 = open_job(G1), h2 = open_job(G2), h3 = open_job(G3);
+    BW_QUEUE q = NULL;
+    BW_QUEUE_STATUS qs = {sizeof qs};
+    assert_hr(S_OK, bw.BwQueueOpen(0, &q));
+    assert_hr(S_OK, bw.BwQueuePoll(q, 0, &qs));
+    assert_int_equal(qs.JobCount, 3);
+    assert_true(now_ms() - t0 < 180); /* else too slow to tell */
+
+    /* Both leave at 200: the census sees two fewer. */
+    assert_hr(S_OK, bw.BwQueuePoll(q, 3000, &qs));
+    assert_true(now_ms() - t0 >= 190);
+    assert_int_equal(qs.JobCount, 1);
+    assert_int_equal(qs.Removed, 2);
+    assert_int_equal(qs.Added, 0);
+    assert_int_equal(enum_count(ids), 1);
+    assert_int_equal(ids[0].Data4[7], 3);
+    BW_JOB other = NULL;
+    assert_hr(BG_E_NOT_FOUND, bw.BwJobOpen(wz(G1), &other));
+    assert_hr(BG_E_NOT_FOUND, bw.BwJobOpen(wz(G2), &other));
+    assert_null(other);
+    /* The handles held read why they left. */
+    assert_int_equal(state_of(h1), BW_STATE_CANCELLED);
+    assert_int_equal(bytes_of(h1), 40);
+    assert_int_equal(state_of(h2), BW_STATE_ACKNOWLEDGED);
+
+    /* This process completes G3: it leaves too. */
+    assert_hr(S_OK, bw.BwJobComplete(h3));
+    assert_int_equal(state_of(h3), BW_STATE_ACKNOWLEDGED);
+    assert_int_equal(enum_count(ids), 0);
+    assert_hr(BG_E_NOT_FOUND, bw.BwJobOpen(wz(G3), &other));
+    assert_hr(S_OK, bw.BwQueuePoll(q, 3000, &qs));
+    assert_int_equal(qs.JobCount, 0);
+    assert_int_equal(qs.Removed, 1);
+    assert_hr(S_OK, bw.BwJobClose(h1));
+    assert_hr(S_OK, bw.BwJobClose(h2));
+    assert_hr(S_OK, bw.BwJobClose(h3));
+    assert_hr(S_OK, bw.BwQueueClose(q));
+}
+
+/* The census (count_jobs) follows enum_jobs' rules: every user's jobs need
+ * `admin`, and the service being down fails it. */
+static void test_census_rules(void **state)
+{
+    census_due();
+    use_scenario("job " G1 "\njob " G2 "\n  at 0 gone\nservice-down 300 100000\n");
+    UINT64 t0 = now_ms();
+    BW_QUEUE q = NULL;
+    assert_hr(E_ACCESSDENIED, bw.BwQueueOpen(BW_ENUM_ALL_USERS, &q));
+    assert_null(q);
+    assert_hr(S_OK, bw.BwQueueOpen(0, &q));
+    BW_QUEUE_STATUS qs = {sizeof qs};
+    assert_hr(S_OK, bw.BwQueuePoll(q, 0, &qs));
+    assert_int_equal(qs.JobCount, 1);
+    assert_true(now_ms() - t0 < 250); /* else too slow to tell */
+    sleep_until(t0, 450);
+    assert_hr(RPC_UNAVAILABLE, bw.BwQueuePoll(q, 0, &qs));
+    assert_hr(S_OK, bw.BwQueueClose(q));
+
+    use_scenario("admin\njob " G1 "\njob " G2 "\n");
+    assert_hr(S_OK, bw.BwQueueOpen(BW_ENUM_ALL_USERS, &q)); /* a census of its own (flags) */
+    assert_hr(S_OK, bw.BwQueuePoll(q, 0, &qs));
+    assert_int_equal(qs.JobCount, 2);
+    assert_hr(S_OK, bw.BwQueueClose(q));
+}
+
 /* ---- The service going away ---------------------------------------------------------- */
 
 static void test_service_down(void **state)
@@ -716,6 +870,8 @@ static void test_parse_errors(void **state)
         {"admin\njobs " G1 "\n", 2, "unknown line 'jobs'"},
         {"job " G1 "\n  at 0 ERROR error=404x\n", 2, "error="},
         {"job " G1 "\n  at 10 gone bytes=1/2\n", 2, "gone takes nothing"},
+        {"job " G1 " created=soon\n", 1, "created= must be a time"},
+        {"job " G1 " created=500\n  at 100 QUEUED\n", 2, "before the job's created=500"},
     };
     for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
         const char *path = use_scenario(k[i].text);
@@ -840,6 +996,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_gone),
         cmocka_unit_test(test_gone_then_back),
+        cmocka_unit_test(test_created_later),
+        cmocka_unit_test(test_leave_queue),
+        cmocka_unit_test(test_census_rules),
         cmocka_unit_test(test_service_down),
         cmocka_unit_test(test_enum_and_admin),
         cmocka_unit_test(test_no_scenario),
