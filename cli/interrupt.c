@@ -89,6 +89,24 @@ int bw_interrupt_track(BW_JOB job)
     return tracked;
 }
 
+void bw_interrupt_close(BW_JOB job)
+{
+    int mine = 0;
+
+    AcquireSRWLockExclusive(&g_lock);
+    for (int i = 0; i < g_njobs; i++) {
+        if (g_jobs[i] == job) {
+            g_jobs[i] = g_jobs[--g_njobs]; /* the order of the table does not matter */
+            mine = 1;
+            break;
+        }
+    }
+    ReleaseSRWLockExclusive(&g_lock);
+    /* Out of the table: nobody else can close it now, so no lock is needed. */
+    if (mine && g_close)
+        g_close(job);
+}
+
 int bw_interrupted(void)
 {
     return InterlockedCompareExchange(&g_interrupted, 0, 0) != 0;

@@ -18,12 +18,14 @@
  * closed, and whoever takes it out of the table closes it: the handler or
  * bw_interrupt_close_all, never both, so no handle is closed twice.
  *
- * Order of use, from the main thread, one watch at a time:
+ * Order of use, from the main thread, one watch at a time (reserve, track
+ * and close may come again while watching: watch --all follows the queue):
  *   bw_interrupt_begin(close)     before anything that can take time
  *                                 (enumeration, the first BwJobOpen)
  *   bw_interrupt_reserve(n)       room for n handles
  *   bw_interrupt_track(job)       after each BwJobOpen that succeeded
  *   bw_interrupted(), bw_interrupt_sleep(ms)   while watching
+ *   bw_interrupt_close(job)       a job no longer watched (it left the queue)
  *   bw_interrupt_close_all()      closes every handle the handler did not
  *   rc = bw_interrupt_end(rc)     removes the handler; 130 after a Ctrl+C
  */
@@ -48,6 +50,11 @@ int bw_interrupt_reserve(int n);
  * in which case the handle has been closed here. Also 0 (and closed) when
  * the table is full: bw_interrupt_reserve was too small. */
 int bw_interrupt_track(BW_JOB job);
+
+/* Closes one tracked handle now and takes it out of the table, so that the
+ * table holds only what is watched. Does nothing when the handler (or
+ * bw_interrupt_close_all) has taken it already: it is closed then. */
+void bw_interrupt_close(BW_JOB job);
 
 /* Nonzero once Ctrl+C or Ctrl+Break came (since bw_interrupt_begin). */
 int bw_interrupted(void);

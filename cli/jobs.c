@@ -16,12 +16,24 @@
 #define ENUM_ROUNDS 8
 #define ENUM_SLACK 16u
 
+int bw_queue_failed(UINT32 flags, HRESULT hr, const char *what, bw_stream *err)
+{
+    char text[1100];
+
+    if (hr == E_ACCESSDENIED && (flags & BW_ENUM_ALL_USERS)) {
+        bw_stream_line(err, "bitswatch: --all-users needs an elevated (administrator) prompt");
+        return BW_EXIT_FAILED;
+    }
+    bw_hr_text(text, sizeof text, hr);
+    bw_stream_linef(err, "bitswatch: cannot %s: %s", what, text);
+    return BW_EXIT_FAILED;
+}
+
 int bw_enum_ids(UINT32 flags, GUID **ids, UINT32 *n, bw_stream *err)
 {
     GUID *buf = NULL;
     UINT32 cap = 0, count = 0;
     HRESULT hr = E_FAIL;
-    char text[1100];
 
     *ids = NULL;
     *n = 0;
@@ -41,16 +53,9 @@ int bw_enum_ids(UINT32 flags, GUID **ids, UINT32 *n, bw_stream *err)
         buf = bigger;
         cap = count + ENUM_SLACK;
     }
-    if (hr == E_ACCESSDENIED && (flags & BW_ENUM_ALL_USERS)) {
-        free(buf);
-        bw_stream_line(err, "bitswatch: --all-users needs an elevated (administrator) prompt");
-        return BW_EXIT_FAILED;
-    }
     if (FAILED(hr)) {
         free(buf);
-        bw_hr_text(text, sizeof text, hr);
-        bw_stream_linef(err, "bitswatch: cannot list the jobs: %s", text);
-        return BW_EXIT_FAILED;
+        return bw_queue_failed(flags, hr, "list the jobs", err);
     }
     *ids = buf;
     *n = count < cap ? count : cap; /* count 0 with no buffer: nothing */

@@ -1,12 +1,17 @@
 /*
  * jobs.h - the commands that look at the queue once: 'list' and 'info',
- * and the enumeration 'watch --all' starts from.
+ * and what 'watch --all' shares with them.
  */
 #ifndef BW_CLI_JOBS_H
 #define BW_CLI_JOBS_H
 
 #include "bitswatch.h"
 #include "console.h"
+
+/* Says on err why the queue could not be read (what: "list the jobs",
+ * "watch the queue"): E_ACCESSDENIED with BW_ENUM_ALL_USERS needs an
+ * elevated prompt, anything else its code and text. Returns BW_EXIT_FAILED. */
+int bw_queue_failed(UINT32 flags, HRESULT hr, const char *what, bw_stream *err);
 
 /* The GUIDs of the queue (flags: BW_ENUM_*), through BwEnumJobs' count /
  * ERROR_MORE_DATA protocol. On success *ids (free it) holds *n GUIDs and

@@ -9,7 +9,7 @@
  * Uses the DLL only through its public header. Each job gets a handle; the
  * loop waits on all of them at once with BwJobPollMany (which reads each job
  * on its own schedule and returns at the first change of any), until every
- * job is done.
+ * job is done; with --all it follows the queue (BwQueuePoll) for good.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -61,11 +61,14 @@ static void print_usage(bw_stream *out)
         "",
         "watch  shows each BITS job live on one line (display name, state,",
         "       bytes, rate, ETA) until every job is done: transferred,",
-        "       acknowledged, in error, cancelled or gone. --all watches every",
-        "       job in the queue when it starts (a job gone before it was opened",
-        "       is left out; a job created later is not watched: run it again).",
-        "       All jobs are watched with one wait, so a change of any of them",
-        "       shows promptly, however many there are.",
+        "       acknowledged, in error, cancelled or gone. All jobs are watched",
+        "       with one wait, so a change of any of them shows promptly,",
+        "       however many there are.",
+        "       --all follows the queue instead, until Ctrl+C or --timeout-sec",
+        "       (an empty queue too): every job in it, and each job created",
+        "       meanwhile (it shows within about 0.3 s). A job that leaves the",
+        "       queue shows how it ended (cancelled, acknowledged, gone), then",
+        "       its line goes (on a console after 3 s).",
         "list   one line per job: GUID, state, bytes, files, display name.",
         "info   everything about one job, one \"Name: value\" per line: names,",
         "       owner, type, priority, state, progress, times, and the error of",
@@ -80,10 +83,12 @@ static void print_usage(bw_stream *out)
         "  --interval-ms N    longest wait between refreshes, and when the output is",
         "                     redirected, the least time between two progress lines",
         "                     of a job (state changes always print); default 1000",
-        "  --timeout-sec N    stop watching after N seconds (exit code 3); 0 = never",
+        "  --timeout-sec N    stop watching after N seconds (exit code 3 when a job",
+        "                     is still going then); 0 = never",
         "  --full-ids         show whole GUIDs on a console too (redirected output",
         "                     always has them)",
-        "  --all              every job in the queue instead of GUIDs",
+        "  --all              follow the queue (every job, new ones too) instead of",
+        "                     GUIDs",
         "  --json             JSON objects instead of lines (below)",
         "Options of watch --all and list:",
         "  --all-users        every user's jobs, not only yours (needs an elevated,",
@@ -101,12 +106,14 @@ static void print_usage(bw_stream *out)
         "",
         "Exit codes:",
         "  0    watch: every job ended transferred or acknowledged (or there was",
-        "       none); list, info: done",
+        "       none; --all: none failed, none still going at --timeout-sec);",
+        "       list, info: done",
         "  1    watch: a job failed, was cancelled, disappeared or could not be",
-        "       opened; list: the queue could not be read (--all-users without",
-        "       elevation); info: the job could not be opened or read",
+        "       opened; watch --all, list: the queue could not be read",
+        "       (--all-users without elevation); info: the job could not be",
+        "       opened or read",
         "  2    usage error",
-        "  3    watch: timed out",
+        "  3    watch: timed out with a job still going",
         "  130  watch: interrupted (Ctrl+C or Ctrl+Break), whatever the jobs did",
     };
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
@@ -162,47 +169,6 @@ static void close_job(BW_JOB job)
     BwJobClose(job);
 }
 
-/* watch --all: the queue as it is now, as GUID texts for bw_watch. */
-static int watch_all(bw_watch_options *o, UINT32 flags, bw_stream *out, bw_stream *err)
-{
-    GUID *guids;
-    UINT32 n;
-    int rc = bw_enum_ids(flags, &guids, &n, err);
-
-    if (rc != BW_EXIT_OK)
-        return rc;
-    if (bw_interrupted()) {
-        free(guids);
-        return BW_EXIT_INTERRUPTED; /* Ctrl+C during the enumeration */
-    }
-    if (n == 0) {
-        free(guids);
-        bw_stream_line(err, "bitswatch: no jobs to watch");
-        return BW_EXIT_OK;
-    }
-    WCHAR(*text)[40] = calloc(n, sizeof *text);
-    const WCHAR **ids = calloc(n, sizeof *ids);
-    if (!text || !ids) {
-        bw_stream_line(err, "bitswatch: out of memory");
-        rc = BW_EXIT_FAILED;
-    } else {
-        for (UINT32 i = 0; i < n; i++) {
-            char a[48];
-            bw_fmt_guid(a, sizeof a, &guids[i]);
-            for (int k = 0; k < 40; k++)
-                if ((text[i][k] = (WCHAR)a[k]) == 0)
-                    break; /* GUID text is ASCII */
-            ids[i] = text[i];
-        }
-        o->skip_missing = 1;
-        rc = bw_watch(o, ids, (int)n, out, err);
-    }
-    free(text);
-    free(ids);
-    free(guids);
-    return rc;
-}
-
 static int cmd_list(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
 {
     UINT32 flags = 0;
@@ -252,7 +218,7 @@ static int cmd_info(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
 
 static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
 {
-    bw_watch_options o = {0, DEFAULT_INTERVAL_MS, 0, 0, 0, 0};
+    bw_watch_options o = {0, DEFAULT_INTERVAL_MS, 0, 0, 0};
     int all = 0;
     UINT32 flags = 0;
     /* Job GUIDs in the order given; options may come before or after them. */
@@ -323,12 +289,12 @@ static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
     }
 
     check_dll_version(err);
-    /* Before anything that can take a while (the enumeration, the first
+    /* Before anything that can take a while (the first census, the first
      * BwJobOpen): from here on Ctrl+C ends the watch with exit code 130. */
     bw_interrupt_begin(close_job);
     if (all) {
         free(ids);
-        rc = watch_all(&o, flags, out, err);
+        rc = bw_watch_queue(&o, flags, out, err);
     } else {
         rc = bw_watch(&o, ids, nids, out, err);
         free(ids);

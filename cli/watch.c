@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "interrupt.h"
+#include "jobs.h"
 #include "json.h"
 #include "jsonjob.h"
 #include "render.h"
@@ -18,8 +19,16 @@
  * the window; redirected, a log line may be longer. */
 #define NAME_COLS_CONSOLE 24
 #define NAME_COLS_REDIRECTED 64
+/* watch --all: the longest wait on the jobs before the queue is looked at
+ * again, so that a new job shows within about 0.3 s (the census behind
+ * BwQueuePoll counts every 100 ms), whatever --interval-ms says. */
+#define FOLLOW_WAIT_MS 100u
+/* watch --all on a console: how long the line of a job that left the queue
+ * stays in the block, so that the person sees how it ended. */
+#define LINGER_MS 3000u
 
-/* OUTCOME_SKIPPED: gone before it was opened, with skip_missing.
+/* OUTCOME_SKIPPED: watch --all, gone before it was opened (or before its
+ * first read).
  * OUTCOME_TIMED_OUT: still going when --timeout-sec ended the watch. */
 typedef enum {
     OUTCOME_WATCHING,
@@ -46,12 +55,24 @@ typedef struct watched {
     int has_code;
     int end_sent;
     ULONGLONG last_line;  /* redirected: tick of the last line printed */
+    /* watch --all */
+    GUID id;              /* the queue's list names jobs by GUID */
+    int gone;             /* the list no longer has it: dropped soon */
+    ULONGLONG left_at;    /* tick when it left */
 } watched;
 
 typedef struct watch_ctx {
     const bw_watch_options *o;
     watched *jobs;
-    int n;
+    int n, cap;           /* jobs, and room for them and for one wait below */
+    /* The arrays of one BwJobPollMany, cap entries each. */
+    BW_JOB *set;
+    int *where;           /* the place in jobs of each entry of set */
+    BW_STATUS *sts;
+    HRESULT *results;
+    BW_QUEUE queue;       /* watch --all: the queue followed; NULL: the jobs given */
+    int queue_failing;    /* BwQueuePoll failed last time (said once) */
+    int dropped_failed;   /* a job that failed has been dropped since */
     bw_stream *out, *err;
     bw_live live;
     int live_console;     /* a block redrawn in place: a console, and not --json */
@@ -168,11 +189,15 @@ static void make_ids(watched *w, const WCHAR *arg, int opened)
 
 static void job_line(const watch_ctx *c, const watched *w, char *buf, size_t cap)
 {
-    char state[64];
+    char state[64], note[128];
     const char *id = (c->out->is_console && !c->o->full_ids) ? w->short_id : w->full_id;
 
     bw_text_utf8(state, sizeof state, BwStateName(w->st.State));
-    bw_render_line(buf, cap, id, w->name, c->name_cols, state, &w->st, w->note);
+    if (w->gone)
+        snprintf(note, sizeof note, "%s%sleft the queue", w->note, w->note[0] ? "; " : "");
+    else
+        snprintf(note, sizeof note, "%s", w->note);
+    bw_render_line(buf, cap, id, w->name, c->name_cols, state, &w->st, note);
 }
 
 /* Console: redraws the block of every job that has a status. */
@@ -252,6 +277,22 @@ static void message(watch_ctx *c, const watched *w, const char *text)
         c->dirty = 1; /* the message took the block's place */
 }
 
+/* A line of the watch's own (not about one job's state), "bitswatch: "
+ * and text: above the live block on a console, which stderr shares; on
+ * stderr otherwise, so that --json's stdout stays objects only. */
+static void notice(watch_ctx *c, const char *text)
+{
+    char line[1200];
+
+    snprintf(line, sizeof line, "bitswatch: %s", text);
+    if (c->live_console) {
+        bw_live_message(&c->live, line);
+        c->dirty = 1;
+    } else {
+        bw_stream_line(c->err, line);
+    }
+}
+
 /* The job's outcome: note for its line, reason (and the HRESULT behind it,
  * when has_code) for --json. */
 static void finish(watched *w, outcome result, const char *note, const char *reason,
@@ -281,7 +322,7 @@ static void send_end(watch_ctx *c, watched *w)
     error.cbSize = sizeof error;
     bw_json_clear(&c->json);
     bw_json_begin_line(&c->json, "end");
-    if (w->job)
+    if (w->job || !w->arg) /* no arg: from the queue's list, by GUID */
         bw_json_str(&c->json, "JobId", w->full_id);
     else
         bw_json_wstr(&c->json, "JobId", w->arg); /* as given: it did not open */
@@ -447,15 +488,15 @@ static int take_result(watch_ctx *c, watched *w, HRESULT hr, const BW_STATUS *st
 /* The jobs still watched, for one BwJobPollMany: their handles into set,
  * their places in c->jobs into where. A job that ended (final, failed,
  * gone) is left out, so the wait never reads it again. Returns the count. */
-static UINT32 gather(const watch_ctx *c, BW_JOB *set, int *where)
+static UINT32 gather(watch_ctx *c)
 {
     UINT32 k = 0;
 
     for (int i = 0; i < c->n; i++) {
         const watched *w = &c->jobs[i];
         if (w->result == OUTCOME_WATCHING && w->job) {
-            set[k] = w->job;
-            where[k] = i;
+            c->set[k] = w->job;
+            c->where[k] = i;
             k++;
         }
     }
@@ -465,11 +506,13 @@ static UINT32 gather(const watch_ctx *c, BW_JOB *set, int *where)
 /* One wait on every job still watched (BwJobPollMany: the library reads
  * each job on its own schedule and returns at the first change of any),
  * then each job's result. Returns 1 when anything changed. */
-static int poll_set(watch_ctx *c, BW_JOB *set, int *where, BW_STATUS *sts, HRESULT *results,
-                    UINT32 timeout_ms)
+static int poll_set(watch_ctx *c, UINT32 timeout_ms)
 {
     char text[1100];
-    UINT32 k = gather(c, set, where);
+    UINT32 k = gather(c);
+    BW_STATUS *sts = c->sts;
+    HRESULT *results = c->results;
+    int *where = c->where;
     int changed = 0;
 
     if (k == 0)
@@ -478,7 +521,7 @@ static int poll_set(watch_ctx *c, BW_JOB *set, int *where, BW_STATUS *sts, HRESU
         memset(&sts[j], 0, sizeof sts[j]);
         sts[j].cbSize = sizeof sts[j];
     }
-    HRESULT hr = BwJobPollMany(set, k, timeout_ms, sts, results, NULL);
+    HRESULT hr = BwJobPollMany(c->set, k, timeout_ms, sts, results, NULL);
     if (bw_interrupted())
         return 0;
     if (FAILED(hr)) {
@@ -545,108 +588,375 @@ static int count_watching(const watch_ctx *c)
     return k;
 }
 
-int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_stream *out,
-             bw_stream *err)
+/* Room for n jobs: the entries and the arrays of one wait on all of them.
+ * 0 when out of memory (what was there is kept). */
+static int make_room(watch_ctx *c, int n)
 {
-    watch_ctx c = {o, NULL, n, out, err, {0}, out->is_console && !o->json, {0}, 0, 0, 0};
-    int timed_out = 0, rc = BW_EXIT_OK;
+    if (n <= c->cap)
+        return 1;
+    int cap = c->cap ? c->cap : 16;
+    while (cap < n)
+        cap *= 2;
+    /* One at a time: each array that grew is kept, whatever fails next. */
+    watched *jobs = realloc(c->jobs, sizeof *jobs * (size_t)cap);
+    if (jobs)
+        c->jobs = jobs;
+    BW_JOB *set = realloc(c->set, sizeof *set * (size_t)cap);
+    if (set)
+        c->set = set;
+    int *where = realloc(c->where, sizeof *where * (size_t)cap);
+    if (where)
+        c->where = where;
+    BW_STATUS *sts = realloc(c->sts, sizeof *sts * (size_t)cap);
+    if (sts)
+        c->sts = sts;
+    HRESULT *results = realloc(c->results, sizeof *results * (size_t)cap);
+    if (results)
+        c->results = results;
+    if (!jobs || !set || !where || !sts || !results || !bw_interrupt_reserve(cap))
+        return 0;
+    c->cap = cap;
+    return 1;
+}
+
+/* The jobs given on the command line, opened in their order. A Ctrl+C
+ * stops the opening (the handler is in place already: bw_interrupt_begin),
+ * and closes each handle opened so far. */
+static void open_given(watch_ctx *c, const WCHAR *const *ids, int n)
+{
     char text[1100];
 
-    c.jobs = calloc((size_t)n, sizeof *c.jobs);
-    if (!c.jobs) {
-        bw_stream_line(err, "bitswatch: out of memory");
-        return BW_EXIT_FAILED;
-    }
-    bw_live_init(&c.live, out);
-    if (!bw_interrupt_reserve(n)) {
-        free(c.jobs);
-        bw_stream_line(err, "bitswatch: out of memory");
-        return BW_EXIT_FAILED;
-    }
-
-    /* The Ctrl+C handler is in place already (bw_interrupt_begin): a Ctrl+C
-     * now stops the opening, and closes each handle opened so far. */
     for (int i = 0; i < n && !bw_interrupted(); i++) {
-        watched *w = &c.jobs[i];
+        watched *w = &c->jobs[c->n++];
+        memset(w, 0, sizeof *w);
         HRESULT hr = BwJobOpen(ids[i], &w->job);
         w->arg = ids[i];
         make_ids(w, ids[i], SUCCEEDED(hr));
         if (SUCCEEDED(hr)) {
             if (bw_interrupt_track(w->job))
-                read_name(w, o->json);
+                read_name(w, c->o->json);
             else
                 w->job = NULL; /* closed: Ctrl+C came during the open */
-        } else if (hr == BG_E_NOT_FOUND && o->skip_missing) {
-            /* Enumerated a moment ago and gone since: nothing to watch. */
-            w->job = NULL;
-            w->result = OUTCOME_SKIPPED;
         } else {
             w->job = NULL;
             bw_hr_text(text, sizeof text, hr);
             finish(w, OUTCOME_FAILED, "could not open", "open-failed", 1, hr);
-            bw_stream_linef(err, "bitswatch: cannot open job %s: %s", w->full_id, text);
-            send_end(&c, w);
+            bw_stream_linef(c->err, "bitswatch: cannot open job %s: %s", w->full_id, text);
+            send_end(c, w);
         }
     }
+}
 
-    c.name_cols = name_columns(&c);
+/* ---- watch --all: following the queue ---------------------------------- */
 
-    /* Room for one wait on every job at once. */
-    BW_JOB *set = calloc((size_t)n, sizeof *set);
-    int *where = calloc((size_t)n, sizeof *where);
-    BW_STATUS *sts = calloc((size_t)n, sizeof *sts);
-    HRESULT *results = calloc((size_t)n, sizeof *results);
-    if (!set || !where || !sts || !results) {
-        bw_stream_line(err, "bitswatch: out of memory");
-        for (int i = 0; i < n; i++)
-            if (c.jobs[i].result == OUTCOME_WATCHING)
-                finish(&c.jobs[i], OUTCOME_FAILED, "out of memory", "poll-failed", 1,
-                       E_OUTOFMEMORY);
+static int guid_order(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(GUID));
+}
+
+static int guid_listed(const GUID *id, const GUID *sorted, UINT32 n)
+{
+    return n && bsearch(id, sorted, n, sizeof *sorted, guid_order) != NULL;
+}
+
+/* The queue's list as the last BwQueuePoll saw it, sorted here (bsearch
+ * needs this file's order, whatever the library's is) into *ids (free()
+ * it). On failure *ids is NULL: no list, which is not an empty one. */
+static HRESULT queue_list(watch_ctx *c, GUID **ids, UINT32 *n)
+{
+    UINT32 count = 0;
+    HRESULT hr = BwQueueGetJobs(c->queue, NULL, 0, &count);
+
+    *ids = NULL;
+    *n = 0;
+    if (FAILED(hr) && hr != HRESULT_FROM_WIN32(ERROR_MORE_DATA))
+        return hr;
+    GUID *buf = malloc(sizeof *buf * (count ? count : 1));
+    if (!buf)
+        return E_OUTOFMEMORY;
+    /* No round trip, and the list changes only at BwQueuePoll (this thread):
+     * it fits. */
+    hr = BwQueueGetJobs(c->queue, buf, count, &count);
+    if (FAILED(hr)) {
+        free(buf);
+        return hr;
     }
+    qsort(buf, count, sizeof *buf, guid_order);
+    *ids = buf;
+    *n = count;
+    return S_OK;
+}
 
+/* A job that arrived in the queue: opened and added at the end. Its line
+ * shows at the next wait, which reads a job never polled at once. A job
+ * gone before it opened, or one that cannot be opened (said once), keeps an
+ * entry without a handle, so that it is not opened again while the list
+ * still names it. */
+static void add_listed(watch_ctx *c, const GUID *id)
+{
+    char text[1100], line[1200];
+    watched *w = &c->jobs[c->n++];
+
+    memset(w, 0, sizeof *w);
+    w->id = *id;
+    bw_fmt_guid(w->full_id, sizeof w->full_id, id);
+    snprintf(w->short_id, sizeof w->short_id, "%.8s", w->full_id + 1);
+    HRESULT hr = BwJobOpenById(id, &w->job);
+    if (SUCCEEDED(hr)) {
+        if (bw_interrupt_track(w->job))
+            read_name(w, c->o->json);
+        else
+            w->job = NULL; /* closed: Ctrl+C came during the open */
+    } else if (hr == BG_E_NOT_FOUND) {
+        w->job = NULL; /* listed a moment ago and gone since: nothing to watch */
+        w->result = OUTCOME_SKIPPED;
+    } else {
+        w->job = NULL;
+        bw_hr_text(text, sizeof text, hr);
+        finish(w, OUTCOME_FAILED, "could not open", "open-failed", 1, hr);
+        snprintf(line, sizeof line, "cannot open job %s: %s", w->full_id, text);
+        notice(c, line);
+        send_end(c, w);
+    }
+}
+
+/* Adds every job of the list (sorted) that no entry has. 1 when any. */
+static int add_arrivals(watch_ctx *c, const GUID *ids, UINT32 n)
+{
+    GUID *known = malloc(sizeof *known * (size_t)(c->n ? c->n : 1));
+    int added = 0, fresh = 0;
+
+    if (!known) {
+        notice(c, "out of memory (jobs that arrived are not watched)");
+        return 0;
+    }
+    for (int i = 0; i < c->n; i++)
+        known[i] = c->jobs[i].id;
+    qsort(known, (size_t)c->n, sizeof *known, guid_order);
+    for (UINT32 i = 0; i < n; i++)
+        fresh += !guid_listed(&ids[i], known, (UINT32)c->n);
+    if (fresh && !make_room(c, c->n + fresh)) {
+        notice(c, "out of memory (jobs that arrived are not watched)");
+        fresh = 0;
+    }
+    UINT32 known_n = (UINT32)c->n; /* entries added below are not in known */
+    for (UINT32 i = 0; i < n && fresh > 0 && !bw_interrupted(); i++) {
+        if (guid_listed(&ids[i], known, known_n))
+            continue;
+        add_listed(c, &ids[i]);
+        fresh--;
+        added = 1;
+    }
+    free(known);
+    if (added)
+        c->name_cols = name_columns(c);
+    return added;
+}
+
+/* A job the list no longer names. One still watched is read once more: the
+ * census can see it go before the wait reads it, and its final state
+ * (CANCELLED, ACKNOWLEDGED) or BG_E_NOT_FOUND says why; its last line (or
+ * status and end objects) follows. One that still reads as live was not
+ * gone (a list taken as it changed): it stays. A job that ended before it
+ * left says so on a console (its line) and in a redirected log ("left the
+ * queue"); its end object is out already, so --json says nothing more.
+ * Returns 1 when anything was shown. */
+static int depart(watch_ctx *c, watched *w)
+{
+    BW_STATUS st;
+
+    if (w->result == OUTCOME_WATCHING && w->job) {
+        memset(&st, 0, sizeof st);
+        st.cbSize = sizeof st;
+        HRESULT hr = BwJobPoll(w->job, 0, &st);
+        if (bw_interrupted())
+            return 0;
+        if (SUCCEEDED(hr) && !is_final(st.State))
+            return take_result(c, w, hr, &st);
+        w->gone = 1;
+        w->left_at = GetTickCount64();
+        if (hr == BG_E_NOT_FOUND && !w->have_status) {
+            w->result = OUTCOME_SKIPPED; /* never shown: as if never listed */
+            return 0;
+        }
+        if (hr == BG_E_NOT_FOUND) {
+            /* Its last state read stays on the line; why is the note. */
+            finish(w, OUTCOME_FAILED, "", "disappeared", 1, hr);
+            show(c, w, 1);
+        } else {
+            take_result(c, w, hr, &st);
+        }
+        send_end(c, w);
+        return 1;
+    }
+    w->gone = 1;
+    w->left_at = GetTickCount64();
+    if (!w->have_status)
+        return 0;
+    if (c->live_console)
+        c->dirty = 1;
+    else
+        message(c, w, "left the queue");
+    return 1;
+}
+
+/* Forgets the jobs that left the queue, once they have been seen leaving:
+ * at once when redirected (their last line or object is out), after
+ * LINGER_MS on a console. Their handles are closed. */
+static void sweep(watch_ctx *c, ULONGLONG now)
+{
+    int k = 0, dropped = 0;
+
+    for (int i = 0; i < c->n; i++) {
+        watched *w = &c->jobs[i];
+        if (w->gone && (!c->live_console || !w->have_status || now - w->left_at >= LINGER_MS)) {
+            c->dropped_failed |= w->result == OUTCOME_FAILED;
+            if (w->job)
+                bw_interrupt_close(w->job);
+            free(w->raw_name);
+            dropped = 1;
+            continue;
+        }
+        if (k != i)
+            c->jobs[k] = *w;
+        k++;
+    }
+    c->n = k;
+    if (dropped) {
+        c->name_cols = name_columns(c);
+        if (c->live_console)
+            c->dirty = 1;
+    }
+}
+
+/* Looks at the queue without waiting (the census behind BwQueuePoll counts
+ * the jobs at most every 100 ms, a few round trips whatever their number)
+ * and, when its list changed, brings the entries in line with it: jobs that
+ * left, then jobs that arrived. A failure is said once, and the jobs
+ * already watched go on being watched. Returns 1 when anything changed. */
+static int follow_queue(watch_ctx *c)
+{
+    BW_QUEUE_STATUS qs;
+    GUID *ids;
+    UINT32 n;
+    char text[1100], line[1200];
+    int changed = 0;
+
+    memset(&qs, 0, sizeof qs);
+    qs.cbSize = sizeof qs;
+    HRESULT hr = BwQueuePoll(c->queue, 0, &qs);
+    if (FAILED(hr)) {
+        if (!c->queue_failing && !bw_interrupted()) {
+            bw_hr_text(text, sizeof text, hr);
+            snprintf(line, sizeof line, "cannot read the queue (new jobs are not seen until it works again): %s", text);
+            notice(c, line);
+        }
+        c->queue_failing = 1;
+        return 0;
+    }
+    c->queue_failing = 0;
+    if (hr == S_FALSE)
+        return 0;
+    hr = queue_list(c, &ids, &n);
+    if (FAILED(hr)) {
+        bw_hr_text(text, sizeof text, hr);
+        snprintf(line, sizeof line, "cannot list the queue (this change is not seen): %s", text);
+        notice(c, line);
+        return 0;
+    }
+    for (int i = 0; i < c->n && !bw_interrupted(); i++)
+        if (!c->jobs[i].gone && !guid_listed(&c->jobs[i].id, ids, n))
+            changed |= depart(c, &c->jobs[i]);
+    if (!bw_interrupted())
+        changed |= add_arrivals(c, ids, n);
+    free(ids);
+    return changed;
+}
+
+/* ---- the watch ------------------------------------------------------------ */
+
+/* Watches until every job is done (watch <guid>...) or for good (watch
+ * --all), a timeout or Ctrl+C. Returns 1 when the timeout ended it. */
+static int watch_loop(watch_ctx *c)
+{
+    const bw_watch_options *o = c->o;
     ULONGLONG start = GetTickCount64();
     ULONGLONG deadline = o->timeout_sec ? start + (ULONGLONG)o->timeout_sec * 1000u : 0;
-    while (!bw_interrupted() && count_watching(&c) > 0) {
+
+    while (!bw_interrupted() && (c->queue || count_watching(c) > 0)) {
         ULONGLONG now = GetTickCount64();
-        if (deadline && now >= deadline) {
-            timed_out = 1;
-            break;
-        }
+        if (deadline && now >= deadline)
+            return 1;
         /* The wait ends at the first change of any job; at the latest after
-         * the interval, so that a console's rate and ETA stay fresh. */
+         * the interval, so that a console's rate and ETA stay fresh, and
+         * sooner while following the queue, so that it is looked at often. */
         UINT32 wait = o->interval_ms;
+        if (c->queue && wait > FOLLOW_WAIT_MS)
+            wait = FOLLOW_WAIT_MS;
         if (deadline && deadline - now < wait)
             wait = (UINT32)(deadline - now);
 
-        int changed = poll_set(&c, set, where, sts, results, wait);
+        int changed = poll_set(c, wait);
+        if (c->queue && !bw_interrupted()) {
+            changed |= follow_queue(c);
+            sweep(c, GetTickCount64());
+        }
         ULONGLONG after = GetTickCount64();
         /* Refresh the rate and ETA of a quiet console now and then. */
-        if (c.live_console && after - c.last_draw >= o->interval_ms)
-            c.dirty = 1;
-        flush(&c);
-        /* Never spin, whatever a wait did (returned at once with nothing new). */
+        if (c->live_console && after - c->last_draw >= o->interval_ms)
+            c->dirty = 1;
+        flush(c);
+        /* Never spin, whatever a wait did (returned at once with nothing
+         * new, or there was nothing to wait on: an empty queue). */
         if (!changed && after - now < 5)
             bw_interrupt_sleep(wait < 50 ? wait : 50);
     }
-    free(set);
-    free(where);
-    free(sts);
-    free(results);
+    return 0;
+}
 
-    if (c.live_console)
-        redraw(&c);
-    bw_live_end(&c.live);
+static void ctx_init(watch_ctx *c, const bw_watch_options *o, bw_stream *out, bw_stream *err)
+{
+    memset(c, 0, sizeof *c);
+    c->o = o;
+    c->out = out;
+    c->err = err;
+    c->live_console = out->is_console && !o->json;
+    bw_live_init(&c->live, out);
+}
 
-    int failed = 0;
-    for (int i = 0; i < n; i++) {
-        failed |= c.jobs[i].result == OUTCOME_FAILED;
-        if (timed_out && c.jobs[i].result == OUTCOME_WATCHING) {
+static void ctx_free(watch_ctx *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->jobs[i].raw_name);
+    bw_json_free(&c->json);
+    free(c->jobs);
+    free(c->set);
+    free(c->where);
+    free(c->sts);
+    free(c->results);
+}
+
+/* After the loop: the last drawing, the jobs a timeout stopped, every
+ * handle closed; the exit code. */
+static int watch_end(watch_ctx *c, int timed_out)
+{
+    char text[1100];
+    int failed = c->dropped_failed, stopped = 0;
+
+    if (c->live_console)
+        redraw(c);
+    bw_live_end(&c->live);
+    for (int i = 0; i < c->n; i++) {
+        watched *w = &c->jobs[i];
+        failed |= w->result == OUTCOME_FAILED;
+        if (timed_out && w->result == OUTCOME_WATCHING) {
             snprintf(text, sizeof text, "not done after %u s; stopped watching (the job goes on)",
-                     (unsigned)o->timeout_sec);
-            message(&c, &c.jobs[i], text);
-            finish(&c.jobs[i], OUTCOME_TIMED_OUT, "", "timeout", 0, S_OK);
+                     (unsigned)c->o->timeout_sec);
+            message(c, w, text);
+            finish(w, OUTCOME_TIMED_OUT, "", "timeout", 0, S_OK);
+            stopped = 1;
             if (!bw_interrupted())
-                send_end(&c, &c.jobs[i]);
+                send_end(c, w);
         }
     }
     /* Closed through the interrupt module: a handler running now finds
@@ -654,14 +964,51 @@ int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_strea
     bw_interrupt_close_all();
 
     if (bw_interrupted())
-        rc = BW_EXIT_INTERRUPTED; /* whatever the jobs did meanwhile */
-    else if (failed)
-        rc = BW_EXIT_FAILED;
-    else if (timed_out)
-        rc = BW_EXIT_TIMEOUT;
-    for (int i = 0; i < n; i++)
-        free(c.jobs[i].raw_name);
-    bw_json_free(&c.json);
-    free(c.jobs);
+        return BW_EXIT_INTERRUPTED; /* whatever the jobs did meanwhile */
+    if (failed)
+        return BW_EXIT_FAILED;
+    /* watch --all ends only by the timeout: 3 when a job was still going. */
+    return stopped ? BW_EXIT_TIMEOUT : BW_EXIT_OK;
+}
+
+int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_stream *out,
+             bw_stream *err)
+{
+    watch_ctx c;
+    int rc;
+
+    ctx_init(&c, o, out, err);
+    if (!make_room(&c, n)) {
+        ctx_free(&c);
+        bw_stream_line(err, "bitswatch: out of memory");
+        return BW_EXIT_FAILED;
+    }
+    open_given(&c, ids, n);
+    c.name_cols = name_columns(&c);
+    rc = watch_end(&c, watch_loop(&c));
+    ctx_free(&c);
+    return rc;
+}
+
+int bw_watch_queue(const bw_watch_options *o, UINT32 flags, bw_stream *out, bw_stream *err)
+{
+    watch_ctx c;
+    int rc;
+
+    ctx_init(&c, o, out, err);
+    /* Takes the first census: E_ACCESSDENIED (--all-users, not elevated)
+     * shows here, before anything is printed. */
+    HRESULT hr = BwQueueOpen(flags, &c.queue);
+    if (FAILED(hr)) {
+        ctx_free(&c);
+        return bw_queue_failed(flags, hr, "watch the queue", err);
+    }
+    /* The first poll reports every job as arrived: they are opened now. */
+    follow_queue(&c);
+    if (c.n == 0 && !c.queue_failing && !bw_interrupted())
+        bw_stream_line(err, "bitswatch: no jobs in the queue yet; watching for new ones");
+    rc = watch_end(&c, watch_loop(&c));
+    BwQueueClose(c.queue);
+    ctx_free(&c);
     return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * watch.h - the watch loop: open each job, wait on all of them at once
  * (BwJobPollMany) until every one is done, show them live on a console or
- * as plain lines when redirected.
+ * as plain lines when redirected. watch --all follows the queue (BwQueuePoll)
+ * instead: jobs join the set as they arrive and leave it as they go.
  */
 #ifndef BW_CLI_WATCH_H
 #define BW_CLI_WATCH_H
@@ -22,8 +23,6 @@ typedef struct bw_watch_options {
     UINT32 interval_ms;  /* longest wait between refreshes; redirected: least time between progress lines */
     UINT32 timeout_sec;  /* 0: no limit */
     int full_ids;        /* whole GUIDs on a console too */
-    int skip_missing;    /* watch --all: a job gone (BG_E_NOT_FOUND) before it
-                            was opened is left out silently, not a failure */
     int json;            /* --json: NDJSON objects on out instead of lines
                             (README.md, "JSON output"); err is unchanged */
 } bw_watch_options;
@@ -48,5 +47,18 @@ void bw_json_print(bw_stream *out, bw_stream *err, bw_json *j);
  * handle is closed on return. */
 int bw_watch(const bw_watch_options *o, const WCHAR *const *ids, int n, bw_stream *out,
              bw_stream *err);
+
+/* watch --all: follows the queue (BwQueueOpen with flags: 0, or
+ * BW_ENUM_ALL_USERS) until --timeout-sec or Ctrl+C, an empty queue
+ * included. Every job in it is watched as bw_watch watches one, and so is
+ * each job that arrives (from the next refresh on, within about 0.3 s). A
+ * job that leaves while watched is read once more and ends with its last
+ * state (cancelled, acknowledged, or gone: "disappeared"); a job that leaves
+ * is dropped then (on a console, its line stays 3 s more), its handle
+ * closed. A job gone before it could be opened is left out silently. Exit
+ * code as bw_watch's: 1 when a job failed while watched, 3 when one was
+ * still going at the timeout, 0 otherwise; BwQueueOpen failing is said on
+ * err (jobs.h, bw_queue_failed) and is 1. */
+int bw_watch_queue(const bw_watch_options *o, UINT32 flags, bw_stream *out, bw_stream *err);
 
 #endif /* BW_CLI_WATCH_H */

@@ -9,6 +9,10 @@ or Infinity, no lone surrogate in any string; every object has the schema's
 members with the right types (README.md, "JSON output"), and the jobs have
 the values they must have (a 404 job in Error, a transferred job completed,
 a display name with quotes, controls and a lone surrogate back intact).
+It also checks what `watch --all --json` printed while following the queue
+(follow.ndjson, follow-empty.ndjson; follow.txt names the jobs): a job that
+arrived and was cancelled has its statuses, a Cancelled one among them, and
+then one end object (Reason "cancelled"), last.
 """
 import datetime
 import json
@@ -247,6 +251,47 @@ def one(objects, where, **match):
     return found[0] if found else {}
 
 
+def check_cancelled_job(objs, w, job, what, may_fail=False):
+    """job's objects: statuses (from its first read on, Cancelled among them),
+    then one end object, cancelled, last. may_fail: a job on a hanging
+    endpoint that WinHTTP may have given up on first (its receive timeout,
+    30 s, on a slow machine): an end in error will do too."""
+    mine = [o for o in objs if o.get("JobId") == job]
+    if not check(mine, w, "%s %s: no objects" % (what, job)):
+        return
+    kinds = [o.get("kind") for o in mine]
+    check(kinds[-1] == "end" and kinds.count("end") == 1
+          and all(k == "status" for k in kinds[:-1]), w,
+          "%s %s: kinds %r, want statuses then one end" % (what, job, kinds))
+    check(mine[0].get("kind") == "status" and mine[0].get("Changed") == 15, w,
+          "%s %s: the first object is not a first read: %r" % (what, job, mine[0]))
+    end = mine[-1]
+    if may_fail and end.get("Reason") == "error":
+        return
+    check(any(o.get("State") == "Cancelled" for o in mine if o.get("kind") == "status"), w,
+          "%s %s: no Cancelled status in %r" % (what, job, [o.get("State") for o in mine]))
+    check(end.get("Outcome") == "failed" and end.get("Reason") == "cancelled"
+          and end.get("Result") is None and end.get("Error") is None, w,
+          "%s %s: end %r" % (what, job, end))
+
+
+def check_follow(d):
+    """watch --all --json following the queue. Returns the files checked."""
+    txt = os.path.join(d, "follow.txt")
+    if not os.path.exists(txt):
+        fail("follow.txt", "missing: test_cli_integration's watch --all part did not finish")
+        return 0
+    with open(txt) as f:
+        ids = dict(line.strip().split("=", 1) for line in f if "=" in line)
+    objs = load(os.path.join(d, "follow.ndjson"))
+    # busy: there at the start; late: created after the watch started.
+    check_cancelled_job(objs, "follow.ndjson", ids["busy"], "job there at the start", may_fail=True)
+    check_cancelled_job(objs, "follow.ndjson", ids["late"], "job that arrived")
+    objs = load(os.path.join(d, "follow-empty.ndjson"))
+    check_cancelled_job(objs, "follow-empty.ndjson", ids["next"], "job that arrived")
+    return 2
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: check_json_output.py DIR", file=sys.stderr)
@@ -335,12 +380,14 @@ def main():
           "missing end %r" % end)
     check("not found" in (end.get("ResultText") or ""), w, "missing ResultText %r" % end.get("ResultText"))
 
+    nfiles = 5 + check_follow(d)
+
     for f in failures:
         print("check_json_output: " + f, file=sys.stderr)
     if failures:
         print("check_json_output: %d check(s) failed" % len(failures), file=sys.stderr)
         return 1
-    print("check_json_output: every line of %d files parsed and checked" % 5)
+    print("check_json_output: every line of %d files parsed and checked" % nfiles)
     return 0
 
 

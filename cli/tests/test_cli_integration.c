@@ -10,6 +10,8 @@
  * Checks that output redirected to a pipe names the job and its state, that
  * a display name holding an escape sequence reaches the output without a
  * single ESC byte, and that info on a job that got HTTP 404 says so. Then
+ * watch --all following the queue: a job created after it started shows,
+ * and one cancelled shows how it ended and leaves (follow_checks); and
  * watch --all over 30 jobs: a job cancelled by another process shows
  * promptly, whatever its place in the set (watch_many_checks).
  *
@@ -338,6 +340,24 @@ static BOOL WINAPI swallow_ctrl(DWORD type)
     return type == CTRL_C_EVENT;
 }
 
+/* A console of this process' own for bitswatch.exe to inherit (ctest gives
+ * none), on which this process swallows the Ctrl+C it sends. Made once. */
+static int own_console(void)
+{
+    static int have;
+
+    if (have)
+        return 1;
+    FreeConsole();
+    if (!AllocConsole()) {
+        CHECK(0, "AllocConsole: error %lu", GetLastError());
+        return 0;
+    }
+    SetConsoleCtrlHandler(swallow_ctrl, TRUE);
+    have = 1;
+    return 1;
+}
+
 /* GUIDs of no job: every BwJobOpen is BG_E_NOT_FOUND and prints a line. */
 #define OPEN_MANY 600
 
@@ -420,13 +440,8 @@ static void ctrl_checks(void)
 {
     wchar_t hang_job[39];
 
-    /* A console of our own for bitswatch.exe to inherit; ctest gives none. */
-    FreeConsole();
-    if (!AllocConsole()) {
-        CHECK(0, "AllocConsole: error %lu", GetLastError());
+    if (!own_console())
         return;
-    }
-    SetConsoleCtrlHandler(swallow_ctrl, TRUE);
     ctrl_while_opening();
     create_job(L"/hang/100000", L"ctrl", hang_job, L"bw_cli_ctrl.bin");
     if (!hang_job[0])
@@ -761,6 +776,7 @@ static void watch_many_checks(void)
         ok &= guid[i][0] != 0;
     if (!ok)
         goto cleanup;
+    own_console(); /* before the start: the watch inherits it, and is stopped with Ctrl+C */
 
     if (!tail_start(&t, &pi, L"watch --all --complete --timeout-sec 120")) {
         CHECK(0, "watch --all: could not start");
@@ -781,8 +797,8 @@ static void watch_many_checks(void)
             ok = 0;
         }
     }
-    /* A job created after the watch started: --all enumerates the queue
-     * once, when it starts, and does not watch this one (documented). */
+    /* A job created after the watch started: --all follows the queue, so
+     * it joins the set (its line) among the 30. */
     if (ok)
         create_job(MANY_HANG_PATH, L"many late", late, L"bw_cli_many_late.bin");
     if (ok)
@@ -826,8 +842,7 @@ static void watch_many_checks(void)
           " took %.0f ms to show (limit %.0f ms)", MANY_JOBS, worst, MANY_LIMIT_MS);
 
 cleanup:
-    /* The queued jobs first (never the /slow one while it moves): then the
-     * watch ends by itself once the slow job is transferred and completed. */
+    /* The queued jobs (never the /slow one while it moves). */
     for (int i = 1; i < MANY_JOBS; i++)
         if (guid[i][0] && !cancelled[i])
             bwjob(L"cancel", guid[i], L"");
@@ -835,19 +850,22 @@ cleanup:
         bwjob(L"cancel", late, L"");
     if (pi.hProcess) {
         DWORD code = (DWORD)-1;
-        if (WaitForSingleObject(pi.hProcess, 90000) == WAIT_OBJECT_0)
+        snprintf(id, sizeof id, "%ls", late);
+        CHECK(!late[0] || tail_wait_line(&t, id, "Cancelled", 10000) >= 0,
+              "watch --all: a job created after it started (%s) was not watched, or its cancel"
+              " did not show; output:\n%s", id, t.buf);
+        snprintf(id, sizeof id, "%ls", guid[0]);
+        CHECK(tail_wait_line(&t, id, "completed", 90000) >= 0,
+              "watch --all --complete: the slow job %s was not completed; output:\n%s", id, t.buf);
+        /* --all follows the queue until told to stop: Ctrl+C, exit 130. */
+        if (own_console())
+            GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0);
+        if (WaitForSingleObject(pi.hProcess, 30000) == WAIT_OBJECT_0)
             GetExitCodeProcess(pi.hProcess, &code);
         else
             TerminateProcess(pi.hProcess, 99);
         WaitForSingleObject(t.thread, 30000); /* the last lines */
-        /* Cancelled jobs count as failures: exit 1. */
-        CHECK(code == 1, "watch --all: exit %ld, want 1", (long)code);
-        snprintf(id, sizeof id, "%ls", guid[0]);
-        CHECK(tail_line_time(&t, id, "completed") >= 0,
-              "watch --all --complete: the slow job %s was not completed; output:\n%s", id, t.buf);
-        snprintf(id, sizeof id, "%ls", late);
-        CHECK(!late[0] || !strstr(t.buf, id),
-              "watch --all: a job created after it started (%s) was watched", id);
+        CHECK(code == 130, "watch --all: exit %ld after Ctrl+C, want 130", (long)code);
         tail_free(&t);
         CloseHandle(pi.hProcess);
         CloseHandle(pi.hThread);
@@ -858,6 +876,226 @@ cleanup:
         run(g_bwjob, args, out, sizeof out);
         bwjob(L"complete", guid[0], L"");
     }
+}
+
+/* ------------------------------------------------ watch --all follows */
+
+/* The longest time from "bwjob create" returning to the new job's first line
+ * or object in a watch --all that was running already. The watch looks at
+ * the queue at least every 100 ms (a census: a count every 100 ms, the list
+ * when it moved), then opens the job and reads it at once: about 0.3 s is
+ * the aim; the limit leaves room for a loaded machine. */
+#define FOLLOW_LIMIT_MS 1500.0
+/* How long the watches of follow_checks run (--timeout-sec): they must
+ * outlive every step below, which takes about 10 s here. */
+#define FOLLOW_SEC L"30"
+#define FOLLOW_EMPTY_SEC L"8"
+
+/* The last whole line of t that holds id, into line ("" when none). */
+static void tail_last_line(tail *t, const char *id, char *line, size_t cap)
+{
+    const char *last = NULL;
+
+    line[0] = 0;
+    EnterCriticalSection(&t->lock);
+    for (const char *p = t->buf; (p = strstr(p, id)) != NULL; p++)
+        last = p;
+    if (last) {
+        const char *start = last;
+        while (start > t->buf && start[-1] != '\n')
+            start--;
+        line_of(start, id, line, cap); /* the first hit from start: that line */
+    }
+    LeaveCriticalSection(&t->lock);
+}
+
+/* Waits for the child to exit (ms); its exit code, -1 when it did not. */
+static int child_exit(PROCESS_INFORMATION *pi, tail *t, DWORD ms)
+{
+    DWORD code = (DWORD)-1;
+
+    if (WaitForSingleObject(pi->hProcess, ms) == WAIT_OBJECT_0)
+        GetExitCodeProcess(pi->hProcess, &code);
+    else
+        TerminateProcess(pi->hProcess, 99);
+    WaitForSingleObject(t->thread, 30000); /* the last lines */
+    return (int)code;
+}
+
+static void child_free(PROCESS_INFORMATION *pi, tail *t)
+{
+    if (t->cap) /* tail_start ran */
+        tail_free(t);
+    if (pi->hProcess) {
+        CloseHandle(pi->hProcess);
+        CloseHandle(pi->hThread);
+    }
+    memset(pi, 0, sizeof *pi);
+}
+
+/* Creates a job and measures the time from "bwjob create" returning to its
+ * first line (holding b, when not NULL) in each of the n tails. */
+static void arrives_within(const wchar_t *path, const wchar_t *name, const wchar_t *file,
+                           wchar_t guid[39], tail **tails, const char *const *what, int n)
+{
+    char id[64];
+
+    create_job(path, name, guid, file);
+    double made = now_ms();
+    if (!guid[0])
+        return;
+    snprintf(id, sizeof id, "%ls", guid);
+    for (int k = 0; k < n; k++) {
+        double seen = tail_wait_line(tails[k], id, NULL, 10000);
+        CHECK(seen >= 0, "%s: the job %s, created after it started, never showed; output:\n%s",
+              what[k], id, tails[k]->buf);
+        if (seen < 0)
+            continue;
+        printf("%s: a new job showed %.0f ms after its creation\n", what[k], seen > made ? seen - made : 0);
+        CHECK(seen - made < FOLLOW_LIMIT_MS, "%s: the job %s, created after it started, took"
+              " %.0f ms to show (limit %.0f ms)", what[k], id, seen - made, FOLLOW_LIMIT_MS);
+    }
+}
+
+/* watch --all follows the queue, under --json and as a redirected log side
+ * by side: a job another process creates after the watch started shows
+ * within FOLLOW_LIMIT_MS; cancelled by another process, it shows Cancelled,
+ * gets its end object (Reason "cancelled") and then leaves: its end stays
+ * its last object, and the log says "left the queue" once BITS drops it
+ * (Wine's BITS keeps a cancelled job listed until its transfer thread
+ * wakes: here, when the job it is stuck on, a hanging one, is cancelled
+ * too). Then a watch started on an empty queue keeps running and shows the
+ * job that arrives. Every watch ends by its --timeout-sec: exit 1 (a job
+ * was cancelled). The JSON outputs also go to check_json_output.py. */
+static void follow_checks(void)
+{
+    wchar_t busy[39] = {0}, late[39] = {0}, next[39] = {0};
+    PROCESS_INFORMATION pj = {0}, pt = {0}, pe = {0};
+    tail tj, tt, te;
+    tail *both[2] = {&tj, &tt};
+    static const char *const both_what[2] = {"watch --all --json", "watch --all (log)"};
+    static const char *const empty_what[1] = {"watch --all --json on an empty queue"};
+    tail *empty[1] = {&te};
+    char id[64], line[4096], ids[512];
+    char *out = malloc(OUT_CAP);
+    int rc, all_steps = 0;
+
+    memset(&tj, 0, sizeof tj);
+    memset(&tt, 0, sizeof tt);
+    memset(&te, 0, sizeof te);
+    if (!out)
+        return;
+    /* Fresh files: an earlier run's must not pass. */
+    DeleteFileW(JSON_DIR L"\\follow.ndjson");
+    DeleteFileW(JSON_DIR L"\\follow-empty.ndjson");
+    DeleteFileW(JSON_DIR L"\\follow.txt");
+
+    /* A job the watches find at their start. It hangs, so Wine's BITS stays
+     * busy with it and the jobs below stay queued: safe to cancel. */
+    create_job(L"/hang/100000", L"follow busy", busy, L"bw_cli_follow_busy.bin");
+    if (!busy[0])
+        goto done;
+    if (!tail_start(&tj, &pj, L"watch --all --json --interval-ms 200 --timeout-sec " FOLLOW_SEC) ||
+        !tail_start(&tt, &pt, L"watch --all --interval-ms 200 --timeout-sec " FOLLOW_SEC)) {
+        CHECK(0, "watch --all: could not start");
+        goto done;
+    }
+    /* Its line: the watches are up and have listed the queue. */
+    snprintf(id, sizeof id, "%ls", busy);
+    for (int k = 0; k < 2; k++)
+        if (tail_wait_line(both[k], id, NULL, 30000) < 0) {
+            CHECK(0, "%s: no line for %s within 30 s; output:\n%s", both_what[k], id, both[k]->buf);
+            goto done;
+        }
+
+    arrives_within(L"/hang/1000", L"follow late", L"bw_cli_follow_late.bin", late, both,
+                   both_what, 2);
+    if (!late[0])
+        goto done;
+    snprintf(id, sizeof id, "%ls", late);
+
+    /* Cancelled by another process: Cancelled, then its end. */
+    bwjob(L"cancel", late, L"");
+    CHECK(tail_wait_line(&tj, id, "\"kind\":\"end\"", 10000) >= 0,
+          "watch --all --json: no end object for the cancelled job %s; output:\n%s", id, tj.buf);
+    CHECK(tail_wait_line(&tt, id, "Cancelled", 10000) >= 0,
+          "watch --all: no Cancelled line for %s; output:\n%s", id, tt.buf);
+    tail_last_line(&tj, id, line, sizeof line);
+    CHECK(strstr(line, "\"kind\":\"end\"") && strstr(line, "\"Reason\":\"cancelled\"") &&
+              strstr(line, "\"Outcome\":\"failed\""),
+          "watch --all --json: the cancelled job's last object is not its end (cancelled): %s", line);
+    CHECK(tail_line_time(&tj, id, "\"State\":\"Cancelled\"") >= 0,
+          "watch --all --json: no Cancelled status for %s; output:\n%s", id, tj.buf);
+
+    /* The hanging job cancelled too: Wine's BITS drops both from its list. */
+    bwjob(L"cancel", busy, L"");
+    CHECK(tail_wait_line(&tt, id, "left the queue", 10000) >= 0,
+          "watch --all: the cancelled job %s never left; output:\n%s", id, tt.buf);
+    snprintf(id, sizeof id, "%ls", busy);
+    CHECK(tail_wait_line(&tt, id, "left the queue", 10000) >= 0,
+          "watch --all: the cancelled job %s never left; output:\n%s", id, tt.buf);
+    Sleep(500); /* anything the JSON watch would (wrongly) print after the ends */
+    snprintf(id, sizeof id, "%ls", late);
+    tail_last_line(&tj, id, line, sizeof line);
+    CHECK(strstr(line, "\"kind\":\"end\""),
+          "watch --all --json: an object for %s after its end: %s", id, line);
+
+    /* A watch on an empty queue (if this test's jobs were the last: another
+     * test's may still be there) keeps running, and shows the job that
+     * arrives. */
+    rc = run(g_bwjob, L"list", out, OUT_CAP);
+    if (rc != 0 || out[0])
+        printf("watch --all on an empty queue: bwjob list: exit %d; the queue holds (leftovers):\n%s\n",
+               rc, out);
+    if (!tail_start(&te, &pe, L"watch --all --json --interval-ms 200 --timeout-sec " FOLLOW_EMPTY_SEC)) {
+        CHECK(0, "watch --all: could not start");
+        goto done;
+    }
+    Sleep(1500);
+    CHECK(WaitForSingleObject(pe.hProcess, 0) == WAIT_TIMEOUT,
+          "watch --all on an empty queue did not keep running");
+    arrives_within(L"/hang/1000", L"follow next", L"bw_cli_follow_next.bin", next, empty,
+                   empty_what, 1);
+    if (next[0])
+        bwjob(L"cancel", next, L""); /* the one in flight, hanging: safe to cancel */
+    snprintf(id, sizeof id, "%ls", next);
+    CHECK(!next[0] || tail_wait_line(&te, id, "\"Reason\":\"cancelled\"", 10000) >= 0,
+          "watch --all on an empty queue: no end for %s; output:\n%s", id, te.buf);
+    all_steps = next[0] != 0;
+
+done:
+    /* Jobs first: the watches then end by --timeout-sec, with exit 1 (a job
+     * was cancelled) once every step ran. Hanging, queued or cancelled
+     * already: all safe to cancel. */
+    if (busy[0])
+        bwjob(L"cancel", busy, L"");
+    if (late[0])
+        bwjob(L"cancel", late, L"");
+    if (next[0])
+        bwjob(L"cancel", next, L"");
+    if (pe.hProcess) {
+        rc = child_exit(&pe, &te, 30000);
+        CHECK(!all_steps || rc == 1, "watch --all on an empty queue: exit %d, want 1; output:\n%s",
+              rc, te.buf);
+    }
+    if (pj.hProcess) {
+        rc = child_exit(&pj, &tj, 60000);
+        CHECK(!all_steps || rc == 1, "watch --all --json: exit %d, want 1", rc);
+    }
+    if (pt.hProcess) {
+        rc = child_exit(&pt, &tt, 60000);
+        CHECK(!all_steps || rc == 1, "watch --all: exit %d, want 1", rc);
+    }
+    if (all_steps) {
+        save(L"follow.ndjson", tj.buf, tj.used);
+        save(L"follow-empty.ndjson", te.buf, te.used);
+        snprintf(ids, sizeof ids, "busy=%ls\nlate=%ls\nnext=%ls\n", busy, late, next);
+        save(L"follow.txt", ids, strlen(ids));
+    }
+    child_free(&pj, &tj);
+    child_free(&pt, &tt);
+    child_free(&pe, &te);
+    free(out);
 }
 
 int wmain(int argc, wchar_t **argv)
@@ -947,6 +1185,7 @@ done:
     if (esc_job[0])
         bwjob(L"cancel", esc_job, L"");
     json_checks(out);
+    follow_checks();
     /* With the queue clear of this file's other jobs: the slow job is the
      * one that transfers. */
     watch_many_checks();

@@ -277,6 +277,48 @@ static void track_beyond_reserve_closes(void **state)
     assert_each_closed_once(3);
 }
 
+/* watch --all drops a job that left the queue: bw_interrupt_close closes it
+ * at once and takes it out of the table, so neither the handler nor the
+ * teardown closes it again; the others stay tracked. */
+static void close_one_takes_it_out_of_the_table(void **state)
+{
+    track_jobs(3);
+    bw_interrupt_close(JOB(2));
+    assert_int_equal(g_closes[2], 1);
+    assert_int_equal(g_closes[1] + g_closes[3], 0);
+    assert_true(handler_on_thread(CTRL_C_EVENT));
+    assert_each_closed_once(3);
+    bw_interrupt_close_all();
+    assert_int_equal(bw_interrupt_end(BW_EXIT_OK), BW_EXIT_INTERRUPTED);
+    assert_each_closed_once(3);
+}
+
+/* A job dropped after Ctrl+C: the handler closed it already, so the drop
+ * closes nothing. */
+static void close_after_the_handler_closes_nothing(void **state)
+{
+    track_jobs(2);
+    assert_true(handler_on_thread(CTRL_C_EVENT));
+    bw_interrupt_close(JOB(1));
+    bw_interrupt_close_all();
+    bw_interrupt_end(0);
+    assert_each_closed_once(2);
+}
+
+/* Jobs that arrive while watching: reserving again keeps what is tracked,
+ * and the room freed by a close is used again. */
+static void reserve_again_while_watching(void **state)
+{
+    track_jobs(2);
+    assert_int_equal(bw_interrupt_reserve(4), 1);
+    assert_int_equal(bw_interrupt_track(JOB(3)), 1);
+    assert_int_equal(bw_interrupt_track(JOB(4)), 1);
+    bw_interrupt_close(JOB(1));
+    assert_int_equal(bw_interrupt_track(JOB(5)), 1);
+    assert_true(handler_on_thread(CTRL_C_EVENT));
+    assert_each_closed_once(5);
+}
+
 static volatile LONG g_below_calls;
 
 /* Installed before ours: the system asks it only when ours declines or is
@@ -336,6 +378,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(teardown_waits_for_handler_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(handler_and_teardown_race, setup, teardown),
         cmocka_unit_test_setup_teardown(track_beyond_reserve_closes, setup, teardown),
+        cmocka_unit_test_setup_teardown(close_one_takes_it_out_of_the_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(close_after_the_handler_closes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(reserve_again_while_watching, setup, teardown),
         cmocka_unit_test_setup_teardown(real_ctrl_c_reaches_handler_until_end, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

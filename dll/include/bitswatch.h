@@ -347,13 +347,14 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
  *    quiet read is charged to one budget per process that refills at 10% of
  *    wall time (50 ms burst; one slow read puts it at most 50 ms in debt, so
  *    quiet reads pause for at most about 1 s after it). In a set the census
- *    covers, quiet reads are charged threefold (3% of wall time): they only
- *    look for what leaves the count as it was (a suspend, a resume, a
- *    transient error). That holds where Cancel and Complete take a job out
- *    of the queue at once (Windows); Wine 8's BITS keeps such jobs listed
- *    while its transfer thread is busy, and once a set has read a member
- *    CANCELLED or ACKNOWLEDGED that the census still lists 0.3 s later, the
- *    process charges quiet reads at their duration again;
+ *    covers and that has been seen to work, quiet reads are charged
+ *    threefold (3% of wall time): they only look for what leaves the count
+ *    as it was (a suspend, a resume, a transient error). "Seen to work": the
+ *    census found a member that left (Windows: Cancel and Complete take a
+ *    job out of the queue at once); it stops for good when a read finds a
+ *    member CANCELLED or ACKNOWLEDGED that the census still lists 0.3 s
+ *    later (Wine 8's BITS keeps such jobs listed while its transfer thread
+ *    is busy);
  *  - a job last seen in a final state (TRANSFERRED, ERROR, ACKNOWLEDGED,
  *    CANCELLED) is not read again by this call; BwJobPoll it to see more.
  * Bounds: a job that leaves the queue, about 2 census periods (above); any
@@ -467,8 +468,13 @@ HRESULT BWAPI BwEnumJobs(UINT32 flags, GUID *ids, UINT32 capacity, UINT32 *count
  * and one per job for GetId and Release) only when the count moved, or at
  * least every 2 s: a job that arrives or leaves is seen within about 100 ms
  * (plus the list read); one that leaves while another arrives between two
- * counts (the count unchanged) within 2 s. Under Wine, with 200 jobs, a
- * count took about 5 ms and a list about 21 ms (README.md, Performance).
+ * counts (the count unchanged) within 2 s. Where round trips are dear, both
+ * periods stretch to 20 (count) and 50 (list) times their measured cost, so
+ * the census stays under about 7% of wall time: under Wine 8 with 200 jobs a
+ * count took about 5 ms and a list 0.2-0.4 s (tests/census/README.md), so
+ * there a same-count swap may take 10-20 s. Wine's BITS also keeps cancelled
+ * and acknowledged jobs listed (and counted) while its transfer thread is
+ * busy: there a job that leaves is seen when Wine drops it.
  *
  * BwQueueGetJobs copies the GUIDs the last BwQueuePoll reported (after the
  * open, before any poll: those of the first census), in GUID order, by the

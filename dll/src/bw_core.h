@@ -226,9 +226,10 @@ void bw__handle_wait_any(UINT64 epoch, UINT32 ms);
 /* How often the count is asked (EnumJobs + GetCount: a few round trips,
  * whatever the number of jobs). */
 #define BW__CENSUS_MS 100u
-/* The whole list is read at least this often even when the count stays:
- * the bound on how long a same-count swap (one job left, another arrived
- * between two counts) goes unseen. */
+/* The whole list is read at least this often even when the count stays
+ * (or every 50 times its measured cost, if longer): the bound on how long a
+ * same-count swap (one job left, another arrived between two counts) goes
+ * unseen. The count's period likewise stretches to 20 times its cost. */
 #define BW__CENSUS_LIST_MS 2000u
 /* Brings the census of 'flags' up to date when it is BW__CENSUS_MS old (one
  * thread asks; the others use what it found) and returns its generation,

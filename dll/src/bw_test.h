@@ -31,8 +31,10 @@ void bw__handle_test_stats(bw__handle_stats *st);
 void bw__poll_many_test_reset_budget(void);
 unsigned bw__poll_many_duty_percent(void);
 /* 1 once the process saw the census keep listing a job that left (Wine's
- * BITS): quiet reads are then charged at their duration; and its reset. */
+ * BITS); 1 once the census found a member that left (the proof the quiet
+ * reads' census discount waits for); the reset of both. */
 int bw__poll_many_census_blind(void);
+int bw__poll_many_census_proven(void);
 void bw__poll_many_test_reset_census_blind(void);
 
 /* census.c: forget every census (the next one asks the backend afresh). */

@@ -5,11 +5,13 @@
  * Knowing that the queue changed should not cost a round trip per job. The
  * census asks BITS how many jobs there are (EnumJobs + GetCount + releasing
  * the enumerator: a few round trips, whatever the number) at most every
- * BW__CENSUS_MS, and reads the whole list (EnumJobs + Next + GetId, about
- * one round trip per ten jobs plus their releases) only when the count moved
- * or the last list is BW__CENSUS_LIST_MS old: a job that left while another
- * arrived leaves the count as it was, and that period bounds how long such a
- * swap goes unseen. One census per flags value serves the whole process
+ * BW__CENSUS_MS, and reads the whole list (EnumJobs + Next + GetId and a
+ * release per job: the dear part, about 1-2 ms a job under Wine) only when
+ * the count moved or the last list is BW__CENSUS_LIST_MS old: a job that
+ * left while another arrived leaves the count as it was, and that period
+ * bounds how long such a swap goes unseen. Both periods stretch with their
+ * measured cost (count_period, list_period), so the census never takes more
+ * than about 7% of wall time. One census per flags value serves the whole process
  * (every queue handle, every BwJobPollMany set): the thread that finds it
  * due asks BITS with no lock held; the others use what the last one found.
  * Its generation changes whenever the list did.
@@ -28,6 +30,8 @@ typedef struct census {
     GUID *ids;          /* sorted */
     UINT32 n;
     UINT64 list_ms, list_ft;
+    UINT64 count_cost_us;  /* what the last count took */
+    UINT64 list_cost_us;   /* what the last list took */
     UINT64 generation;  /* changes whenever the list did; 0: none yet */
     HRESULT hr;         /* the last answer's failure, S_OK */
 } census;
@@ -45,6 +49,22 @@ int bw__guid_in(const GUID *id, const GUID *sorted, UINT32 count)
     return count && bsearch(id, sorted, count, sizeof(GUID), guid_cmp) != NULL;
 }
 
+/* The census keeps its own cost bounded where round trips are dear (Wine:
+ * about 1 ms each; a list of 200 jobs 0.2-0.4 s): the count at most every
+ * BW__CENSUS_MS or 20 times its last cost (5% of wall time at most), the
+ * backstop list every BW__CENSUS_LIST_MS or 50 times its last cost (2%). */
+static UINT64 count_period(const census *c)
+{
+    UINT64 adaptive = c->count_cost_us * 20 / 1000;
+    return adaptive > BW__CENSUS_MS ? adaptive : BW__CENSUS_MS;
+}
+
+static UINT64 list_period(const census *c)
+{
+    UINT64 adaptive = c->list_cost_us * 50 / 1000;
+    return adaptive > BW__CENSUS_LIST_MS ? adaptive : BW__CENSUS_LIST_MS;
+}
+
 UINT64 bw__census_tick(UINT32 flags, HRESULT *hr)
 {
     bw__mutex *m = bw__lazy_mutex(&g_census_lock);
@@ -54,23 +74,26 @@ UINT64 bw__census_tick(UINT32 flags, HRESULT *hr)
     census *c = &g_census[flags & BW_ENUM_ALL_USERS];
     UINT64 now = bw__now_ms();
     bw__mutex_lock(m);
-    if (c->asking || (c->counted && now - c->count_ms < BW__CENSUS_MS)) {
+    if (c->asking || (c->counted && now - c->count_ms < count_period(c))) {
         UINT64 gen = c->generation;
         *hr = c->hr;
         bw__mutex_unlock(m);
         return gen;
     }
     c->asking = 1;
-    int list_due = !c->listed || now - c->list_ms >= BW__CENSUS_LIST_MS;
+    int list_due = !c->listed || now - c->list_ms >= list_period(c);
     UINT32 known = c->count;
     bw__mutex_unlock(m);
 
     const bw__backend *be = bw__backend_get();
     UINT32 count = 0;
     GUID *ids = NULL;
+    UINT64 t0 = bw__now_us();
     HRESULT h = be->count_jobs ? be->count_jobs(flags, &count) : E_NOTIMPL;
+    UINT64 t1 = bw__now_us(), t2 = t1;
     if (SUCCEEDED(h) && (list_due || count != known)) {
         h = be->enum_jobs(flags, &ids, &count);
+        t2 = bw__now_us();
         if (SUCCEEDED(h)) {
             qsort(ids, count, sizeof(GUID), guid_cmp);
             list_due = 1;
@@ -86,6 +109,9 @@ UINT64 bw__census_tick(UINT32 flags, HRESULT *hr)
         c->counted = 1;
         c->count = count;
         c->count_ms = bw__now_ms();
+        c->count_cost_us = t1 - t0;
+        if (list_due)
+            c->list_cost_us = t2 - t1;
         if (list_due) {
             if (!c->listed || c->n != count || (count && memcmp(c->ids, ids, count * sizeof(GUID))))
                 c->generation++;

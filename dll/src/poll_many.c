@@ -124,12 +124,15 @@ unsigned bw__poll_many_duty_percent(void)
 
 /* ---- does the census see jobs leave? --------------------------------------------
  * On Windows, Cancel and Complete take a job out of the queue at once, so the
- * census sees it leave and quiet reads can be charged threefold. Wine 8's
+ * census sees it leave, and quiet reads can be charged threefold. Wine 8's
  * BITS keeps cancelled and acknowledged jobs listed (its transfer thread
  * drops them only between transfers): there the census is blind to them, and
- * the discount would only slow quiet reads. So when a read finds a member
- * CANCELLED or ACKNOWLEDGED, the census is checked again three periods later;
- * if it still lists the job, the process stops the discount for good. */
+ * the discount would only slow quiet reads. So the discount waits for proof:
+ * it starts once the census found a member that left (a read it asked for
+ * shows the job CANCELLED, ACKNOWLEDGED or gone, or a member a quiet read
+ * found so is no longer listed three periods later), and stops for good once
+ * a member found CANCELLED or ACKNOWLEDGED is still listed then. */
+static atomic_int g_census_proven;
 static _Atomic(bw__mutex *) g_blind_lock;
 static struct {
     int pending;
@@ -143,7 +146,7 @@ static void blind_check_start(const GUID *id, UINT32 flags)
 {
     bw__mutex *m = bw__lazy_mutex(&g_blind_lock);
     if (!m || atomic_load(&g_census_blind))
-        return;
+        return; /* decided for good */
     bw__mutex_lock(m);
     if (!g_blind_check.pending) {
         g_blind_check.pending = 1;
@@ -171,8 +174,12 @@ static void blind_check_finish(void)
     GUID *ids = NULL;
     UINT32 n = 0;
     UINT64 gen, ft;
-    if (SUCCEEDED(bw__census_list(flags, &ids, &n, &gen, &ft)) && bw__guid_in(&id, ids, n))
-        atomic_store(&g_census_blind, 1);
+    if (SUCCEEDED(bw__census_list(flags, &ids, &n, &gen, &ft))) {
+        if (bw__guid_in(&id, ids, n))
+            atomic_store(&g_census_blind, 1);  /* still listed: blind */
+        else
+            atomic_store(&g_census_proven, 1); /* gone from the list: it sees departures */
+    }
     free(ids);
 }
 
@@ -181,9 +188,21 @@ int bw__poll_many_census_blind(void)
     return atomic_load(&g_census_blind);
 }
 
+int bw__poll_many_census_proven(void)
+{
+    return atomic_load(&g_census_proven);
+}
+
+/* The discount applies to a set the census covers: proven, and not seen blind. */
+static int census_discount(int census_on)
+{
+    return census_on && atomic_load(&g_census_proven) && !atomic_load(&g_census_blind);
+}
+
 void bw__poll_many_test_reset_census_blind(void)
 {
     atomic_store(&g_census_blind, 0);
+    atomic_store(&g_census_proven, 0);
     bw__mutex *m = bw__lazy_mutex(&g_blind_lock);
     if (!m)
         return;
@@ -234,6 +253,7 @@ static UINT64 next_due(const bw__published *p, UINT64 now, int *active)
  * call was busy (nothing read). */
 static int read_entry(set_call *c, entry *e, int quiet)
 {
+    int by_census = e->gone;
     HRESULT hr = bw__call_try_enter(e->d);
     if (hr == S_FALSE)
         return 0; /* another thread is reading it: not waited for */
@@ -245,9 +265,12 @@ static int read_entry(set_call *c, entry *e, int quiet)
         bw__call_leave(e->d);
         if (quiet)
             budget_charge((double)(bw__now_us() - before_us) / 1000.0 *
-                          (c->census_on && !atomic_load(&g_census_blind)
-                               ? BW__CENSUS_QUIET_CHARGE : 1));
+                          (census_discount(c->census_on) ? BW__CENSUS_QUIET_CHARGE : 1));
     }
+    int left = hr == BG_E_NOT_FOUND || (SUCCEEDED(hr) && (e->r.s.state == BW_STATE_CANCELLED ||
+                                                         e->r.s.state == BW_STATE_ACKNOWLEDGED));
+    if (by_census && left)
+        atomic_store(&g_census_proven, 1); /* the census saw it leave */
     if (FAILED(hr)) {
         e->result = hr;
         e->done = 1;
@@ -260,8 +283,7 @@ static int read_entry(set_call *c, entry *e, int quiet)
         e->changed |= e->r.changed;
         e->result = S_OK;
         c->reported = 1;
-        if (c->census_on && (e->r.s.state == BW_STATE_CANCELLED ||
-                             e->r.s.state == BW_STATE_ACKNOWLEDGED))
+        if (c->census_on && left && !by_census)
             blind_check_start(&e->d->id, c->census_flags);
     }
     if (bw__state_is_final(e->r.s.state))

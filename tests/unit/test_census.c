@@ -303,10 +303,11 @@ static void poll_many_finds_a_member_that_left_by_the_census(void **state)
                  (unsigned long long)worst);
 }
 
-/* Where cancelled jobs stay listed (Wine 8's BITS), the census cannot see
- * them leave: once a set reads a member CANCELLED that the census still lists
- * three periods later, quiet reads lose their census discount (charged at
- * their duration again). Where they leave the list (Windows), it stays. */
+/* Quiet reads get their census discount only once the census has been seen
+ * to find a member that left (Windows: cancelled jobs leave the list). Where
+ * cancelled jobs stay listed (Wine 8's BITS), a quiet read finds the cancel
+ * and the census still lists the job three periods later: blind, no
+ * discount for good. */
 static void a_census_blind_to_departures_is_noticed(void **state)
 {
     enum { N = 20 };
@@ -337,6 +338,8 @@ static void a_census_blind_to_departures_is_noticed(void **state)
             BwJobClose(h[i]);
         assert_int_equal(jobs[5]->n_state >= 2, 1);
         assert_int_equal(bw__poll_many_census_blind(), blind);
+        /* The discount waits for proof that the census sees jobs leave. */
+        assert_int_equal(bw__poll_many_census_proven(), !blind);
     }
 }
 
