@@ -39,7 +39,9 @@
     PrivateData          = @{
         PSData = @{
             Tags = @('BITS', 'BitsTransfer', 'Download', 'Progress', 'Monitoring', 'Windows', 'PSEdition_Desktop', 'PSEdition_Core')
-            ReleaseNotes = 'First release: Get-BitsJobStatus, Watch-BitsJob, Wait-BitsJob.'
+            # No project or license address: the project has no public one
+            # yet (tests/ps/check_module.py checks that none is made up).
+            ReleaseNotes = '0.2.0: Watch-BitsJob -All follows the queue; -Force for -Complete with -All/-Name (a non-interactive host without it gets BitsWatch.ConfirmationRequired); -IntervalMs is 50..200 (the longest native wait); Get-BitsJobStatus takes -Name as its first positional parameter and binds JobId by that name only (no Id/Guid aliases); a given job that vanishes is a JobNotFound error; errors of failed jobs get the category of their code; the default table fits 80 columns (JobId last); Remove-Module removes the type data.'
         }
     }
 }

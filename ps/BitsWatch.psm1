@@ -79,4 +79,16 @@ catch {
     throw
 }
 
+# Remove-Module undoes what the import did that can be undone: the type data
+# above (the format data of FormatsToProcess goes by itself). The compiled
+# declarations and the loaded library stay: .NET cannot unload them, and an
+# Import-Module later in the session uses them again.
+$ExecutionContext.SessionState.Module.OnRemove = {
+    foreach ($typeName in 'BitsWatch.JobStatus', 'Deserialized.BitsWatch.JobStatus') {
+        if (Get-TypeData -TypeName $typeName) {
+            Remove-TypeData -TypeName $typeName -ErrorAction SilentlyContinue
+        }
+    }
+}
+
 Export-ModuleMember -Function @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob')

@@ -25,6 +25,6 @@ function ConvertTo-BwErrorRecord {
     if (-not $PSBoundParameters.ContainsKey('Category')) {
         $Category = Get-BwErrorCategory (Get-BwHResult -Exception $Exception)
     }
-    New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @(
+    [System.Management.Automation.ErrorRecord]::new(
         $inner, $ErrorId, $Category, $TargetObject)
 }

@@ -13,6 +13,7 @@ function ConvertTo-BwJobStatus {
         $JobError
     )
 
+    $state = Get-BwName $script:StateNames $Status.State
     $total = $null
     $percent = $null
     if ($Status.BytesTotal -ne $script:SizeUnknown) {
@@ -20,7 +21,8 @@ function ConvertTo-BwJobStatus {
         if ($total -gt 0) {
             $percent = [math]::Round(100.0 * $Status.BytesTransferred / $total, 1)
         }
-        elseif ($Status.State -ge 6) {
+        elseif ($state -eq 'Transferred' -or $state -eq 'Acknowledged') {
+            # Nothing to move, and done. A cancelled job of 0 bytes is not 100%.
             $percent = 100.0
         }
     }
@@ -28,8 +30,10 @@ function ConvertTo-BwJobStatus {
     if ($Status.ReplyBytesTotal -ne $script:SizeUnknown) {
         $replyTotal = $Status.ReplyBytesTotal
     }
+    # No time left to show for a job that is not going to move any more
+    # (the library's 0 for a finished job read 00:00:00).
     $eta = $null
-    if ($Status.EtaSeconds -ge 0) {
+    if ($Status.EtaSeconds -ge 0 -and $state -notin 'Error', 'Transferred', 'Acknowledged', 'Cancelled') {
         $eta = [TimeSpan]::FromSeconds($Status.EtaSeconds)
     }
 
@@ -64,11 +68,17 @@ function ConvertTo-BwJobStatus {
         $protocol = ConvertTo-BwDisplayText $JobError.Protocol
     }
 
+    # No error, no context ("None" only said there was nothing to say).
+    $errorContext = $null
+    if ($Status.ErrorCode -ne 0) {
+        $errorContext = Get-BwName $script:ContextNames $Status.ErrorContext
+    }
+
     [PSCustomObject]@{
         PSTypeName              = 'BitsWatch.JobStatus'
         JobId                   = $Status.JobId
         DisplayName             = $displayName
-        State                   = Get-BwName $script:StateNames $Status.State
+        State                   = $state
         Type                    = Get-BwName $script:TypeNames $Status.Type
         Priority                = $priority
         BytesTotal              = $total
@@ -81,7 +91,7 @@ function ConvertTo-BwJobStatus {
         ReplyBytesTotal         = $replyTotal
         ReplyBytesTransferred   = $Status.ReplyBytesTransferred
         ErrorCode               = $Status.ErrorCode
-        ErrorContext            = Get-BwName $script:ContextNames $Status.ErrorContext
+        ErrorContext            = $errorContext
         ErrorDescription        = $errorDescription
         ErrorContextDescription = $contextDescription
         ErrorRemoteName         = $remoteName

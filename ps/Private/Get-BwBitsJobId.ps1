@@ -19,7 +19,7 @@ function Get-BwBitsJobId {
             }
         }
         if ($null -eq $id) {
-            $ex = New-Object -TypeName System.ArgumentException -ArgumentList (
+            $ex = [System.ArgumentException]::new(
                 '-BitsJob takes BITS job objects (Get-BitsTransfer output); this object has no JobId.')
             $Cmdlet.WriteError((ConvertTo-BwErrorRecord -Exception $ex -ErrorId 'BitsWatch.NotABitsJob' -TargetObject $job -Category InvalidArgument))
             continue

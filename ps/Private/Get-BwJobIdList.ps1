@@ -20,7 +20,7 @@ function Get-BwJobIdList {
     )
 
     if (-not $List) {
-        $seen = New-Object -TypeName 'System.Collections.Generic.HashSet[Guid]'
+        $seen = [System.Collections.Generic.HashSet[Guid]]::new()
         foreach ($id in $JobId) {
             if ($seen.Add($id)) {
                 $id
@@ -37,7 +37,7 @@ function Get-BwJobIdList {
     if ($null -ne $failure) {
         $record = ConvertTo-BwErrorRecord -Exception $failure -ErrorId 'BitsWatch.EnumFailed' -TargetObject $scope
         if ($record.CategoryInfo.Category -eq [System.Management.Automation.ErrorCategory]::PermissionDenied -and $AllUsers) {
-            $record.ErrorDetails = New-Object -TypeName System.Management.Automation.ErrorDetails -ArgumentList (
+            $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new(
                 '{0} Listing every user''s BITS jobs (-AllUsers) needs an elevated session (Run as administrator).' -f $record.Exception.Message)
         }
         $Cmdlet.ThrowTerminatingError($record)
@@ -47,9 +47,9 @@ function Get-BwJobIdList {
     }
 
     $patterns = @($Name | ForEach-Object {
-            New-Object -TypeName System.Management.Automation.WildcardPattern -ArgumentList @($_, [System.Management.Automation.WildcardOptions]::IgnoreCase)
+            [System.Management.Automation.WildcardPattern]::new($_, [System.Management.Automation.WildcardOptions]::IgnoreCase)
         })
-    $matched = New-Object -TypeName 'System.Collections.Generic.HashSet[string]'
+    $matched = [System.Collections.Generic.HashSet[string]]::new()
     foreach ($id in $ids) {
         # Gone since it was listed, or not readable: not a match.
         $job = $null
@@ -80,7 +80,7 @@ function Get-BwJobIdList {
     # Like Get-BitsTransfer -Name: a plain name that matched nothing is an error.
     foreach ($n in $Name) {
         if (-not $matched.Contains($n) -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
-            $ex = New-Object -TypeName System.Management.Automation.ItemNotFoundException -ArgumentList (
+            $ex = [System.Management.Automation.ItemNotFoundException]::new(
                 "No BITS job named '{0}' was found." -f $n)
             $Cmdlet.WriteError((ConvertTo-BwErrorRecord -Exception $ex -ErrorId 'BitsWatch.NameNotFound' -TargetObject $n -Category ObjectNotFound))
         }

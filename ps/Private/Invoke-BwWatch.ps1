@@ -21,7 +21,7 @@ function Invoke-BwWatch {
         [AllowEmptyCollection()]
         [Guid[]] $JobId,
 
-        [int] $IntervalMs = 500,
+        [int] $IntervalMs = 200,
 
         [int] $TimeoutSec = 0,
 
@@ -36,8 +36,8 @@ function Invoke-BwWatch {
         [switch] $AllUsers
     )
 
-    $entries = New-Object -TypeName System.Collections.Generic.List[object]
-    $known = New-Object -TypeName 'System.Collections.Generic.HashSet[Guid]'
+    $entries = [System.Collections.Generic.List[object]]::new()
+    $known = [System.Collections.Generic.HashSet[Guid]]::new()
     $queue = $null
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $lastDraw = -1000
@@ -58,7 +58,7 @@ function Invoke-BwWatch {
         }
 
         while ($true) {
-            $active = New-Object -TypeName System.Collections.Generic.List[object]
+            $active = [System.Collections.Generic.List[object]]::new()
             foreach ($e in $entries) {
                 if (-not $e.Done) {
                     $active.Add($e)
@@ -107,7 +107,7 @@ function Invoke-BwWatch {
                     }
                 }
             }
-            $jobs = New-Object -TypeName 'BitsWatch.Native.Job[]' -ArgumentList $active.Count
+            $jobs = [BitsWatch.Native.Job[]]::new($active.Count)
             for ($i = 0; $i -lt $active.Count; $i++) {
                 $jobs[$i] = $active[$i].Job
             }

@@ -19,11 +19,14 @@ function Invoke-BwWatchCommand {
 
         [switch] $AllUsers,
 
-        [int] $IntervalMs = 500,
+        [int] $IntervalMs = 200,
 
         [int] $TimeoutSec = 0,
 
         [switch] $Complete,
+
+        # -Force: -Complete with -All or -Name does not ask first.
+        [switch] $Force,
 
         [switch] $Display,
 
@@ -37,7 +40,7 @@ function Invoke-BwWatchCommand {
 
     $listing = $Cmdlet.ParameterSetName -eq 'All' -or $Cmdlet.ParameterSetName -eq 'Name'
     $list = @(Get-BwJobIdList -Cmdlet $Cmdlet -JobId $JobId -List:$listing -Name $Name -AllUsers:$AllUsers)
-    if ($Complete -and $listing -and -not (Confirm-BwCompleteAll -Cmdlet $Cmdlet -ConfirmPreferenceValue $ConfirmPreferenceValue -WhatIf $WhatIf)) {
+    if ($Complete -and $listing -and -not (Confirm-BwCompleteAll -Cmdlet $Cmdlet -ConfirmPreferenceValue $ConfirmPreferenceValue -WhatIf $WhatIf -Force ([bool]$Force))) {
         return
     }
     # Watch-BitsJob -All follows the queue (jobs created while it runs are

@@ -18,7 +18,8 @@ function Invoke-BwWatchEntry {
 
     $e = $Entry
     $raw = $e.Raw
-    if ($raw.State -eq 4 -and -not $e.ErrorShown) {
+    $state = Get-BwName $script:StateNames $raw.State
+    if ($state -eq 'Error' -and -not $e.ErrorShown) {
         $e.ErrorShown = $true
         $text = $e.Status.ErrorDescription
         if (-not $text) {
@@ -28,14 +29,24 @@ function Invoke-BwWatchEntry {
         if ($e.Status.ErrorRemoteName) {
             $message += ' [{0}]' -f $e.Status.ErrorRemoteName
         }
-        $ex = New-Object -TypeName BitsWatch.Native.BitsWatchException -ArgumentList @($raw.ErrorCode, $message)
-        $Cmdlet.WriteError((ConvertTo-BwErrorRecord -Exception $ex -ErrorId 'BitsWatch.JobInError' -TargetObject $e.JobId -Category ConnectionError))
+        $ex = [BitsWatch.Native.BitsWatchException]::new($raw.ErrorCode, $message)
+        # What the code says (access denied: PermissionDenied, ...); a code
+        # the module does not sort is a transfer failure (HTTP, network):
+        # ConnectionError, or WriteError in the local file.
+        $category = Get-BwErrorCategory $raw.ErrorCode
+        if ($category -eq [System.Management.Automation.ErrorCategory]::NotSpecified) {
+            $category = [System.Management.Automation.ErrorCategory]::ConnectionError
+            if ((Get-BwName $script:ContextNames $raw.ErrorContext) -eq 'LocalFile') {
+                $category = [System.Management.Automation.ErrorCategory]::WriteError
+            }
+        }
+        $Cmdlet.WriteError((ConvertTo-BwErrorRecord -Exception $ex -ErrorId 'BitsWatch.JobInError' -TargetObject $e.JobId -Category $category))
     }
-    if ($raw.State -eq 3 -or $raw.State -eq 5) {
+    if ($state -eq 'Suspended' -or $state -eq 'TransientError') {
         # Not final: the watch goes on until it moves again.
         if (-not $e.WarnedIdle) {
             $e.WarnedIdle = $true
-            if ($raw.State -eq 3) {
+            if ($state -eq 'Suspended') {
                 $Cmdlet.WriteWarning(('BITS job {0} ({1}) is suspended: it will not finish until it is resumed (Resume-BitsTransfer). Waiting; -TimeoutSec limits the wait.' -f $e.JobId, $e.Name))
             }
             else {
@@ -46,7 +57,7 @@ function Invoke-BwWatchEntry {
     else {
         $e.WarnedIdle = $false
     }
-    if ($raw.State -eq 6 -and $Complete) {
+    if ($state -eq 'Transferred' -and $Complete) {
         $target = 'BITS job {0} ({1})' -f $e.JobId, $e.Name
         if ($Cmdlet.ShouldProcess($target, 'Complete (acknowledge the transfer; its files move to their destination)')) {
             $failure = $e.Job.TryComplete()
@@ -62,10 +73,11 @@ function Invoke-BwWatchEntry {
         $e.Done = $true
         # Acknowledged or cancelled (by -Complete, or by another program): the
         # job has left BITS' queue.
-        if ($e.Raw.State -eq 7) {
+        $state = Get-BwName $script:StateNames $e.Raw.State
+        if ($state -eq 'Acknowledged') {
             $e.Left = 'completed'
         }
-        elseif ($e.Raw.State -eq 8) {
+        elseif ($state -eq 'Cancelled') {
             $e.Left = 'cancelled'
         }
     }

@@ -4,7 +4,8 @@ function Measure-BwJobRate {
     # handles, so the library measures BytesPerSecond and the ETA. The time
     # passes inside BwJobPoll on one of them (it returns early on a change,
     # so the loop waits in short steps). A job that fails the second read
-    # loses its status (an error through the command; none when it is gone).
+    # loses its status (an error through the command; none when it was
+    # listed and is gone, as in the first read).
     [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)]
@@ -15,12 +16,15 @@ function Measure-BwJobRate {
         [System.Collections.Generic.List[object]] $Entry,
 
         [Parameter(Mandatory = $true)]
-        [int] $SampleMs
+        [int] $SampleMs,
+
+        # The jobs were listed (not given): one that is gone is left out silently.
+        [switch] $Listing
     )
 
-    $moving = New-Object -TypeName System.Collections.Generic.List[object]
+    $moving = [System.Collections.Generic.List[object]]::new()
     foreach ($e in $Entry) {
-        if ($e.Raw.State -eq 1 -or $e.Raw.State -eq 2) {
+        if ((Get-BwName $script:StateNames $e.Raw.State) -in 'Connecting', 'Transferring') {
             $moving.Add($e)
         }
     }
@@ -39,7 +43,7 @@ function Measure-BwJobRate {
     foreach ($e in $moving) {
         $failure = Read-BwJobStatus -Entry $e
         if ($null -ne $failure) {
-            if ($failure.HResult -ne [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
+            if (-not ($Listing -and $failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND)) {
                 Write-BwJobError -Cmdlet $Cmdlet -JobId $e.JobId -Exception $failure
             }
             $e.Status = $null

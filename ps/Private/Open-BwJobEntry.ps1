@@ -26,6 +26,7 @@ function Open-BwJobEntry {
         $entry = [PSCustomObject]@{
             Index         = $index
             JobId         = $id
+            Listed        = [bool]$Listing   # listed (-All, -Name), not given: going away is no error
             Name          = $id.ToString('B')
             Job           = $null
             Raw           = $null

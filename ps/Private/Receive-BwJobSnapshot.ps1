@@ -17,7 +17,7 @@ function Receive-BwJobSnapshot {
     )
 
     $Entry.Raw = $Raw
-    if ($Raw.State -eq 4 -or $Raw.State -eq 5) {
+    if ((Get-BwName $script:StateNames $Raw.State) -in 'Error', 'TransientError') {
         if ($Raw.Changed -or $null -eq $Entry.JobError) {
             $jobError = $null
             $failure = $Entry.Job.TryGetError([ref]$jobError)

@@ -47,7 +47,7 @@ function Receive-BwQueueChange {
     $outcome = 'Quiet'
 
     # Jobs that arrived (in the census' GUID order).
-    $new = New-Object -TypeName System.Collections.Generic.List[Guid]
+    $new = [System.Collections.Generic.List[Guid]]::new()
     foreach ($id in $qs.JobIds) {
         if ($Known.Add($id)) {
             $new.Add($id)
@@ -57,7 +57,7 @@ function Receive-BwQueueChange {
         # -Listing: one that is gone again before it could be opened is no
         # error; it gets no entry (nor a bar), and any that cannot be opened
         # for another reason has had its error.
-        $opened = New-Object -TypeName System.Collections.Generic.List[object]
+        $opened = [System.Collections.Generic.List[object]]::new()
         Open-BwJobEntry -Cmdlet $Cmdlet -JobId $id -Into $opened -Listing -FirstIndex $Entry.Count
         if ($null -ne $opened[0].Job) {
             $Entry.Add($opened[0])
@@ -68,7 +68,7 @@ function Receive-BwQueueChange {
 
     # Jobs that left: read at once rather than at their next quiet read.
     if ($qs.Removed.Count -gt 0) {
-        $gone = New-Object -TypeName 'System.Collections.Generic.HashSet[Guid]' -ArgumentList (, [Guid[]]$qs.Removed)
+        $gone = [System.Collections.Generic.HashSet[Guid]]::new([Guid[]]$qs.Removed)
         foreach ($e in $Entry) {
             if ($e.Done -or $null -eq $e.Job -or -not $gone.Contains($e.JobId)) {
                 continue

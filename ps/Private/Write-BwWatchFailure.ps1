@@ -2,7 +2,8 @@ function Write-BwWatchFailure {
     # A read of a watched job failed. The service restarting (the library
     # reconnects on the next call): one warning, and the job stays watched
     # ($true: the caller waits before the next call, which would fail at
-    # once). A job that is gone: a warning (and Left is 'gone'); any other
+    # once). A job that is gone: Left is 'gone', and a JobNotFound error
+    # when the caller gave it (a warning when it was listed); any other
     # failure: an error of the calling command; either way the entry is Done
     # ($false).
     [CmdletBinding()]
@@ -27,7 +28,15 @@ function Write-BwWatchFailure {
         return $true
     }
     if ($Failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND) {
-        $Cmdlet.WriteWarning(('BITS job {0} ({1}) is gone.' -f $e.JobId, $e.Name))
+        # A job the caller named is an error, as when it is missing at the
+        # start (JobNotFound, honouring -ErrorAction); one the command listed
+        # itself may go at any time: a warning.
+        if ($e.Listed) {
+            $Cmdlet.WriteWarning(('BITS job {0} ({1}) is gone.' -f $e.JobId, $e.Name))
+        }
+        else {
+            Write-BwJobError -Cmdlet $Cmdlet -JobId $e.JobId -Exception $Failure
+        }
         $e.Status = $null
         $e.Left = 'gone'
     }

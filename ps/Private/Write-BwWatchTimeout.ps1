@@ -18,6 +18,6 @@ function Write-BwWatchTimeout {
         $state = $Entry.Status.State
     }
     $message = 'Timed out after {0} s waiting for BITS job {1} ({2}); it is {3}.' -f $TimeoutSec, $Entry.JobId, $Entry.Name, $state
-    $ex = New-Object -TypeName System.TimeoutException -ArgumentList $message
+    $ex = [System.TimeoutException]::new($message)
     $Cmdlet.WriteError((ConvertTo-BwErrorRecord -Exception $ex -ErrorId 'BitsWatch.Timeout' -TargetObject $Entry.JobId -Category OperationTimeout))
 }

@@ -38,7 +38,9 @@ function Get-BitsJobStatus {
     .PARAMETER Name
     Lists only the jobs whose display name matches one of these names
     (wildcards allowed, case-insensitive), like Get-BitsTransfer -Name. A name
-    without wildcards that matches no job writes an error.
+    without wildcards that matches no job writes an error. The first
+    positional parameter, as in Get-BitsTransfer: Get-BitsJobStatus
+    'setup.exe'. A name that is a GUID string names that job, as -JobId does.
 
     .PARAMETER AllUsers
     Lists the jobs of every user instead of the current user's. Needs
@@ -88,12 +90,19 @@ function Get-BitsJobStatus {
     (the process' architecture). The environment variable
     BITSWATCH_NATIVE_LIBRARY, when set to the full path of a library, loads
     that one instead (tests, side-by-side installs; read at Import-Module).
+    .LINK
+    Watch-BitsJob
+
+    .LINK
+    Wait-BitsJob
+
+    .LINK
+    Get-BitsTransfer
     #>
     [CmdletBinding(DefaultParameterSetName = 'List')]
     [OutputType('BitsWatch.JobStatus')]
     param(
-        [Parameter(ParameterSetName = 'ById', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
-        [Alias('Id', 'Guid')]
+        [Parameter(ParameterSetName = 'ById', Mandatory = $true, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [BitsWatch.Native.JobIdTransformation()]
         [Guid[]] $JobId,
 
@@ -101,7 +110,7 @@ function Get-BitsJobStatus {
         [ValidateNotNullOrEmpty()]
         [object[]] $BitsJob,
 
-        [Parameter(ParameterSetName = 'List')]
+        [Parameter(ParameterSetName = 'List', Position = 0)]
         [ValidateNotNullOrEmpty()]
         [SupportsWildcards()]
         [string[]] $Name,
@@ -114,18 +123,48 @@ function Get-BitsJobStatus {
     )
 
     begin {
-        $ids = New-Object -TypeName System.Collections.Generic.List[Guid]
+        $ids = [System.Collections.Generic.List[Guid]]::new()
     }
     process {
         Add-BwJobIdInput -Cmdlet $PSCmdlet -Into $ids -JobId $JobId -BitsJob $BitsJob
     }
     end {
         $listing = $PSCmdlet.ParameterSetName -eq 'List'
-        $list = @(Get-BwJobIdList -Cmdlet $PSCmdlet -JobId $ids.ToArray() -List:$listing -Name $Name -AllUsers:$AllUsers)
-        $entries = New-Object -TypeName System.Collections.Generic.List[object]
+        # The first positional argument is -Name, as in Get-BitsTransfer; a
+        # name that is a GUID ('{...}' or not) names that job, as -JobId does
+        # (an error when it is missing). With names too, those are listed after.
+        $names = $Name
+        if ($listing -and $null -ne $Name) {
+            $plain = [System.Collections.Generic.List[string]]::new()
+            foreach ($n in $Name) {
+                $guid = [Guid]::Empty
+                if ([Guid]::TryParse($n, [ref]$guid)) {
+                    $ids.Add($guid)
+                }
+                else {
+                    $plain.Add($n)
+                }
+            }
+            if ($ids.Count -gt 0) {
+                $names = $plain.ToArray()
+            }
+        }
+        $list = @()
+        if ($ids.Count -gt 0 -or -not $listing) {
+            $list = @(Get-BwJobIdList -Cmdlet $PSCmdlet -JobId $ids.ToArray())
+            $listing = $false
+            if ($null -ne $names -and $names.Count -gt 0) {
+                $given = [System.Collections.Generic.HashSet[Guid]]::new([Guid[]]$list)
+                $list += @(Get-BwJobIdList -Cmdlet $PSCmdlet -JobId @() -List -Name $names -AllUsers:$AllUsers | Where-Object { $given.Add($_) })
+            }
+        }
+        else {
+            $list = @(Get-BwJobIdList -Cmdlet $PSCmdlet -JobId @() -List -Name $names -AllUsers:$AllUsers)
+        }
+        $entries = [System.Collections.Generic.List[object]]::new()
         try {
             Open-BwJobEntry -Cmdlet $PSCmdlet -JobId $list -Into $entries -Listing:$listing
-            $read = New-Object -TypeName System.Collections.Generic.List[object]
+            $read = [System.Collections.Generic.List[object]]::new()
             foreach ($e in $entries) {
                 if ($e.Done) {
                     continue
@@ -138,7 +177,7 @@ function Get-BitsJobStatus {
                     Write-BwJobError -Cmdlet $PSCmdlet -JobId $e.JobId -Exception $failure
                 }
             }
-            Measure-BwJobRate -Cmdlet $PSCmdlet -Entry $read -SampleMs $SampleMs
+            Measure-BwJobRate -Cmdlet $PSCmdlet -Entry $read -SampleMs $SampleMs -Listing:$listing
         }
         finally {
             Close-BwJobEntry -Entry $entries

@@ -43,14 +43,23 @@ function Wait-BitsJob {
     Stops waiting after this many seconds (0, the default: no limit).
 
     .PARAMETER IntervalMs
-    The longest single wait inside bitswatch.dll when nothing changes (50 to
-    60000, default 500; a wait never lasts more than 200 ms). A change of any
-    job ends the wait at once.
+    The longest single wait inside bitswatch.dll, 50 to 200 ms (default 200).
+    A change of any job ends a wait at once, whatever this is; between two
+    waits the command looks at Ctrl+C (and, for Watch-BitsJob -All, at the
+    queue), so a shorter interval makes more calls into the library for the
+    same idle jobs (about 1000/IntervalMs a second), and nothing else.
 
     .PARAMETER Complete
     Completes each job that reaches Transferred, so its files appear at their
     destination. Supports -WhatIf and -Confirm; with -All or -Name it asks
-    first (as a high-impact action) unless -Confirm:$false.
+    first (as a high-impact action) unless -Force (or -Confirm:$false).
+
+    .PARAMETER Force
+    With -Complete and -All or -Name: completes the listed jobs without asking
+    first. Needed in scripts and non-interactive sessions (pwsh
+    -NonInteractive, scheduled tasks, remoting), where the question cannot be
+    asked: without -Force the command stops there with the error
+    BitsWatch.ConfirmationRequired.
 
     .PARAMETER WhatIf
     With -Complete: shows which jobs would be completed, and completes none.
@@ -79,17 +88,29 @@ function Wait-BitsJob {
     System.Guid, System.String, or any object with a JobId property (Get-BitsTransfer output).
 
     .OUTPUTS
-    BitsWatch.JobStatus
+    BitsWatch.JobStatus: one per job that could be read to the end, in the
+    order given (a job given twice, once). A given job that is missing at the
+    start or vanishes during the wait has no object and writes a
+    non-terminating BitsWatch.JobNotFound error (so -ErrorAction Stop stops
+    there); match results to input by JobId, not by position. With -All or
+    -Name, a listed job that vanishes writes a warning instead.
 
     .NOTES
     BITSWATCH_NATIVE_LIBRARY (the full path of a library) replaces the
     module's bitswatch.dll; see Get-Help Get-BitsJobStatus -Full.
+    .LINK
+    Watch-BitsJob
+
+    .LINK
+    Get-BitsJobStatus
+
+    .LINK
+    Get-BitsTransfer
     #>
     [CmdletBinding(DefaultParameterSetName = 'ById', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     [OutputType('BitsWatch.JobStatus')]
     param(
         [Parameter(ParameterSetName = 'ById', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
-        [Alias('Id', 'Guid')]
         [BitsWatch.Native.JobIdTransformation()]
         [Guid[]] $JobId,
 
@@ -112,19 +133,21 @@ function Wait-BitsJob {
         [ValidateRange(0, 2147483)]
         [int] $TimeoutSec = 0,
 
-        [ValidateRange(50, 60000)]
-        [int] $IntervalMs = 500,
+        [ValidateRange(50, 200)]
+        [int] $IntervalMs = 200,
 
-        [switch] $Complete
+        [switch] $Complete,
+
+        [switch] $Force
     )
 
     begin {
-        $ids = New-Object -TypeName System.Collections.Generic.List[Guid]
+        $ids = [System.Collections.Generic.List[Guid]]::new()
     }
     process {
         Add-BwJobIdInput -Cmdlet $PSCmdlet -Into $ids -JobId $JobId -BitsJob $BitsJob
     }
     end {
-        Invoke-BwWatchCommand -Cmdlet $PSCmdlet -JobId $ids.ToArray() -Name $Name -AllUsers:$AllUsers -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -ConfirmPreferenceValue $ConfirmPreference -WhatIf ([bool]$WhatIfPreference)
+        Invoke-BwWatchCommand -Cmdlet $PSCmdlet -JobId $ids.ToArray() -Name $Name -AllUsers:$AllUsers -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Force:$Force -ConfirmPreferenceValue $ConfirmPreference -WhatIf ([bool]$WhatIfPreference)
     }
 }

@@ -50,9 +50,11 @@ function Watch-BitsJob {
     With -All or -Name: every user's jobs (needs an elevated session).
 
     .PARAMETER IntervalMs
-    The longest single wait inside bitswatch.dll when nothing changes (50 to
-    60000, default 500; a wait never lasts more than 200 ms, so Ctrl+C acts
-    promptly). A change of any job ends the wait at once.
+    The longest single wait inside bitswatch.dll, 50 to 200 ms (default 200).
+    A change of any job ends a wait at once, whatever this is; between two
+    waits the command looks at Ctrl+C (and, for Watch-BitsJob -All, at the
+    queue), so a shorter interval makes more calls into the library for the
+    same idle jobs (about 1000/IntervalMs a second), and nothing else.
 
     .PARAMETER TimeoutSec
     Stops watching after this many seconds (0, the default: no limit). Jobs
@@ -61,10 +63,17 @@ function Watch-BitsJob {
     .PARAMETER Complete
     Completes (Complete-BitsTransfer) each job that reaches Transferred, so its
     files appear at their destination. Supports -WhatIf and -Confirm; with -All
-    or -Name it asks first (as a high-impact action) unless -Confirm:$false.
+    or -Name it asks first (as a high-impact action) unless -Force (or -Confirm:$false).
 
     .PARAMETER PassThru
     Writes the final BitsWatch.JobStatus of every job when the watch ends.
+
+    .PARAMETER Force
+    With -Complete and -All or -Name: completes the listed jobs without asking
+    first. Needed in scripts and non-interactive sessions (pwsh
+    -NonInteractive, scheduled tasks, remoting), where the question cannot be
+    asked: without -Force the command stops there with the error
+    BitsWatch.ConfirmationRequired.
 
     .PARAMETER WhatIf
     With -Complete: shows which jobs would be completed, and completes none.
@@ -99,17 +108,27 @@ function Watch-BitsJob {
 
     .OUTPUTS
     None, or BitsWatch.JobStatus with -PassThru (with -All, also those of the
-    jobs created while it ran; none for a job that is gone).
+    jobs created while it ran; none for a job that is gone). A given job that
+    is missing at the start or vanishes during the watch writes a
+    non-terminating BitsWatch.JobNotFound error; a listed one (-All, -Name)
+    that vanishes, a warning.
 
     .NOTES
     BITSWATCH_NATIVE_LIBRARY (the full path of a library) replaces the
     module's bitswatch.dll; see Get-Help Get-BitsJobStatus -Full.
+    .LINK
+    Wait-BitsJob
+
+    .LINK
+    Get-BitsJobStatus
+
+    .LINK
+    Get-BitsTransfer
     #>
     [CmdletBinding(DefaultParameterSetName = 'ById', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     [OutputType('BitsWatch.JobStatus')]
     param(
         [Parameter(ParameterSetName = 'ById', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
-        [Alias('Id', 'Guid')]
         [BitsWatch.Native.JobIdTransformation()]
         [Guid[]] $JobId,
 
@@ -129,25 +148,27 @@ function Watch-BitsJob {
         [Parameter(ParameterSetName = 'Name')]
         [switch] $AllUsers,
 
-        [ValidateRange(50, 60000)]
-        [int] $IntervalMs = 500,
+        [ValidateRange(50, 200)]
+        [int] $IntervalMs = 200,
 
         [ValidateRange(0, 2147483)]
         [int] $TimeoutSec = 0,
 
         [switch] $Complete,
 
+        [switch] $Force,
+
         [switch] $PassThru
     )
 
     begin {
-        $ids = New-Object -TypeName System.Collections.Generic.List[Guid]
+        $ids = [System.Collections.Generic.List[Guid]]::new()
     }
     process {
         Add-BwJobIdInput -Cmdlet $PSCmdlet -Into $ids -JobId $JobId -BitsJob $BitsJob
     }
     end {
-        $final = Invoke-BwWatchCommand -Cmdlet $PSCmdlet -JobId $ids.ToArray() -Name $Name -AllUsers:$AllUsers -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Display -ConfirmPreferenceValue $ConfirmPreference -WhatIf ([bool]$WhatIfPreference)
+        $final = Invoke-BwWatchCommand -Cmdlet $PSCmdlet -JobId $ids.ToArray() -Name $Name -AllUsers:$AllUsers -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Force:$Force -Display -ConfirmPreferenceValue $ConfirmPreference -WhatIf ([bool]$WhatIfPreference)
         if ($PassThru) {
             $final
         }

@@ -122,9 +122,64 @@ at 1 gone
             (Get-BitsJobStatus -JobId $script:Failed -SampleMs 0).JobId | Should -Be $script:Failed
         }
 
-        It 'the first positional argument is -JobId (a GUID string is not taken for a -Name)' {
+        It 'the first positional argument is -Name, as in Get-BitsTransfer; a GUID string there is still taken as the job''s id' {
+            $r = @(Get-BitsJobStatus 'Nightly build' -SampleMs 0 -ErrorVariable ev -ErrorAction SilentlyContinue)
+            $ev.Count | Should -Be 0
+            $r.JobId | Should -Be @($script:Running)
+            $r = @(Get-BitsJobStatus 'Nightly*', 'Upload' -SampleMs 0)
+            $r.JobId | Should -Be @($script:Running, $script:Reply)
             $r = @(Get-BitsJobStatus $script:Failed.ToString() -SampleMs 0 -ErrorVariable ev -ErrorAction SilentlyContinue)
             $ev.Count | Should -Be 0
+            $r.JobId | Should -Be @($script:Failed)
+            # A GUID string by position is a given job: missing is an error, as with -JobId.
+            $r = @(Get-BitsJobStatus $script:Missing.ToString('B') -SampleMs 0 -ErrorVariable ev -ErrorAction SilentlyContinue)
+            $r.Count | Should -Be 0
+            $ev[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobNotFound,Get-BitsJobStatus'
+            (Get-Command Get-BitsJobStatus).Parameters['Name'].ParameterSets['List'].Position | Should -Be 0
+        }
+
+        It 'binds JobId from the pipeline by that name only: objects with a Guid or Id (Get-Module) are not taken for jobs' {
+            # The binder's InputObjectNotBound error goes to $Error, not to -ErrorVariable.
+            $Error.Clear()
+            $r = @(Get-Module BitsWatch | Get-BitsJobStatus -SampleMs 0 -ErrorAction SilentlyContinue)
+            $r.Count | Should -Be 0
+            @($Error).Count | Should -Be 1
+            $Error[0].FullyQualifiedErrorId | Should -Be 'InputObjectNotBound,Get-BitsJobStatus'
+            $Error.Clear()
+            $r = @([PSCustomObject]@{ Guid = $script:Failed; Id = $script:Failed } | Get-BitsJobStatus -SampleMs 0 -ErrorAction SilentlyContinue)
+            $r.Count | Should -Be 0
+            @($Error).Count | Should -Be 1
+            $Error[0].FullyQualifiedErrorId | Should -Be 'InputObjectNotBound,Get-BitsJobStatus'
+            (Get-Command Get-BitsJobStatus).Parameters['JobId'].Aliases.Count | Should -Be 0
+        }
+
+        It 'a given job that vanishes between the rate sample''s reads: a JobNotFound error, not silence' {
+            Set-BwScenario (@'
+job {a1000000-0000-0000-0000-000000000001} name="goes"
+at 0 TRANSFERRING bytes=0/1000000
+at 300 gone
+'@)
+            $r = @(Get-BitsJobStatus -JobId $script:Running -SampleMs 800 -ErrorVariable ev -ErrorAction SilentlyContinue)
+            $r.Count | Should -Be 0
+            $ev.Count | Should -Be 1
+            $ev[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobNotFound,Get-BitsJobStatus'
+            $ev[0].TargetObject | Should -Be $script:Running
+            Assert-BwHandlesClosed -Because 'after a job that vanished while sampled'
+            # Listed (no -JobId): a job that goes is left out without an error.
+            Set-BwScenario (@'
+job {a1000000-0000-0000-0000-000000000001} name="goes"
+at 0 TRANSFERRING bytes=0/1000000
+at 300 gone
+'@)
+            $r = @(Get-BitsJobStatus -SampleMs 800 -ErrorVariable ev)
+            $r.Count | Should -Be 0
+            $ev.Count | Should -Be 0
+        }
+
+        It 'a job given twice (or once as a Guid and once as a string) is read and returned once' {
+            $r = @(Get-BitsJobStatus -JobId $script:Failed, $script:Unnamed, $script:Failed -SampleMs 0)
+            $r.JobId | Should -Be @($script:Failed, $script:Unnamed)
+            $r = @($script:Failed, $script:Failed.ToString('B') | Get-BitsJobStatus -SampleMs 0)
             $r.JobId | Should -Be @($script:Failed)
         }
 

@@ -20,13 +20,13 @@ at 0 QUEUED
 }
 
 Describe 'the format views' {
-    It 'the default table shows JobId, name, state and "12.5 MB / 40 MB (31%)"' {
+    It 'the default table shows name, state, "12.5 MB / 40 MB (31%)", rate, ETA and (given the width) the JobId' {
         $text = $script:Status | Out-String -Width 130
         $lines = $text -split "`r?`n"
-        @($lines -match '^JobId\s+Job\s+State\s+Progress\s+Rate\s+ETA\s*$').Count | Should -Be 1
-        $row = $lines | Where-Object { $_ -match '^c3000000-0000-0000-0000-000000000001 ' }
-        $row | Should -Match 'Nightly build\s+Transferring\s+12\.5 MB / 40 MB \(31%\)'
-        $lines | Where-Object { $_ -match '^c3000000-0000-0000-0000-000000000002 ' } | Should -Match 'Drivers\s+Error\s+0 B / 210 MB \(0%\)'
+        @($lines -match '^Job\s+State\s+Progress\s+Rate\s+ETA\s+JobId\s*$').Count | Should -Be 1
+        $row = $lines | Where-Object { $_ -match ' c3000000-0000-0000-0000-000000000001$' }
+        $row | Should -Match '^Nightly build\s+Transferring\s+12\.5 MB / 40 MB \(31%\)'
+        $lines | Where-Object { $_ -match ' c3000000-0000-0000-0000-000000000002$' } | Should -Match '^Drivers\s+Error\s+0 B / 210 MB \(0%\)'
     }
 
     It 'shows rate and ETA as "1.2 MB/s" and "00:00:23" when they are known' {
@@ -58,6 +58,112 @@ Describe 'the format views' {
         $back[1].InternalErrorCode | Should -Be ([int]0x80190194)
         $back[0].CreationTime | Should -BeOfType ([datetime])
         $back[2].DisplayName | Should -BeExactly $null
+    }
+}
+
+Describe 'the format views at the edges' {
+    It 'the default table reads well at 80 columns: Job, State, Progress, Rate and ETA whole, nothing cut, no line over 80' {
+        $s = $script:Status[0].PSObject.Copy()
+        $s.BytesPerSecond = 1.2 * 1048576
+        $s.Eta = [TimeSpan]::FromSeconds(23)
+        $text = @($s) + $script:Status[1..2] | Out-String -Width 80
+        $lines = @($text -split "`r?`n" | ForEach-Object { $_.TrimEnd() } | Where-Object { $_ })
+        foreach ($l in $lines) {
+            $l.Length | Should -BeLessOrEqual 80 -Because "'$l' must fit"
+        }
+        $text | Should -Not -Match ([char]0x2026)      # no value cut short
+        @($lines -match '^Job\s+State\s+Progress\s+Rate\s+ETA\s*$').Count | Should -Be 1
+        $lines | Where-Object { $_ -match '^Nightly build ' } | Should -Match 'Nightly build\s+Transferring\s+12\.5 MB / 40 MB \(31%\)\s+1\.2 MB/s\s+00:00:23$'
+        $lines | Where-Object { $_ -match '^Drivers ' } | Should -Match 'Drivers\s+Error\s+0 B / 210 MB \(0%\)$'
+    }
+
+    It 'the default table uses more columns when there are more: the JobId at 120' {
+        $text = $script:Status | Out-String -Width 120
+        $lines = $text -split "`r?`n"
+        @($lines -match '^Job\s+State\s+Progress\s+Rate\s+ETA\s+JobId\s*$').Count | Should -Be 1
+        $text | Should -Match 'Nightly build\s+Transferring\s+12\.5 MB / 40 MB \(31%\)\s+c3000000-0000-0000-0000-000000000001'
+        $text | Should -Not -Match ([char]0x2026)
+    }
+
+    It 'ETAs over a day: "d.hh:mm:ss" in the table and in the progress bar''s status line, whole at 80 columns' {
+        $s = $script:Status[0].PSObject.Copy()
+        $s.BytesPerSecond = 10
+        $s.Eta = [TimeSpan]::new(12, 3, 4, 5)
+        $s | Out-String -Width 80 | Should -Match 'Transferring\s+12\.5 MB / 40 MB \(31%\)\s+10 B/s\s+12\.03:04:05'
+        $line = & (Get-Module BitsWatch) { param($x) Format-BwStatusLine -JobStatus $x } $s
+        $line | Should -Be 'Transferring: 12.5 MB / 40 MB (31%), 10 B/s, ETA 12.03:04:05'
+        $s.Eta = [TimeSpan]::new(1, 0, 0, 0)
+        $s | Out-String -Width 80 | Should -Match '10 B/s\s+1\.00:00:00'
+    }
+
+    It 'another culture (de-DE): decimal commas, the same columns, times as the culture writes them' {
+        $saved = [System.Threading.Thread]::CurrentThread.CurrentCulture
+        try {
+            [System.Threading.Thread]::CurrentThread.CurrentCulture = [System.Globalization.CultureInfo]::GetCultureInfo('de-DE')
+            $s = $script:Status[0].PSObject.Copy()
+            $s.BytesPerSecond = 1.5 * 1048576
+            $s.Eta = [TimeSpan]::new(1, 2, 3, 4)
+            $text = $s | Out-String -Width 80
+            $text | Should -Match 'Nightly build\s+Transferring\s+12,5 MB / 40 MB \(31%\)\s+1,5 MB/s\s+1\.02:03:04'
+            $line = & (Get-Module BitsWatch) { param($x) Format-BwStatusLine -JobStatus $x } $s
+            $line | Should -Be 'Transferring: 12,5 MB / 40 MB (31%), 1,5 MB/s, ETA 1.02:03:04'
+            $list = $script:Status[0] | Format-List | Out-String -Width 160
+            $list | Should -Match ('CreationTime\s+: ' + [regex]::Escape($script:Status[0].CreationTime.ToString('G', [System.Globalization.CultureInfo]::GetCultureInfo('de-DE'))))
+            $list | Should -Match 'CreationTime\s+: \d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d'
+        }
+        finally {
+            [System.Threading.Thread]::CurrentThread.CurrentCulture = $saved
+        }
+    }
+
+    It 'a cancelled job with 0 of 0 bytes has no percent ("0 B / 0 B", not 100%); a transferred job has no ETA' {
+        Set-BwScenario (@'
+job {c3000000-0000-0000-0000-000000000004} name="Dropped"
+at 0 QUEUED bytes=0/0
+at 300 CANCELLED
+job {c3000000-0000-0000-0000-000000000005} name="Done"
+at 0 TRANSFERRING bytes=0/1000000
+at 600 TRANSFERRED bytes=1000000/1000000
+'@)
+        $r = @(Wait-BitsJob -JobId 'c3000000-0000-0000-0000-000000000004', 'c3000000-0000-0000-0000-000000000005' -TimeoutSec 20)
+        $r.State | Should -Be @('Cancelled', 'Transferred')
+        $r[0].Percent | Should -BeExactly $null
+        $r[1].Eta | Should -BeExactly $null
+        $text = $r | Out-String -Width 120
+        $text | Should -Match 'Dropped\s+Cancelled\s+0 B / 0 B\s'
+        $text | Should -Not -Match '0 B / 0 B \(100%\)'
+        $text | Should -Not -Match '00:00:00'
+    }
+
+    It 'a job without an error: no "ErrorCode : 0x00000000" in the list, no context "None" in the Errors view' {
+        $s = $script:Status[2]
+        $s.ErrorCode | Should -Be 0
+        $s.ErrorContext | Should -BeExactly $null
+        $list = $s | Format-List | Out-String -Width 160
+        $list | Should -Not -Match '0x00000000'
+        $list | Should -Match 'ErrorCode\s+:\s*\r?\n'
+        $errors = $script:Status | Format-Table -View Errors | Out-String -Width 160
+        $errors | Should -Not -Match '\bNone\b'
+        $errors | Should -Match 'Drivers\s+Error\s+0x80190194\s+RemoteFile'
+    }
+}
+
+Describe 'the manifest and the help' {
+    It 'has this release''s notes, and no made-up ProjectUri or LicenseUri (the project has no public address yet)' {
+        $m = Import-PowerShellDataFile -LiteralPath (Join-Path $script:ModuleDir 'BitsWatch.psd1')
+        $d = $m.PrivateData.PSData
+        $d.ReleaseNotes | Should -Match ('^' + [regex]::Escape($m.ModuleVersion) + ':')
+        $d.ReleaseNotes | Should -Match '-Force'
+        $d.Keys | Should -Not -Contain 'ProjectUri'
+        $d.Keys | Should -Not -Contain 'LicenseUri'
+    }
+
+    It '<_> has .LINK entries: the other commands and Get-BitsTransfer' -ForEach @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob') {
+        $links = @((Get-Help $_ -Full).relatedLinks.navigationLink | ForEach-Object { '{0}{1}' -f $_.linkText, $_.uri })
+        $others = @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob') -ne $_
+        foreach ($o in $others + 'Get-BitsTransfer') {
+            ($links -match [regex]::Escape($o)).Count | Should -BeGreaterThan 0 -Because "$_ links to $o"
+        }
     }
 }
 
@@ -104,7 +210,7 @@ Describe 'parameter sets' {
         $c.Parameters['AllUsers'].ParameterSets.Keys | Sort-Object | Should -Be @('All', 'Name')
     }
 
-    It 'validates -IntervalMs (50..60000) and -TimeoutSec (>= 0)' {
+    It 'validates -IntervalMs (50..200) and -TimeoutSec (>= 0)' {
         { Wait-BitsJob -JobId ([Guid]::NewGuid()) -IntervalMs 10 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Wait-BitsJob'
         { Watch-BitsJob -JobId ([Guid]::NewGuid()) -TimeoutSec -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Watch-BitsJob'
         { Get-BitsJobStatus -JobId 'not a guid' } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,Get-BitsJobStatus'

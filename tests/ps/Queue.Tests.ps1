@@ -112,7 +112,7 @@ at 0 QUEUED bytes=0/?
 '@)
         $ps = New-BwPowerShell
         try {
-            $null = $ps.AddCommand('Watch-BitsJob').AddParameter('All', $true).AddParameter('IntervalMs', 60000)
+            $null = $ps.AddCommand('Watch-BitsJob').AddParameter('All', $true).AddParameter('IntervalMs', 200)
             $async = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
             while (([BitsWatch.Native.Job]::OpenCount -lt 1 -or [BitsWatch.Native.Queue]::OpenCount -lt 1) -and [DateTime]::UtcNow -lt $deadline) {

@@ -67,16 +67,42 @@ Describe 'Wait-BitsJob' {
         (Get-BitsJobStatus -JobId $script:Quick -SampleMs 0).State | Should -Be 'Transferred'
     }
 
-    It '-All -Complete asks first (high impact) unless -Confirm:$false' {
+    It '-All -Complete asks first (high impact) unless -Force; a host that cannot ask gets an error record saying to add -Force' {
         $r = Invoke-InRunspace -Script 'Wait-BitsJob -All -Complete -TimeoutSec 1'
         $r.FirstError | Should -Not -BeNullOrEmpty
-        $r.FirstError.Exception.Message | Should -Match 'prompts the user'
+        $r.FirstError.FullyQualifiedErrorId | Should -Be 'BitsWatch.ConfirmationRequired,Wait-BitsJob'
+        $r.FirstError.Exception.Message | Should -Match '-Force'
         $r.Output.Count | Should -Be 0
         (Get-BitsJobStatus -JobId $script:Quick -SampleMs 0).State | Should -Not -Be 'Acknowledged'
         Set-BwScenario $script:Scenario
         $r = Invoke-InRunspace -Script 'Wait-BitsJob -Name Quick -Complete -Confirm:$false -TimeoutSec 20'
         $r.FirstError | Should -BeNullOrEmpty
         $r.Output.State | Should -Be 'Acknowledged'
+    }
+
+    It 'pwsh -NonInteractive: -Name -Complete -ErrorAction Stop is BitsWatch.ConfirmationRequired naming Wait-BitsJob and -Force; with -Force it completes' {
+        $scenarioFile = Join-Path -Path $script:OutDir -ChildPath 'scenario-noninteractive.txt'
+        Set-BwScenario -Text $script:Scenario -Path $scenarioFile
+        $r = Invoke-BwFreshSession -Script (@'
+Import-Module 'MODULE' -ErrorAction Stop
+try {
+    $null = Wait-BitsJob -Name Quick -Complete -TimeoutSec 20 -ErrorAction Stop
+    'no error'
+}
+catch {
+    'id=' + $_.FullyQualifiedErrorId
+    'category=' + $_.CategoryInfo.Category
+    'message=' + $_.Exception.Message
+}
+'state=' + (Wait-BitsJob -Name Quick -TimeoutSec 20).State
+'forced=' + (Wait-BitsJob -Name Quick -Complete -Force -TimeoutSec 20).State
+'@).Replace('MODULE', $script:ModuleDir.Replace("'", "''")) -Environment @{ BITSWATCH_SIM_SCENARIO = $scenarioFile }
+        $r.ErrorText | Should -BeNullOrEmpty
+        $r.Output | Should -Contain 'id=BitsWatch.ConfirmationRequired,Wait-BitsJob'
+        $r.Output | Should -Contain 'category=InvalidOperation'
+        ($r.Output -match '^message=.*-Force') | Should -Not -BeNullOrEmpty
+        $r.Output | Should -Contain 'state=Transferred'
+        $r.Output | Should -Contain 'forced=Acknowledged'
     }
 
     It '-All waits for every job of the user; -Name for the matching ones' {
@@ -119,24 +145,96 @@ Describe 'Wait-BitsJob' {
         Assert-BwHandlesClosed -Because 'after a timeout'
     }
 
+    It 'a timeout returns the job as it is at the end: its info is read again (ModificationTime of a change during the wait)' {
+        Set-BwScenario (@'
+job {b2000000-0000-0000-0000-000000000001} name="Paused later"
+at 0 TRANSFERRING bytes=0/1000
+at 600 SUSPENDED bytes=100/1000
+'@)
+        $r = @(Wait-BitsJob -JobId $script:Quick -TimeoutSec 2 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+        $r[0].State | Should -Be 'Suspended'
+        # The simulator's ModificationTime is the load plus the time of the
+        # last keyframe passed: 600 ms after CreationTime once the job is
+        # suspended; the info read when the job was opened says 0.
+        ($r[0].ModificationTime - $r[0].CreationTime).TotalMilliseconds | Should -BeGreaterOrEqual 500
+    }
+
+    It 'a job given twice is waited for and returned once' {
+        $r = @(Wait-BitsJob -JobId $script:Quick, $script:Quick -TimeoutSec 20)
+        $r.JobId | Should -Be @($script:Quick)
+        Set-BwScenario $script:Scenario
+        $r = @($script:Quick, $script:Reply, $script:Quick.ToString('B') | Wait-BitsJob -TimeoutSec 20)
+        $r.JobId | Should -Be @($script:Quick, $script:Reply)
+    }
+
+    It '-All -Complete -WhatIf asks nothing (even where no one can answer), completes nothing and returns every job' {
+        $r = Invoke-InRunspace -Script 'Wait-BitsJob -All -Complete -WhatIf -TimeoutSec 2 -ErrorAction SilentlyContinue'
+        @($r.Errors | Where-Object { $_.FullyQualifiedErrorId -notlike 'BitsWatch.Timeout,*' -and $_.FullyQualifiedErrorId -notlike 'BitsWatch.JobInError,*' }) | Should -BeNullOrEmpty
+        $r.Thrown | Should -BeNullOrEmpty
+        $r.Output.Count | Should -Be 5
+        @($r.Output | Where-Object State -eq 'Acknowledged').Count | Should -Be 0
+        @($r.Output | Where-Object State -eq 'Transferred').Count | Should -Be 2
+    }
+
     It 'a timeout ends the wait on time' {
         $sw = [System.Diagnostics.Stopwatch]::StartNew()
-        $null = Wait-BitsJob -JobId $script:Slow -TimeoutSec 1 -IntervalMs 60000 -ErrorAction SilentlyContinue
+        $null = Wait-BitsJob -JobId $script:Slow -TimeoutSec 1 -IntervalMs 200 -ErrorAction SilentlyContinue
         $sw.ElapsedMilliseconds | Should -BeLessThan 1600
         $sw.ElapsedMilliseconds | Should -BeGreaterOrEqual 950
     }
 
-    It 'a job that vanishes: a warning, and the wait ends' {
+    It 'a given job that vanishes mid-wait: a JobNotFound error, as when it is missing at the start; the others are still returned' {
         Set-BwScenario (@'
 job {b2000000-0000-0000-0000-000000000001} name="Vanishes"
 at 0 TRANSFERRING bytes=0/1000
 at 600 gone
+job {b2000000-0000-0000-0000-000000000002} name="Stays"
+at 0 TRANSFERRING bytes=0/1000
+at 900 TRANSFERRED bytes=1000/1000
 '@)
-        $r = @(Wait-BitsJob -JobId $script:Quick -TimeoutSec 20 -WarningVariable wv -WarningAction SilentlyContinue)
-        $r.Count | Should -Be 0
-        $wv.Count | Should -Be 1
-        $wv[0].Message | Should -Match 'is gone'
+        $r = @(Wait-BitsJob -JobId $script:Quick, $script:Fails -TimeoutSec 20 -ErrorVariable ev -ErrorAction SilentlyContinue -WarningVariable wv)
+        $r.JobId | Should -Be @($script:Fails)
+        $wv.Count | Should -Be 0
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobNotFound,Wait-BitsJob'
+        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $ev[0].TargetObject | Should -Be $script:Quick
         Assert-BwHandlesClosed -Because 'after a job that vanished'
+        # -ErrorAction Stop: the same error, thrown.
+        Set-BwScenario (@'
+job {b2000000-0000-0000-0000-000000000001} name="Vanishes"
+at 0 TRANSFERRING bytes=0/1000
+at 300 gone
+'@)
+        { Wait-BitsJob -JobId $script:Quick -TimeoutSec 20 -ErrorAction Stop } | Should -Throw -ErrorId 'BitsWatch.JobNotFound,Wait-BitsJob'
+        Assert-BwHandlesClosed -Because 'after a job that vanished (-ErrorAction Stop)'
+    }
+
+    It 'a job that fails with access denied in the local file: PermissionDenied, not ConnectionError' {
+        Set-BwScenario (@'
+job {b2000000-0000-0000-0000-000000000001} name="Denied"
+at 0 TRANSFERRING bytes=0/1000
+at 100 ERROR error=0x80070005 context=LOCAL_FILE text="Access is denied." local='C:\Windows\x.bin'
+'@)
+        $null = Wait-BitsJob -JobId $script:Quick -TimeoutSec 20 -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobInError,Wait-BitsJob'
+        $ev[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+    }
+
+    It '-IntervalMs means the longest single wait in the library: 50..200, and the number of waits follows it' {
+        { Wait-BitsJob -JobId $script:Idle -IntervalMs 201 -TimeoutSec 1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Wait-BitsJob'
+        { Watch-BitsJob -JobId $script:Idle -IntervalMs 60000 -TimeoutSec 1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Watch-BitsJob'
+        $calls = @{}
+        foreach ($ms in 50, 200) {
+            $before = [BitsWatch.Native.Job]::NativePollCount
+            $null = Wait-BitsJob -JobId $script:Idle -IntervalMs $ms -TimeoutSec 2 -ErrorAction SilentlyContinue
+            $calls[$ms] = [BitsWatch.Native.Job]::NativePollCount - $before
+        }
+        # 2 s of a job that never changes: about 2000/50 and 2000/200 waits.
+        $calls[50] | Should -BeGreaterThan 25
+        $calls[200] | Should -BeLessThan 15
+        $calls[200] | Should -BeGreaterThan 7
     }
 
     It 'a suspended job: one warning naming Resume-BitsTransfer, the wait goes on until the timeout' {
@@ -192,10 +290,10 @@ at 1500 TRANSFERRED bytes=1000/1000
         (Wait-BitsJob -BitsJob $job -TimeoutSec 20).State | Should -Be 'Transferred'
     }
 
-    It 'Stop() from another thread (Ctrl+C) ends it within 300 ms, even with -IntervalMs 60000, and closes every handle' {
+    It 'Stop() from another thread (Ctrl+C) ends it within 300 ms, with -IntervalMs 200, and closes every handle' {
         $ps = New-BwPowerShell
         try {
-            $null = $ps.AddCommand('Wait-BitsJob').AddParameter('JobId', @($script:Quick, $script:Idle)).AddParameter('IntervalMs', 60000)
+            $null = $ps.AddCommand('Wait-BitsJob').AddParameter('JobId', @($script:Quick, $script:Idle)).AddParameter('IntervalMs', 200)
             $async = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
             while ([BitsWatch.Native.Job]::OpenCount -lt 2 -and [DateTime]::UtcNow -lt $deadline) {
@@ -323,12 +421,33 @@ at 0 TRANSFERRED bytes=1000/1000
         $r = Invoke-InRunspace -Script 'param($Id) Watch-BitsJob -JobId $Id -Complete -WhatIf -TimeoutSec 20 -PassThru' -Arguments @{ Id = $script:Quick }
         $r.Output[0].State | Should -Be 'Transferred'
         (Get-BitsJobStatus -JobId $script:Quick -SampleMs 0).State | Should -Be 'Transferred'
+        # The "What if:" line goes to the host: a console host (a fresh pwsh) shows it.
+        $scenarioFile = Join-Path -Path $script:OutDir -ChildPath 'scenario-whatif.txt'
+        Set-BwScenario -Text $script:Scenario -Path $scenarioFile
+        $fresh = Invoke-BwFreshSession -Script (@'
+Import-Module 'MODULE' -ErrorAction Stop
+$r = Watch-BitsJob -JobId 'ID' -Complete -WhatIf -TimeoutSec 20 -PassThru
+'state=' + $r.State
+'@).Replace('MODULE', $script:ModuleDir.Replace("'", "''")).Replace('ID', $script:Quick) -Environment @{ BITSWATCH_SIM_SCENARIO = $scenarioFile }
+        $fresh.ErrorText | Should -BeNullOrEmpty
+        $whatIf = @($fresh.Output -match '^What if: ')
+        $whatIf.Count | Should -Be 1
+        $whatIf[0] | Should -Match ('What if: Performing the operation "Complete \(acknowledge the transfer; its files move to their destination\)" on target "BITS job {0} \(Quick\)"' -f [regex]::Escape($script:Quick.ToString()))
+        $fresh.Output | Should -Contain 'state=Transferred'
+    }
+
+    It 'a job that does not change is not drawn again: one bar record while it stays the same' {
+        $r = Invoke-InRunspace -Script 'param($Id) Watch-BitsJob -JobId $Id -TimeoutSec 2 -ErrorAction SilentlyContinue' -Arguments @{ Id = $script:Idle }
+        $drawn = @($r.Progress | Where-Object { $_.ActivityId -eq 0x4257 -and $_.RecordType -eq 'Processing' })
+        # About ten waits of 200 ms, each with nothing new.
+        $drawn.Count | Should -Be 1
+        $drawn[0].StatusDescription | Should -Be 'Queued: 0 B / ?'
     }
 
     It 'Stop() from another thread ends it within 300 ms, ends its bars if it can and closes every handle' {
         $ps = New-BwPowerShell
         try {
-            $null = $ps.AddCommand('Watch-BitsJob').AddParameter('JobId', $script:Idle).AddParameter('IntervalMs', 60000)
+            $null = $ps.AddCommand('Watch-BitsJob').AddParameter('JobId', $script:Idle).AddParameter('IntervalMs', 200)
             $async = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
             while ($ps.Streams.Progress.Count -lt 1 -and [DateTime]::UtcNow -lt $deadline) {
