@@ -19,6 +19,7 @@ void bw_stream_init(bw_stream *s, DWORD which)
     s->handle = GetStdHandle(which);
     s->is_console = 0;
     s->vt = 0;
+    s->broken = 0;
     if (s->handle == NULL || s->handle == INVALID_HANDLE_VALUE)
         return;
     if (!GetConsoleMode(s->handle, &mode))
@@ -37,12 +38,18 @@ static void write_utf8(bw_stream *s, const char *text, size_t len)
 {
     DWORD done;
 
-    if (len == 0 || s->handle == NULL || s->handle == INVALID_HANDLE_VALUE)
+    if (len == 0 || s->handle == NULL || s->handle == INVALID_HANDLE_VALUE || s->broken)
         return;
     if (!s->is_console) {
-        /* Redirected: the bytes as they are (UTF-8); a closed pipe is not an
-         * error worth reporting anywhere. */
-        WriteFile(s->handle, text, (DWORD)len, &done, NULL);
+        /* Redirected: the bytes as they are (UTF-8). A pipe whose reader
+         * has gone ("| head -n 1", "| Select-Object -First 1") is noted:
+         * the watch then ends quietly (BW_EXIT_OUTPUT_CLOSED) instead of
+         * writing into nothing until its jobs are done. */
+        if (!WriteFile(s->handle, text, (DWORD)len, &done, NULL)) {
+            DWORD e = GetLastError();
+            if (e == ERROR_NO_DATA || e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED)
+                s->broken = 1;
+        }
         return;
     }
     int wlen = MultiByteToWideChar(CP_UTF8, 0, text, (int)len, NULL, 0);
@@ -101,6 +108,22 @@ static int console_width(bw_stream *s, CONSOLE_SCREEN_BUFFER_INFO *info)
     return w > 1 ? w : 80;
 }
 
+void bw_stream_window(bw_stream *s, int *cols, int *rows)
+{
+    CONSOLE_SCREEN_BUFFER_INFO info;
+
+    *cols = 80;
+    *rows = 25;
+    if (!s->is_console || !GetConsoleScreenBufferInfo(s->handle, &info))
+        return;
+    int w = info.srWindow.Right - info.srWindow.Left + 1;
+    int h = info.srWindow.Bottom - info.srWindow.Top + 1;
+    if (w > 1)
+        *cols = w;
+    if (h > 1)
+        *rows = h;
+}
+
 /* Old consoles: move to the block's first line and overwrite whole lines
  * with spaces after the text. */
 static void draw_positioned(bw_live *live, const char *const *lines, int n, int cols,
@@ -139,7 +162,13 @@ void bw_live_draw(bw_live *live, const char *const *lines, int n)
             bw_stream_line(live->out, lines[i]);
         return;
     }
+    memset(&info, 0, sizeof info); /* a failed read leaves it as it was */
     cols = console_width(live->out, &info);
+    {
+        int h = info.srWindow.Bottom - info.srWindow.Top + 1;
+        if (h > 1 && n > h - 1)
+            n = h - 1;
+    }
     if (!live->out->vt) {
         draw_positioned(live, lines, n, cols, &info);
         live->lines = n;
@@ -151,11 +180,14 @@ void bw_live_draw(bw_live *live, const char *const *lines, int n)
     }
     for (int i = 0; i < n; i++) {
         /* cols - 1: writing into the last column makes some consoles wrap.
-         * Cut by columns, not characters: wide text would wrap too. */
-        bw_text_fit(buf, sizeof buf, lines[i], cols - 1, 0);
+         * Cut by columns, not characters: wide text would wrap too. Padded
+         * with spaces to cover the old line, not erased with "\x1b[K" after
+         * the text: Wine's console counts that ESC as a character, so a line
+         * cut to cols - 1 wrapped there and every redraw scrolled. */
+        bw_text_fit(buf, sizeof buf, lines[i], cols - 1, 1);
         bw_stream_write(live->out, "\r");
         bw_stream_write(live->out, buf);
-        bw_stream_write(live->out, "\x1b[K\n"); /* erase the rest of the old line */
+        bw_stream_write(live->out, "\n");
     }
     if (n < live->lines)
         bw_stream_write(live->out, "\x1b[J"); /* erase old lines below */

@@ -18,6 +18,8 @@ typedef struct bw_stream {
     HANDLE handle;
     int is_console; /* GetConsoleMode succeeded */
     int vt;         /* VT sequences work (console only) */
+    int broken;     /* a write failed because the reader is gone (a closed
+                       pipe: "| head -n 1"); nothing more is written */
 } bw_stream;
 
 /* which: STD_OUTPUT_HANDLE or STD_ERROR_HANDLE. */
@@ -36,6 +38,10 @@ void bw_stream_linef(bw_stream *s, const char *fmt, ...)
 #endif
     ;
 
+/* The visible window of a console stream: columns and rows. 80 x 25 when
+ * it cannot be read (not a console). */
+void bw_stream_window(bw_stream *s, int *cols, int *rows);
+
 /* A block of lines at the bottom of a console, redrawn in place. */
 typedef struct bw_live {
     bw_stream *out;
@@ -47,7 +53,11 @@ void bw_live_init(bw_live *live, bw_stream *out);
 /* Draws lines[0..n) over the block drawn last (or below the cursor the first
  * time). Lines are cut to the console's width in columns (width.h: a wide
  * character takes two, a combining mark none) so that none wraps: a wrapped
- * line would throw the count of lines to move up off. */
+ * line would throw the count of lines to move up off. At most the window's
+ * rows - 1 lines are drawn (the cursor stays on the row below the block):
+ * a block taller than the window scrolls its top away on every redraw,
+ * which cursor-up cannot reach back to. The caller chooses which lines fit
+ * (bw_stream_window); this cut is the safety net. */
 void bw_live_draw(bw_live *live, const char *const *lines, int n);
 
 /* Prints a line above the block: clears the block, prints text; the next

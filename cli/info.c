@@ -75,7 +75,11 @@ static void error_lines(out *o, const bw_info_view *v)
     const char *ctx;
 
     if (!e) {
-        if (v->status_error_text && v->status_error_text[0])
+        if (bw_is_no_error_info(v->st->ErrorCode)) {
+            snprintf(text, sizeof text, "0x%08lX %s", (unsigned long)(UINT32)v->st->ErrorCode,
+                     BW_NO_ERROR_INFO_TEXT);
+            line(o, "Error", text);
+        } else if (v->status_error_text && v->status_error_text[0])
             line(o, "Error", v->status_error_text);
         else if (v->st->ErrorCode) {
             snprintf(text, sizeof text, "0x%08lX", (unsigned long)(UINT32)v->st->ErrorCode);

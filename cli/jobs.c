@@ -96,32 +96,85 @@ static void json_status_line(bw_json *j, bw_stream *out, bw_stream *err, const G
     free(text);
 }
 
+/* One row of the text table of 'list'. */
+typedef struct list_row {
+    char id[48], state[64], bytes[64], files[32], name[256], note[1100];
+    int is_note;
+} list_row;
+
+#define LIST_COLUMNS 5
+
+/* The rows as a table, under a header, each column aligned. */
+static void print_table(bw_stream *out, const list_row *rows, int n)
+{
+    const char **cells = calloc((size_t)(n + 1) * LIST_COLUMNS, sizeof *cells);
+    int widths[LIST_COLUMNS];
+    char line[2048];
+
+    if (!cells)
+        return;
+    cells[0] = "JOB";
+    cells[1] = "STATE";
+    cells[2] = "BYTES";
+    cells[3] = "FILES";
+    cells[4] = "DISPLAY NAME";
+    for (int r = 0; r < n; r++) {
+        const char **row = cells + (size_t)(r + 1) * LIST_COLUMNS;
+        row[0] = rows[r].id;
+        if (rows[r].is_note) {
+            row[1] = rows[r].note; /* the rest NULL: runs on */
+            continue;
+        }
+        row[1] = rows[r].state;
+        row[2] = rows[r].bytes;
+        row[3] = rows[r].files;
+        row[4] = rows[r].name;
+    }
+    bw_table_widths(cells, n + 1, LIST_COLUMNS, widths);
+    for (int r = 0; r <= n; r++) {
+        bw_table_row(line, sizeof line, cells + (size_t)r * LIST_COLUMNS, LIST_COLUMNS, widths);
+        bw_stream_line(out, line);
+    }
+    free(cells);
+}
+
 int bw_list(UINT32 flags, int json, bw_stream *out, bw_stream *err)
 {
     GUID *ids;
     UINT32 n;
     int rc = bw_enum_ids(flags, &ids, &n, err), shown = 0;
-    char id[48], state[64], name[256], line[1024], text[1100];
+    char text[1100];
     bw_json j;
+    list_row *rows = NULL;
 
     if (rc != BW_EXIT_OK)
         return rc;
+    /* Text: every row first, then the table, whose columns take the width
+     * of their widest cell. */
+    if (!json && n > 0 && !(rows = calloc(n, sizeof *rows))) {
+        free(ids);
+        bw_stream_line(err, "bitswatch: out of memory");
+        return BW_EXIT_FAILED;
+    }
     bw_json_init(&j);
     for (UINT32 i = 0; i < n; i++) {
         BW_JOB job = NULL;
         BW_STATUS st;
         BW_INFO info;
+        list_row *row = rows ? &rows[shown] : NULL;
         HRESULT hr = BwJobOpenById(&ids[i], &job);
 
-        bw_fmt_guid(id, sizeof id, &ids[i]);
         if (hr == BG_E_NOT_FOUND)
             continue; /* gone since the enumeration: not worth a line */
+        if (row)
+            bw_fmt_guid(row->id, sizeof row->id, &ids[i]);
         if (FAILED(hr)) {
             if (json) {
                 json_failure(&j, out, err, &ids[i], "open", hr);
             } else {
                 bw_hr_text(text, sizeof text, hr);
-                bw_stream_linef(out, "%s  (cannot open: %s)", id, text);
+                snprintf(row->note, sizeof row->note, "(cannot open: %s)", text);
+                row->is_note = 1;
             }
             shown++;
             continue;
@@ -135,31 +188,35 @@ int bw_list(UINT32 flags, int json, bw_stream *out, bw_stream *err)
         }
         memset(&info, 0, sizeof info);
         info.cbSize = sizeof info;
-        name[0] = 0;
         int have_info = SUCCEEDED(BwJobGetInfo(job, &info));
-        if (have_info)
-            bw_text_utf8(name, sizeof name, info.DisplayName);
         BwJobClose(job);
         if (FAILED(hr)) {
             if (json) {
                 json_failure(&j, out, err, &ids[i], "read", hr);
             } else {
                 bw_hr_text(text, sizeof text, hr);
-                bw_stream_linef(out, "%s  (cannot read: %s)", id, text);
+                snprintf(row->note, sizeof row->note, "(cannot read: %s)", text);
+                row->is_note = 1;
             }
         } else if (json) {
             json_status_line(&j, out, err, &ids[i], have_info ? info.DisplayName : NULL, &st);
         } else {
-            bw_text_utf8(state, sizeof state, BwStateName(st.State));
-            bw_render_list_line(line, sizeof line, id, state, &st, name);
-            bw_stream_line(out, line);
+            if (have_info)
+                bw_text_utf8(row->name, sizeof row->name, info.DisplayName);
+            bw_text_utf8(row->state, sizeof row->state, BwStateName(st.State));
+            bw_fmt_progress(row->bytes, sizeof row->bytes, st.BytesTransferred, st.BytesTotal);
+            snprintf(row->files, sizeof row->files, "%lu/%lu", (unsigned long)st.FilesTransferred,
+                     (unsigned long)st.FilesTotal);
         }
         BwFreeInfo(&info);
         shown++;
     }
     if (shown == 0)
         bw_stream_line(err, "bitswatch: no jobs");
+    else if (rows)
+        print_table(out, rows, shown);
     bw_json_free(&j);
+    free(rows);
     free(ids);
     return BW_EXIT_OK;
 }

@@ -94,6 +94,7 @@ void bw_fmt_eta(char *buf, size_t cap, INT64 seconds)
 const char *bw_context_name(UINT32 context)
 {
     switch (context) {
+    case BW_CONTEXT_UNKNOWN: return "unknown";
     case BW_CONTEXT_GENERAL_QUEUE_MANAGER: return "queue manager";
     case BW_CONTEXT_QUEUE_MANAGER_NOTIFICATION: return "notification";
     case BW_CONTEXT_LOCAL_FILE: return "local file";
@@ -104,6 +105,11 @@ const char *bw_context_name(UINT32 context)
     }
 }
 
+int bw_is_no_error_info(HRESULT hr)
+{
+    return (UINT32)hr == 0x8020000Fu; /* BG_E_ERROR_INFORMATION_UNAVAILABLE */
+}
+
 /* Rate and ETA mean something only while bytes can still move. */
 static int is_moving(UINT32 state)
 {
@@ -111,8 +117,55 @@ static int is_moving(UINT32 state)
            state == BW_STATE_TRANSFERRING || state == BW_STATE_TRANSIENT_ERROR;
 }
 
-void bw_render_line(char *buf, size_t cap, const char *id, const char *name, int name_cols,
-                    const char *state, const BW_STATUS *st, const char *note)
+/* "…" (U+2026): where a name was cut. */
+#define ELLIPSIS "\xE2\x80\xA6"
+
+void bw_fit_name(char *dst, size_t cap, const char *name, int cols)
+{
+    if (cap == 0)
+        return;
+    dst[0] = 0;
+    if (cols <= 0)
+        return;
+    if (bw_text_columns(name) <= cols) {
+        bw_text_fit(dst, cap, name, cols, 1);
+        return;
+    }
+    /* The cut part, the ellipsis, then padding to exactly cols (a wide
+     * character that did not fit whole leaves a column). */
+    int got = bw_text_fit(dst, cap, name, cols - 1, 0);
+    size_t used = strlen(dst);
+    if (used + sizeof ELLIPSIS <= cap) {
+        memcpy(dst + used, ELLIPSIS, sizeof ELLIPSIS);
+        used += sizeof ELLIPSIS - 1;
+        got++;
+    }
+    while (got < cols && used + 1 < cap) {
+        dst[used++] = ' ';
+        got++;
+    }
+    dst[used] = 0;
+}
+
+/* The progress field; short: without "of unknown" or the total. */
+static void progress_field(char *buf, size_t cap, const BW_STATUS *st, int short_form)
+{
+    if (!short_form) {
+        bw_fmt_progress(buf, cap, st->BytesTransferred, st->BytesTotal);
+        return;
+    }
+    bw_fmt_bytes(buf, cap, st->BytesTransferred);
+    if (st->BytesTotal != BW_SIZE_UNKNOWN && st->BytesTotal != 0) {
+        double pct = floor((double)st->BytesTransferred * 100.0 / (double)st->BytesTotal);
+        if (pct > 100.0)
+            pct = 100.0;
+        APPEND(buf, cap, " (%u%%)", (unsigned)pct);
+    }
+}
+
+void bw_render_line_squeezed(char *buf, size_t cap, const char *id, const char *name,
+                             int name_cols, const char *state, const BW_STATUS *st,
+                             const char *note, int squeeze)
 {
     char part[64], field[512];
 
@@ -122,27 +175,49 @@ void bw_render_line(char *buf, size_t cap, const char *id, const char *name, int
     if (name_cols > 0) {
         /* By columns, not bytes or characters: a CJK name is half as many
          * characters as it is columns wide. */
-        if (name_cols > (int)sizeof field - 1)
-            name_cols = (int)sizeof field - 1;
-        bw_text_fit(field, sizeof field, name, name_cols, 1);
+        if (name_cols > (int)sizeof field - 4)
+            name_cols = (int)sizeof field - 4;
+        bw_fit_name(field, sizeof field, name, name_cols);
         APPEND(buf, cap, "  %s", field);
     }
     /* 14 = strlen("TransientError"), the longest state name (ASCII). */
-    APPEND(buf, cap, "  %-14s", state);
-    bw_fmt_progress(part, sizeof part, st->BytesTransferred, st->BytesTotal);
+    if (squeeze >= BW_SQUEEZE_STATE_PAD)
+        APPEND(buf, cap, "  %s", state);
+    else
+        APPEND(buf, cap, "  %-14s", state);
+    progress_field(part, sizeof part, st, squeeze >= BW_SQUEEZE_SHORT_BYTES);
     APPEND(buf, cap, "  %s", part);
     if (is_moving(st->State)) {
         bw_fmt_rate(part, sizeof part, st->BytesPerSecond);
-        if (part[0])
+        if (part[0] && squeeze < BW_SQUEEZE_RATE)
             APPEND(buf, cap, "  %s", part);
         bw_fmt_eta(part, sizeof part, st->EtaSeconds);
-        if (part[0])
+        if (part[0] && squeeze < BW_SQUEEZE_ETA)
             APPEND(buf, cap, "  %s", part);
     }
     if (st->State == BW_STATE_TRANSIENT_ERROR && st->ErrorCode)
         APPEND(buf, cap, "  (retrying after 0x%08lX)", (unsigned long)(UINT32)st->ErrorCode);
     if (note && note[0])
         APPEND(buf, cap, "  %s", note);
+}
+
+void bw_render_line(char *buf, size_t cap, const char *id, const char *name, int name_cols,
+                    const char *state, const BW_STATUS *st, const char *note)
+{
+    bw_render_line_squeezed(buf, cap, id, name, name_cols, state, st, note, 0);
+}
+
+int bw_render_line_fit(char *buf, size_t cap, const char *id, const char *name, int name_cols,
+                       const char *state, const BW_STATUS *st, const char *note, int width)
+{
+    int squeeze = 0;
+
+    for (;;) {
+        bw_render_line_squeezed(buf, cap, id, name, name_cols, state, st, note, squeeze);
+        if (width <= 0 || bw_text_columns(buf) <= width || squeeze >= BW_SQUEEZE_RATE)
+            return squeeze;
+        squeeze++;
+    }
 }
 
 void bw_fmt_guid(char *buf, size_t cap, const GUID *id)
@@ -209,4 +284,48 @@ void bw_render_list_line(char *buf, size_t cap, const char *id, const char *stat
            (unsigned long)st->FilesTotal);
     if (name && name[0])
         APPEND(buf, cap, "  %s", name);
+}
+
+static int is_note_row(const char *const *row, int ncols)
+{
+    return ncols > 2 && row[2] == NULL;
+}
+
+void bw_table_widths(const char *const *cells, int rows, int ncols, int *widths)
+{
+    for (int c = 0; c < ncols; c++)
+        widths[c] = 0;
+    for (int r = 0; r < rows; r++) {
+        const char *const *row = cells + (size_t)r * (size_t)ncols;
+        for (int c = 0; c < ncols; c++) {
+            if (c > 0 && is_note_row(row, ncols))
+                break;
+            int w = bw_text_columns(row[c]);
+            if (w > widths[c])
+                widths[c] = w;
+        }
+    }
+}
+
+void bw_table_row(char *buf, size_t cap, const char *const *row, int ncols, const int *widths)
+{
+    char cell[1100];
+    int last = ncols - 1;
+
+    if (cap == 0)
+        return;
+    buf[0] = 0;
+    if (is_note_row(row, ncols))
+        last = 1;
+    /* The row's last non-empty cell is not padded: no trailing spaces. */
+    while (last > 0 && (!row[last] || !row[last][0]))
+        last--;
+    for (int c = 0; c <= last; c++) {
+        const char *text = row[c] ? row[c] : "";
+        if (c < last)
+            bw_text_fit(cell, sizeof cell, text, widths[c] > (int)sizeof cell - 1 ? (int)sizeof cell - 1 : widths[c], 1);
+        else
+            snprintf(cell, sizeof cell, "%s", text);
+        APPEND(buf, cap, "%s%s", c ? "  " : "", cell);
+    }
 }

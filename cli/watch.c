@@ -187,38 +187,126 @@ static void make_ids(watched *w, const WCHAR *arg, int opened)
     snprintf(w->short_id, sizeof w->short_id, "%.8s", w->full_id + 1);
 }
 
-static void job_line(const watch_ctx *c, const watched *w, char *buf, size_t cap)
+/* The parts of a job's line: id, state name and note. */
+static void line_parts(const watch_ctx *c, const watched *w, const char **id, char *state,
+                       size_t state_cap, char *note, size_t note_cap)
 {
-    char state[64], note[128];
-    const char *id = (c->out->is_console && !c->o->full_ids) ? w->short_id : w->full_id;
-
-    bw_text_utf8(state, sizeof state, BwStateName(w->st.State));
+    *id = (c->out->is_console && !c->o->full_ids) ? w->short_id : w->full_id;
+    bw_text_utf8(state, state_cap, BwStateName(w->st.State));
     if (w->gone)
-        snprintf(note, sizeof note, "%s%sleft the queue", w->note, w->note[0] ? "; " : "");
+        snprintf(note, note_cap, "%s%sleft the queue", w->note, w->note[0] ? "; " : "");
     else
-        snprintf(note, sizeof note, "%s", w->note);
-    bw_render_line(buf, cap, id, w->name, c->name_cols, state, &w->st, note);
+        snprintf(note, note_cap, "%s", w->note);
 }
 
-/* Console: redraws the block of every job that has a status. */
+/* A job's line with a name field of name_cols columns, squeezed to width
+ * columns (0: as it is). */
+static void job_line_fit(const watch_ctx *c, const watched *w, int name_cols, int width,
+                         char *buf, size_t cap)
+{
+    char state[64], note[128];
+    const char *id;
+
+    line_parts(c, w, &id, state, sizeof state, note, sizeof note);
+    bw_render_line_fit(buf, cap, id, w->name, name_cols, state, &w->st, note, width);
+}
+
+static void job_line(const watch_ctx *c, const watched *w, char *buf, size_t cap)
+{
+    job_line_fit(c, w, c->name_cols, 0, buf, cap);
+}
+
+/* The narrowest a name field gets before it goes: "ab…" tells little. */
+#define NAME_COLS_MIN 6
+
+/* How busy a job is, for the order of a block that does not fit the
+ * window: moving jobs first (the fastest first), then the ones that need
+ * a look (retrying, in error), then the waiting ones, then the ended. */
+static int busy_rank(const watched *w)
+{
+    switch (w->st.State) {
+    case BW_STATE_TRANSFERRING: return 0;
+    case BW_STATE_CONNECTING: return 1;
+    case BW_STATE_TRANSIENT_ERROR: return 2;
+    case BW_STATE_ERROR: return 3;
+    case BW_STATE_QUEUED: return 4;
+    case BW_STATE_SUSPENDED: return 5;
+    default: return 6;
+    }
+}
+
+static const watch_ctx *g_order_ctx; /* for by_busyness (qsort has no context) */
+
+static int by_busyness(const void *a, const void *b)
+{
+    const watched *x = &g_order_ctx->jobs[*(const int *)a];
+    const watched *y = &g_order_ctx->jobs[*(const int *)b];
+    int rx = busy_rank(x), ry = busy_rank(y);
+
+    if (rx != ry)
+        return rx - ry;
+    if (x->st.BytesPerSecond != y->st.BytesPerSecond)
+        return x->st.BytesPerSecond > y->st.BytesPerSecond ? -1 : 1;
+    return *(const int *)a - *(const int *)b; /* the watch's order */
+}
+
+/* Console: redraws the block of every job that has a status, fitted to the
+ * window. Lines are cut to its width field by field: the name shrinks first
+ * (ending in "…"), then the state's padding, the ETA, the total and the rate
+ * go; state, bytes, rate and the error code are never cut in the middle.
+ * A block with more jobs than the window has rows shows the busiest ones
+ * and a "+N more" line, as top does: a taller block would scroll its top
+ * into the scrollback on every redraw. */
 static void redraw(watch_ctx *c)
 {
-    char(*text)[512] = calloc((size_t)c->n, sizeof *text);
-    const char **lines = calloc((size_t)c->n, sizeof *lines);
-    int k = 0;
+    char(*text)[512] = calloc((size_t)c->n + 1, sizeof *text);
+    const char **lines = calloc((size_t)c->n + 1, sizeof *lines);
+    int *order = calloc((size_t)c->n + 1, sizeof *order);
+    int k = 0, cols, rows;
 
-    if (text && lines) {
-        for (int i = 0; i < c->n; i++) {
-            if (!c->jobs[i].have_status)
-                continue;
-            job_line(c, &c->jobs[i], text[k], sizeof text[k]);
-            lines[k] = text[k];
-            k++;
+    bw_stream_window(c->out, &cols, &rows);
+    int width = cols - 1; /* the console never gets the last column */
+    if (text && lines && order) {
+        for (int i = 0; i < c->n; i++)
+            if (c->jobs[i].have_status)
+                order[k++] = i;
+        int room = rows - 1; /* the cursor's row stays below the block */
+        if (room < 1)
+            room = 1;
+        int shown = k, more = 0;
+        if (k > room) {
+            g_order_ctx = c;
+            qsort(order, (size_t)k, sizeof *order, by_busyness);
+            shown = room > 1 ? room - 1 : 0;
+            more = k - shown;
         }
-        bw_live_draw(&c->live, lines, k);
+        /* The name field: as wide as the widest name allows, less when the
+         * widest line of the rest would not fit beside it. */
+        int name_cols = c->name_cols;
+        for (int j = 0; j < shown && name_cols > 0; j++) {
+            int rest = 0;
+            job_line_fit(c, &c->jobs[order[j]], 0, 0, text[j], sizeof text[j]);
+            rest = bw_text_columns(text[j]);
+            if (width - rest - 2 < name_cols)
+                name_cols = width - rest - 2;
+        }
+        if (name_cols < c->name_cols && name_cols < NAME_COLS_MIN)
+            name_cols = 0; /* shrunk to nothing useful: the name goes */
+        for (int j = 0; j < shown; j++) {
+            job_line_fit(c, &c->jobs[order[j]], name_cols, width, text[j], sizeof text[j]);
+            lines[j] = text[j];
+        }
+        if (more) {
+            snprintf(text[shown], sizeof text[shown], "+%d more job%s (a taller window shows more)",
+                     more, more == 1 ? "" : "s");
+            lines[shown] = text[shown];
+            shown++;
+        }
+        bw_live_draw(&c->live, lines, shown);
     }
     free(text);
     free(lines);
+    free(order);
     c->last_draw = GetTickCount64();
     c->dirty = 0;
 }
@@ -262,16 +350,28 @@ static void show(watch_ctx *c, watched *w, int important)
     w->last_line = now;
 }
 
-/* A line about one job that is not its status line: above the live block on
- * a console (which is then drawn again below it), a line of its own when
- * redirected. */
-static void message(watch_ctx *c, const watched *w, const char *text)
+/* A line about one job that is not its status line. A note (partly
+ * completed, left the queue): above the live block on a console (which is
+ * then drawn again below it), a line of its own on stdout when redirected.
+ * A failure (error details, a failed call, the timeout), to_err nonzero:
+ * on stderr, with every other diagnostic of bitswatch.exe, so that
+ * "watch ... >log 2>errors" splits them; when stderr is the console that
+ * shows the block, above the block as a note is. */
+static void message(watch_ctx *c, const watched *w, const char *text, int to_err)
 {
     char line[1200];
 
     if (c->o->json)
         return; /* what it says is in the job's "end" object */
-    snprintf(line, sizeof line, "%s: %s", w->full_id, text);
+    if (to_err) {
+        snprintf(line, sizeof line, "bitswatch: %s: %s", w->full_id, text);
+        if (!(c->live_console && c->err->is_console)) {
+            bw_stream_line(c->err, line);
+            return;
+        }
+    } else {
+        snprintf(line, sizeof line, "%s: %s", w->full_id, text);
+    }
     bw_live_message(&c->live, line);
     if (c->live_console)
         c->dirty = 1; /* the message took the block's place */
@@ -375,7 +475,7 @@ static void complete_job(watch_ctx *c, watched *w)
         finish(w, OUTCOME_FAILED, "could not complete", "complete-failed", 1, hr);
         show(c, w, 1);
         bw_hr_text(text, sizeof text, hr);
-        message(c, w, text);
+        message(c, w, text, 1);
         return;
     }
     finish(w, OUTCOME_OK, hr == S_OK ? "completed" : "completed (partly)", "completed", 1, hr);
@@ -399,7 +499,7 @@ static void complete_job(watch_ctx *c, watched *w)
     if (hr != S_OK) {
         /* BG_S_PARTIAL_COMPLETE and friends: worth their text. */
         bw_hr_text(text, sizeof text, hr);
-        message(c, w, text);
+        message(c, w, text, 0);
     }
 }
 
@@ -428,13 +528,17 @@ static void finish_final(watch_ctx *c, watched *w)
     snprintf(text, sizeof text, "error 0x%08lX", (unsigned long)(UINT32)w->st.ErrorCode);
     finish(w, OUTCOME_FAILED, text, "error", 1, w->st.ErrorCode);
     show(c, w, 1);
-    bw_hr_text(text, sizeof text, w->st.ErrorCode);
+    if (bw_is_no_error_info(w->st.ErrorCode))
+        snprintf(text, sizeof text, "0x%08lX %s", (unsigned long)(UINT32)w->st.ErrorCode,
+                 BW_NO_ERROR_INFO_TEXT);
+    else
+        bw_hr_text(text, sizeof text, w->st.ErrorCode);
     const char *where = bw_context_name(w->st.ErrorContext);
-    if (where[0])
+    if (where[0] && w->st.ErrorContext != BW_CONTEXT_UNKNOWN)
         snprintf(more, sizeof more, "error in %s: %s", where, text);
     else
         snprintf(more, sizeof more, "error: %s", text);
-    message(c, w, more);
+    message(c, w, more, 1);
 }
 
 static int is_final(UINT32 state)
@@ -457,7 +561,7 @@ static int take_result(watch_ctx *c, watched *w, HRESULT hr, const BW_STATUS *st
         if (w->have_status)
             show(c, w, 1);
         else
-            message(c, w, "job disappeared");
+            message(c, w, "job disappeared", 1);
         return 1;
     }
     if (FAILED(hr)) {
@@ -466,7 +570,7 @@ static int take_result(watch_ctx *c, watched *w, HRESULT hr, const BW_STATUS *st
         finish(w, OUTCOME_FAILED, "poll failed", "poll-failed", 1, hr);
         show(c, w, 1);
         bw_hr_text(text, sizeof text, hr);
-        message(c, w, text);
+        message(c, w, text, 1);
         return 1;
     }
     int first = !w->have_status;
@@ -531,7 +635,7 @@ static int poll_set(watch_ctx *c, UINT32 timeout_ms)
             finish(w, OUTCOME_FAILED, "poll failed", "poll-failed", 1, hr);
             show(c, w, 1);
             bw_hr_text(text, sizeof text, hr);
-            message(c, w, text);
+            message(c, w, text, 1);
             send_end(c, w);
         }
         return 1;
@@ -796,7 +900,7 @@ static int depart(watch_ctx *c, watched *w)
     if (c->live_console)
         c->dirty = 1;
     else
-        message(c, w, "left the queue");
+        message(c, w, "left the queue", 0);
     return 1;
 }
 
@@ -883,7 +987,7 @@ static int watch_loop(watch_ctx *c)
     ULONGLONG start = GetTickCount64();
     ULONGLONG deadline = o->timeout_sec ? start + (ULONGLONG)o->timeout_sec * 1000u : 0;
 
-    while (!bw_interrupted() && (c->queue || count_watching(c) > 0)) {
+    while (!bw_interrupted() && !c->out->broken && (c->queue || count_watching(c) > 0)) {
         ULONGLONG now = GetTickCount64();
         if (deadline && now >= deadline)
             return 1;
@@ -952,7 +1056,7 @@ static int watch_end(watch_ctx *c, int timed_out)
         if (timed_out && w->result == OUTCOME_WATCHING) {
             snprintf(text, sizeof text, "not done after %u s; stopped watching (the job goes on)",
                      (unsigned)c->o->timeout_sec);
-            message(c, w, text);
+            message(c, w, text, 1);
             finish(w, OUTCOME_TIMED_OUT, "", "timeout", 0, S_OK);
             stopped = 1;
             if (!bw_interrupted())
@@ -965,6 +1069,8 @@ static int watch_end(watch_ctx *c, int timed_out)
 
     if (bw_interrupted())
         return BW_EXIT_INTERRUPTED; /* whatever the jobs did meanwhile */
+    if (c->out->broken)
+        return BW_EXIT_OUTPUT_CLOSED; /* nobody reads any more: quietly */
     if (failed)
         return BW_EXIT_FAILED;
     /* watch --all ends only by the timeout: 3 when a job was still going. */

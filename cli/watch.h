@@ -17,6 +17,10 @@
 #define BW_EXIT_USAGE 2
 #define BW_EXIT_TIMEOUT 3
 #define BW_EXIT_INTERRUPTED 130 /* Ctrl+C, as shells report SIGINT */
+#define BW_EXIT_OUTPUT_CLOSED 141 /* stdout's reader went away, as shells
+                                     report SIGPIPE ("| head -n 1") */
+/* When several apply, the first of 130, 141, 1, 3, 0 wins (usage errors,
+ * 2, come before anything runs). */
 
 typedef struct bw_watch_options {
     int complete;        /* acknowledge transferred jobs (BwJobComplete) */

@@ -86,7 +86,7 @@ PACKAGES=(
   mingw-w64 wine64 wine cmake ninja-build make gcc libc6-dev pkg-config
   libcmocka-dev libffi-dev python3 valgrind clang libclang-rt-14-dev
   dpkg-dev xz-utils mono-mcs mono-runtime binutils libtsan2
-  osslsigncode openssl unzip
+  osslsigncode openssl unzip tmux
 )
 # node and npm (tree-sitter-powershell for the module checks): this machine
 # image ships its own Node.js with npm; Debian's packages only when absent.
@@ -349,9 +349,21 @@ if have $native; then
 else
   notrun test-native "build failed"
 fi
+# A pseudo-terminal: the console tests (test_cli_console, under tmux) and
+# PowerShell's console host under Wine (winps) need one.
+pty_why=
+if ! script -qec true /dev/null >"$LOGS/pty.log" 2>&1 ||
+   ! tmux -L bw-pty-probe new-session -d -x 80 -y 24 true >>"$LOGS/pty.log" 2>&1; then
+  pty_why="this machine gives no pseudo-terminal to script(1) or tmux: $(tail -n 1 "$LOGS/pty.log")"
+fi
+tmux -L bw-pty-probe kill-server >/dev/null 2>&1 || true
+no_console=()
+[ -z "$pty_why" ] || no_console=(-E '^test_cli_console$')
+
 # Serial: the integration tests share one BITS service.
 if have $x64 && have $wine; then
-  stage test-x64 run_ctest x64 --timeout 900 -LE bits-crash || true
+  stage test-x64 run_ctest x64 --timeout 900 -LE bits-crash "${no_console[@]}" || true
+  [ -z "$pty_why" ] || skip test-cli-console "$pty_why"
   # The plain build installed and used by a find_package and a pkg-config
   # consumer (x64 and x86); the x64 ones watch real jobs (tests/consumer).
   stage consumer consumer || true
@@ -395,8 +407,9 @@ stage package bash tests/package/check_package.sh || true
 #   sets it).
 # - a private mount namespace (unshare --mount): tests/wine10 runs Wine 10 in
 #   one; without it, the same three stages SKIP.
-# - a pseudo-terminal (script(1)): PowerShell's console host under Wine needs
-#   one; without it the winps stages SKIP.
+# - a pseudo-terminal (script(1), tmux; probed before test-x64): PowerShell's
+#   console host under Wine and bitswatch.exe's console test need one; without
+#   it the winps stages and test_cli_console SKIP.
 WINE10_ROOT=$BUILD/wine10/root
 wine10_root() {
   : > "$LOGS/wine10-root.log"
@@ -443,10 +456,6 @@ if [ $i386 != 0 ]; then
   no_x86_why=${no_x86_why%)}
 elif ! unshare --mount --propagation private true 2>"$LOGS/unshare.log"; then
   no_x86_why="this machine cannot make a mount namespace for the Debian 13 root: unshare --mount: $(tail -n 1 "$LOGS/unshare.log")"
-fi
-pty_why=
-if ! script -qec true /dev/null >"$LOGS/pty.log" 2>&1; then
-  pty_why="this machine gives no pseudo-terminal to script(1): $(tail -n 1 "$LOGS/pty.log")"
 fi
 
 if [ -n "$no_x86_why" ]; then

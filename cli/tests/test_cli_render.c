@@ -346,6 +346,19 @@ static void test_info(void)
     CHECK_LINE(b, "Error context: 6 transport");
     CHECK_NO(b, "Remote file:");
 
+    /* In error with no error object at all (Wine, a hung connection that
+     * timed out): the status says 0x8020000F with context 1. The text
+     * does not contradict the state, and the context has its name
+     * (issue 21, row 10). */
+    v.status_error_text = "0x8020000F BG_E_ERROR_INFORMATION_UNAVAILABLE: No error information"
+                          " is available (the job is not in an error state, or BITS recorded no error).";
+    st.ErrorCode = (HRESULT)0x8020000FL;
+    st.ErrorContext = BW_CONTEXT_UNKNOWN;
+    bw_render_info(b, sizeof b, &v);
+    CHECK_LINE(b, "Error: 0x8020000F BITS kept no details of this error");
+    CHECK_NO(b, "not in an error state");
+    CHECK_LINE(b, "Error context: 1 unknown");
+
     /* A small buffer holds whole lines only. */
     char small[60];
     n = bw_render_info(small, sizeof small, &v);
@@ -575,11 +588,12 @@ static void test_line_names(void)
     st.State = BW_STATE_QUEUED;
     st.BytesTotal = BW_SIZE_UNKNOWN;
     st.EtaSeconds = -1;
-    /* 22 columns of CJK in a field of 15: seven characters and a space. */
+    /* 22 columns of CJK in a field of 15: seven characters and the
+     * ellipsis that says the name was cut. */
     utf8_of(name, sizeof name, names[1]);
     bw_render_line(b, sizeof b, "1234ABCD", name, 15, "Queued", &st, NULL);
     CHECK_STR(b, "1234ABCD  \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x81\xAE\xE3\x82\xB8"
-                 "\xE3\x83\xA7\xE3\x83\x96   Queued          0 B of unknown");
+                 "\xE3\x83\xA7\xE3\x83\x96\xE2\x80\xA6  Queued          0 B of unknown");
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         utf8_of(name, sizeof name, names[i]);
         bw_render_line(b, sizeof b, "1234ABCD", name, 15, "Queued", &st, NULL);
@@ -602,8 +616,68 @@ static void test_width(void)
     test_line_names();
 }
 
+/* Row 9 of issue 21: a narrow console gives up the name first, then whole
+ * fields; the state, the bytes, the rate and the error code are never cut
+ * in the middle. */
+static void test_fit_narrow(void)
+{
+    BW_STATUS st;
+    char b[512], name[64];
+
+    memset(&st, 0, sizeof st);
+    st.cbSize = sizeof st;
+    st.State = BW_STATE_TRANSFERRING;
+    st.BytesTotal = BW_SIZE_UNKNOWN; /* as Wine reports it */
+    st.BytesTransferred = 101581;    /* 99.2 KB */
+    st.BytesPerSecond = 65536.0;
+    st.EtaSeconds = -1;
+    /* 80 columns (79 usable), no name: everything fits. */
+    bw_render_line_fit(b, sizeof b, "1234ABCD", "", 0, "Transferring", &st, "", 79);
+    CHECK_STR(b, "1234ABCD  Transferring    99.2 KB of unknown  64.0 KB/s");
+    /* 40 columns: the padding, the total and then the rate go, whole. */
+    bw_render_line_fit(b, sizeof b, "1234ABCD", "", 0, "Transferring", &st, "", 39);
+    CHECK_STR(b, "1234ABCD  Transferring  99.2 KB");
+    /* A job in error keeps its whole code at 40 columns. */
+    st.State = BW_STATE_ERROR;
+    st.BytesTransferred = 0;
+    bw_render_line_fit(b, sizeof b, "1234ABCD", "", 0, "Error", &st, "error 0x80190194", 39);
+    CHECK_STR(b, "1234ABCD  Error  0 B  error 0x80190194");
+    /* A name cut ends in an ellipsis, padded to its field. */
+    bw_fit_name(name, sizeof name, "console check: a job not found", 12);
+    CHECK_STR(name, "console che\xE2\x80\xA6");
+    bw_fit_name(name, sizeof name, "short", 8);
+    CHECK_STR(name, "short   ");
+    bw_render_line_fit(b, sizeof b, "1234ABCD", "console check: a job not found", 12, "Error", &st,
+                       "error 0x80190194", 79);
+    CHECK_STR(b, "1234ABCD  console che\xE2\x80\xA6  Error           0 B of unknown  error 0x80190194");
+}
+
+/* Row 13 of issue 21: list's columns line up under a header, whatever the
+ * width of a byte count; a row that could not be read runs on. */
+static void test_table(void)
+{
+    static const char *const cells[] = {
+        "JOB", "STATE", "BYTES", "FILES", "DISPLAY NAME",
+        "{A}", "Transferring", "12.5 MB / 40.0 MB (31%)", "1/3", "nightly",
+        "{B}", "Error", "0 B of unknown", "0/1", "",
+        "{C}", "(cannot read: 0x80070005 Access is denied.)", NULL, NULL, NULL,
+    };
+    int widths[5];
+    char b[4][256];
+
+    bw_table_widths(cells, 4, 5, widths);
+    for (int r = 0; r < 4; r++)
+        bw_table_row(b[r], sizeof b[r], cells + r * 5, 5, widths);
+    CHECK_STR(b[0], "JOB  STATE         BYTES                    FILES  DISPLAY NAME");
+    CHECK_STR(b[1], "{A}  Transferring  12.5 MB / 40.0 MB (31%)  1/3    nightly");
+    CHECK_STR(b[2], "{B}  Error         0 B of unknown           0/1");
+    CHECK_STR(b[3], "{C}  (cannot read: 0x80070005 Access is denied.)");
+}
+
 int main(void)
 {
+    test_fit_narrow();
+    test_table();
     test_bytes();
     test_progress();
     test_rate_eta();
