@@ -36,9 +36,12 @@
  *  6. Watching many jobs (bench_many.c, run before 4): BwJobPollMany against
  *     the 1 s timer loop over the same N = 1, 10, 50, 200 jobs, latency of a
  *     cancel by another process, CPU of the watcher, the BITS service and
- *     wineserver, bitswatch.exe, and the duty-cycle trade-off.
+ *     wineserver, bitswatch.exe, jobs created by another process (BwQueuePoll,
+ *     watch --all, a 1 s EnumJobs loop), the machine's round-trip cost, and
+ *     the duty-cycle trade-off.
  *
- *   bench_bits --canceller   is that other process (commands on stdin).
+ *   bench_bits --canceller <url>   is that other process (commands on stdin:
+ *                                  cancel a job, create one).
  *
  * Output: ROW/NOTE lines as bench_fake's (tab-separated) for run.sh. Exit 0
  * when every target was met, 1 when one was missed, 2 on a setup failure.
@@ -86,6 +89,13 @@ int bench_load_dll(const wchar_t *path, bench_api *api)
     LOAD(dll, api, JobClose, "BwJobClose");
     LOAD(dll, api, JobPoll, "BwJobPoll");
     LOAD(dll, api, JobPollMany, "BwJobPollMany");
+    api->QueueOpen = (PFN_BwQueueOpen)(void (*)(void))GetProcAddress(dll, "BwQueueOpen");
+    api->QueuePoll = (PFN_BwQueuePoll)(void (*)(void))GetProcAddress(dll, "BwQueuePoll");
+    api->QueueGetJobs =
+        (PFN_BwQueueGetJobs)(void (*)(void))GetProcAddress(dll, "BwQueueGetJobs");
+    api->QueueClose = (PFN_BwQueueClose)(void (*)(void))GetProcAddress(dll, "BwQueueClose");
+    if (!api->QueueOpen || !api->QueuePoll || !api->QueueGetJobs || !api->QueueClose)
+        api->QueueOpen = NULL; /* all or none */
     return 1;
 }
 
@@ -741,8 +751,11 @@ int wmain(int argc, wchar_t **argv)
 
     QueryPerformanceFrequency(&f);
     g_qpc_per_us = (double)f.QuadPart / 1e6;
-    if (argc == 2 && !wcscmp(argv[1], L"--canceller"))
+    if (argc >= 2 && !wcscmp(argv[1], L"--canceller")) {
+        if (argc >= 3) /* the base URL of the jobs it creates */
+            wcsncpy(g_http, argv[2], sizeof g_http / sizeof g_http[0] - 1);
         return canceller_main();
+    }
     if (argc < 3) {
         fprintf(stderr, "usage: bench_bits <bitswatch.dll> <http base url>\n");
         return 2;

@@ -25,14 +25,26 @@ typedef HRESULT(BWAPI *PFN_BwJobPoll)(BW_JOB job, UINT32 timeoutMs, BW_STATUS *s
 typedef HRESULT(BWAPI *PFN_BwJobPollMany)(const BW_JOB *jobs, UINT32 count, UINT32 timeoutMs,
                                           BW_STATUS *statuses, HRESULT *results,
                                           UINT32 *changedCount);
+typedef HRESULT(BWAPI *PFN_BwQueueOpen)(UINT32 flags, BW_QUEUE *queue);
+typedef HRESULT(BWAPI *PFN_BwQueuePoll)(BW_QUEUE queue, UINT32 timeoutMs,
+                                        BW_QUEUE_STATUS *status);
+typedef HRESULT(BWAPI *PFN_BwQueueGetJobs)(BW_QUEUE queue, GUID *ids, UINT32 capacity,
+                                           UINT32 *count);
+typedef HRESULT(BWAPI *PFN_BwQueueClose)(BW_QUEUE queue);
 
-/* The exports of the bitswatch.dll under test (argv[1]). */
+/* The exports of the bitswatch.dll under test (argv[1]). The queue functions
+ * (version 0.2) are NULL in a DLL without them (figure 6 then skips its
+ * "job created" rows). */
 typedef struct bench_api {
     PFN_BwGetVersion GetVersion;
     PFN_BwJobOpenById JobOpenById;
     PFN_BwJobClose JobClose;
     PFN_BwJobPoll JobPoll;
     PFN_BwJobPollMany JobPollMany;
+    PFN_BwQueueOpen QueueOpen;
+    PFN_BwQueuePoll QueuePoll;
+    PFN_BwQueueGetJobs QueueGetJobs;
+    PFN_BwQueueClose QueueClose;
 } bench_api;
 
 extern bench_api bw;
@@ -64,7 +76,8 @@ HRESULT raw_open(const GUID *id, IBackgroundCopyJob **job);
 /* Figure 6 (bench_many.c): t is the job transferring for hours (the queue's
  * head), self the path of this program (run again as the canceller). */
 int bench_many(const GUID *t, const wchar_t *self);
-/* "bench_bits --canceller": the other process that cancels jobs (bench_many.c). */
+/* "bench_bits --canceller <http base url>": the other process that cancels
+ * and creates jobs (bench_many.c). */
 int canceller_main(void);
 
 #endif /* BENCH_BITS_H */

@@ -29,7 +29,11 @@
 # figure 6 (many jobs): BW_BENCH_MANY_ROUNDS (4), BW_BENCH_MANY_K (5 cancels
 # a phase), BW_BENCH_CPU_ROUNDS (2), BW_BENCH_CPU_SECONDS (8),
 # BW_BENCH_CLI_ROUNDS (3), BW_BENCH_CLI_K (3), BW_BENCH_SWEEP_ROUNDS (4),
-# BW_BENCH_SWEEP_K (3).
+# BW_BENCH_SWEEP_K (3), BW_BENCH_CREATE_ROUNDS (3), BW_BENCH_CREATE_K (4 jobs
+# created per watcher and round), BW_BENCH_RTT_CALLS (200);
+# BW_BENCH_FIGURE6 (default tests/bench/figure6.svg; its data beside it as
+# figure6.csv): figure 6's plot, drawn by tests/bench/plot_many.py when
+# figure 6 ran.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -90,8 +94,10 @@ CLI=$BUILD/$STEM-x64/bin/bitswatch.exe
 if cmake --build "$BUILD/$STEM-x64" -j "$JOBS" --target bitswatch_cli >"$LOGS/build-cli.log" 2>&1 &&
    [ -f "$CLI" ]; then
   export BW_BENCH_CLI=$CLI
-  if grep -q 'BwJobPollMany' cli/watch.c; then
-    export BW_BENCH_CLI_KIND="its watch loop uses BwJobPollMany"
+  if grep -q 'BwQueueOpen' cli/watch.c; then
+    export BW_BENCH_CLI_KIND="its watch loop uses BwJobPollMany and follows the queue with BwQueueOpen"
+  elif grep -q 'BwJobPollMany' cli/watch.c; then
+    export BW_BENCH_CLI_KIND="its watch loop uses BwJobPollMany; it does not follow the queue (BwQueueOpen) yet"
   else
     export BW_BENCH_CLI_KIND="its watch loop gives each job a BwJobPoll wait of 50 ms in turn: it does not use BwJobPollMany yet"
   fi
@@ -247,6 +253,24 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 cp "$LOGS/results.md" "$RESULTS"
 echo
 cat "$RESULTS"
+
+# Figure 6's plot: its DATA lines as CSV, drawn as SVG (python3, no packages).
+FIG6_SVG=${BW_BENCH_FIGURE6:-$ROOT/tests/bench/figure6.svg}
+FIG6_CSV=${FIG6_SVG%.svg}.csv
+if grep -q '^DATA' "$LOGS/bits.out"; then
+  { echo "series,metric,n,value"
+    awk -F'\t' '$1 == "DATA" { printf "%s,%s,%s,%s\n", $2, $3, $4, $5 }' "$LOGS/bits.out"
+  } >"$FIG6_CSV"
+  fig6_rtt=$(awk -F'\t' '$1 == "DATA" && $2 == "rtt" && $3 == "getstate_ms" { printf "%.2f", $5 }' "$LOGS/bits.out")
+  fig6_cnt=$(awk -F'\t' '$1 == "DATA" && $2 == "rtt" && $3 == "enumcount_ms" { printf "%.2f ms", $5 }' "$LOGS/bits.out")
+  fig6_list=$(awk -F'\t' '$1 == "DATA" && $2 == "rtt" && $3 == "list_ms" { printf "%.0f ms with %s jobs", $5, $4 }' "$LOGS/bits.out")
+  if python3 tests/bench/plot_many.py "$FIG6_CSV" "$FIG6_SVG" \
+       --subtitle "$(date -u '+%Y-%m-%d'); $(nproc) CPUs, ${cpu:-unknown CPU}; ${wine_version:-Wine}; load $load_start -> $load; round trip: GetState ${fig6_rtt:-?} ms, EnumJobs+GetCount+Release ${fig6_cnt:-?}, the list ${fig6_list:-?}"; then
+    echo "figure 6 plot: ${FIG6_SVG#"$ROOT"/} (data: ${FIG6_CSV#"$ROOT"/})"
+  else
+    echo "bench: plot_many.py failed (data: $FIG6_CSV)" >&2
+  fi
+fi
 
 missed=$(cat "$LOGS/native.out" "$LOGS/bits.out" | awk -F'\t' '$1 == "ROW" && $7 == "no"' | wc -l)
 rows=$(cat "$LOGS/native.out" "$LOGS/bits.out" | awk -F'\t' '$1 == "ROW"' | wc -l)
