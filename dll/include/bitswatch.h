@@ -362,7 +362,7 @@ HRESULT BWAPI BwJobPoll(BW_JOB job, UINT32 timeoutMs, BW_STATUS *status);
  * (the cost of a read) x 10 (x 33 where the census covers the set), never
  * less than 50 ms, plus up to 1 s after a slow read. A job whose handle
  * another thread is using (a slow call) is skipped, not waited for, and its
- * status is its last read. Measured figures: README.md, Performance.
+ * status is its last read. Measured figures: docs/performance.md.
  * The caller's arrays are read at entry (jobs) and written at return
  * (statuses, results): changing jobs during the call does no harm.
  * A handle that appears twice shares its change detection between the two

@@ -46,7 +46,7 @@
 #define BW__ACTIVE_MS 1000u     /* a job that changed this recently is read often */
 /* Quiet reads may take this share of wall time, which is about what they
  * cost in CPU (this process, the BITS service, wineserver under Wine). The
- * trade-off was measured at 5, 10, 20 and 40% (README's Performance): 10%
+ * trade-off was measured at 5, 10, 20 and 40% (docs/performance.md): 10%
  * is the choice. A build may set it (the benchmarks' duty-cycle sweep). */
 #ifndef BW__DUTY_PERCENT
 #define BW__DUTY_PERCENT 10u
