@@ -221,7 +221,14 @@ Invoke-Case 'watch-progress-lifecycle' {
     foreach ($p in $bars) {
         Assert-Equal 'winps-watch' $p.Activity 'progress Activity'
         if ($p.RecordType -eq 'Processing') {
-            $state = ($p.StatusDescription -split ':')[0]
+            # A job that ended Acknowledged or Cancelled has left the queue:
+            # its last line says so before the state ("Left the queue
+            # (completed): Acknowledged: ..."), and only that prefix is allowed.
+            $line = $p.StatusDescription
+            if ($line -match '^Left the queue \((completed|cancelled|gone)\): (.*)$') {
+                $line = $Matches[2]
+            }
+            $state = ($line -split ':')[0]
             Assert-True ($script:Ranks.ContainsKey($state)) "unexpected status line '$($p.StatusDescription)'"
             if ($states.Count -eq 0 -or $states[-1] -ne $state) {
                 $states += $state
