@@ -246,6 +246,14 @@ static UINT64 next_due(const bw__published *p, UINT64 now, int *active)
     return p->read_ms + gap;
 }
 
+/* What member e's last read published, and when its next read is due. */
+static UINT64 entry_due(const entry *e, UINT64 now, bw__published *p, int *active)
+{
+    bw__handle_published(e->d, p);
+    *active = 0;
+    return next_due(p, now, active);
+}
+
 /* Reads member e once if its call is free: updates the handle as BwJobPoll
  * would and e's result. A quiet read is charged to the budget; the others
  * are not (an active one is paced by BwJobPoll's cadence, and charging it
@@ -337,10 +345,8 @@ static void active_pass(set_call *c)
         if (e->done)
             continue;
         bw__published p;
-        bw__handle_published(e->d, &p);
-        UINT64 now = bw__now_ms();
-        int active = 0;
-        UINT64 due = p.read ? next_due(&p, now, &active) : 0;
+        int active;
+        UINT64 now = bw__now_ms(), due = entry_due(e, now, &p, &active);
         if (!p.read || e->gone || (active && due <= now))
             (void)read_entry(c, e, 0);
     }
@@ -357,10 +363,8 @@ static void quiet_pass(set_call *c)
         if (e->done)
             continue;
         bw__published p;
-        bw__handle_published(e->d, &p);
-        UINT64 now = bw__now_ms();
-        int active = 0;
-        UINT64 due = next_due(&p, now, &active);
+        int active;
+        UINT64 now = bw__now_ms(), due = entry_due(e, now, &p, &active);
         if (!p.read || active || due > now)
             continue;
         if (budget_credit(now) <= 0) {
@@ -396,9 +400,8 @@ static UINT64 next_wake(const set_call *c, UINT64 now, UINT64 wake, int *live)
             continue;
         (*live)++;
         bw__published p;
-        bw__handle_published(e->d, &p);
-        int active = 0;
-        UINT64 due = next_due(&p, now, &active);
+        int active;
+        UINT64 due = entry_due(e, now, &p, &active);
         if (!active && due < refill)
             due = refill;
         if (due < wake)
@@ -418,9 +421,8 @@ static UINT32 least_recently_read(const set_call *c, UINT64 now)
         if (c->es[k].done)
             continue;
         bw__published p;
-        bw__handle_published(c->es[k].d, &p);
-        int active = 0;
-        (void)next_due(&p, now, &active);
+        int active;
+        (void)entry_due(&c->es[k], now, &p, &active);
         if (!active && p.read_ms < oldest) {
             oldest = p.read_ms;
             best = k;
