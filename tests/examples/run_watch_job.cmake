@@ -8,7 +8,7 @@ endif()
 string(RANDOM LENGTH 8 tag)
 execute_process(COMMAND ${EMULATOR} ${BWJOB} create "$ENV{BW_TEST_HTTP}/slow/393216?rate=131072"
     "${WORK}/watch-${tag}.bin"
-  OUTPUT_VARIABLE guid ERROR_VARIABLE err RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+  OUTPUT_VARIABLE guid ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 90 OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT rc EQUAL 0 OR NOT guid MATCHES "^{[0-9A-Fa-f-]+}$")
   message(FATAL_ERROR "bwjob create failed (${rc}): ${guid} ${err}")
 endif()

@@ -21,7 +21,21 @@
  *       the one waited for.
  *
  * <guid> is GUID text with or without braces. Exit codes: 0 ok, 1 failure
- * (the failing HRESULT in hex on stderr), 2 usage.
+ * (the failing HRESULT in hex on stderr), 2 usage, 3 "create" hung in every
+ * attempt.
+ *
+ * "create" is supervised: Wine 8's BITS service now and then never answers
+ * one client's CreateJob (seen a few times a day in the suite: the call
+ * blocks for minutes, while the next process is served at once). So create
+ * runs in a child process (this program again, BWJOB_CHILD=1 in its
+ * environment) with its output on a pipe; a child that has not printed its
+ * GUID line within BWJOB_CREATE_TIMEOUT_MS (default 20000) is terminated
+ * and another is started, three attempts in all, each reported on stderr.
+ * A child that printed its GUID counts as done even if it then hangs in its
+ * own clean-up. A killed attempt may leave a job it created behind (BITS
+ * has it, suspended, nobody prints its GUID): tests that count jobs see it.
+ * Test hook: BWJOB_TEST_HANG_ATTEMPTS=N makes attempts 1..N block before
+ * CreateJob, as the service does (tests/tools/run_bwjob_supervised.cmake).
  */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -34,11 +48,16 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wchar.h>
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+#define EXIT_HUNG 3
+
+#define CREATE_ATTEMPTS 3
+#define CREATE_TIMEOUT_MS_DEFAULT 20000
 
 static const wchar_t *const state_names[] = {
     L"Queued", L"Connecting", L"Transferring", L"Suspended", L"Error",
@@ -90,6 +109,17 @@ static HRESULT connect_manager(IBackgroundCopyManager **manager)
                             &IID_IBackgroundCopyManager, (void **)manager);
 }
 
+/* BWJOB_TEST_HANG_ATTEMPTS=N: true in the child of attempt 1..N. */
+static int test_hang_this_attempt(void)
+{
+    wchar_t hang[16], child[16];
+
+    if (!GetEnvironmentVariableW(L"BWJOB_TEST_HANG_ATTEMPTS", hang, 16) ||
+        !GetEnvironmentVariableW(L"BWJOB_CHILD", child, 16))
+        return 0;
+    return _wtoi(child) <= _wtoi(hang);
+}
+
 static int cmd_create(IBackgroundCopyManager *manager, int argc, wchar_t **argv)
 {
     const wchar_t *url, *local, *name = L"bwjob";
@@ -126,6 +156,8 @@ static int cmd_create(IBackgroundCopyManager *manager, int argc, wchar_t **argv)
     if (!GetFullPathNameW(local, MAX_PATH, full, NULL))
         return fail("GetFullPathNameW", HRESULT_FROM_WIN32(GetLastError()));
 
+    if (test_hang_this_attempt())
+        Sleep(INFINITE);
     hr = IBackgroundCopyManager_CreateJob(manager, name, type, &id, &job);
     if (FAILED(hr))
         return fail("CreateJob", hr);
@@ -322,6 +354,130 @@ static int known_verb(const wchar_t *verb, int argc)
     return 0;
 }
 
+/* The milliseconds one create attempt may take (BWJOB_CREATE_TIMEOUT_MS). */
+static DWORD create_timeout_ms(void)
+{
+    wchar_t text[32];
+    DWORD n = GetEnvironmentVariableW(L"BWJOB_CREATE_TIMEOUT_MS", text, 32);
+    unsigned long ms;
+
+    if (n == 0 || n >= 32)
+        return CREATE_TIMEOUT_MS_DEFAULT;
+    ms = wcstoul(text, NULL, 10);
+    return ms >= 100 && ms <= 600000 ? (DWORD)ms : CREATE_TIMEOUT_MS_DEFAULT;
+}
+
+/* Appends what the pipe holds now to out (at most cap - 1 bytes in all). */
+static void drain_pipe(HANDLE pipe, char *out, size_t cap, size_t *len)
+{
+    DWORD avail, got;
+    char scratch[256];
+
+    while (PeekNamedPipe(pipe, NULL, 0, NULL, &avail, NULL) && avail > 0) {
+        if (!ReadFile(pipe, scratch, sizeof scratch, &got, NULL) || got == 0)
+            return;
+        if (*len + got >= cap)
+            got = (DWORD)(cap - 1 - *len);
+        memcpy(out + *len, scratch, got);
+        *len += got;
+        out[*len] = '\0';
+    }
+}
+
+/* A whole GUID line: "{" 36 characters "}" and a newline. */
+static int has_guid_line(const char *out)
+{
+    const char *open = strchr(out, '{');
+    return open && strlen(open) >= 39 && open[37] == '}' &&
+           (open[38] == '\r' || open[38] == '\n');
+}
+
+/* One child running "create"; returns its exit code, or -1 when it hung
+ * (killed) without printing its GUID. Its output is written to stdout. */
+static int create_attempt(int attempt, DWORD timeout_ms)
+{
+    wchar_t attempt_text[16];
+    SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, TRUE };
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    HANDLE rd, wr;
+    char out[512] = "";
+    size_t len = 0;
+    ULONGLONG deadline = GetTickCount64() + timeout_ms;
+    DWORD code = EXIT_FAIL, wait;
+    wchar_t *cmd = _wcsdup(GetCommandLineW());
+
+    swprintf(attempt_text, 16, L"%d", attempt);
+
+    if (!cmd || !CreatePipe(&rd, &wr, &sa, 0)) {
+        free(cmd);
+        return fail("CreatePipe", HRESULT_FROM_WIN32(GetLastError()));
+    }
+    SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    si.hStdOutput = wr;
+    si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+    SetEnvironmentVariableW(L"BWJOB_CHILD", attempt_text);
+    if (!CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
+        HRESULT hr = HRESULT_FROM_WIN32(GetLastError());
+        CloseHandle(rd);
+        CloseHandle(wr);
+        free(cmd);
+        return fail("CreateProcessW", hr);
+    }
+    free(cmd);
+    CloseHandle(wr);
+    CloseHandle(pi.hThread);
+    for (;;) {
+        ULONGLONG now = GetTickCount64();
+        wait = WaitForSingleObject(pi.hProcess, 50);
+        drain_pipe(rd, out, sizeof out, &len);
+        if (wait == WAIT_OBJECT_0) {
+            GetExitCodeProcess(pi.hProcess, &code);
+            break;
+        }
+        if (has_guid_line(out)) { /* done; a hang in its clean-up is not ours */
+            TerminateProcess(pi.hProcess, EXIT_OK);
+            code = EXIT_OK;
+            break;
+        }
+        if (now >= deadline) {
+            TerminateProcess(pi.hProcess, EXIT_HUNG);
+            WaitForSingleObject(pi.hProcess, 5000);
+            code = (DWORD)-1;
+            break;
+        }
+    }
+    drain_pipe(rd, out, sizeof out, &len);
+    CloseHandle(rd);
+    CloseHandle(pi.hProcess);
+    if (code != (DWORD)-1) {
+        fputs(out, stdout);
+        return (int)code;
+    }
+    return -1;
+}
+
+/* "create" in up to CREATE_ATTEMPTS children (see the header comment). */
+static int supervised_create(void)
+{
+    DWORD timeout_ms = create_timeout_ms();
+    int attempt, rc;
+
+    for (attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
+        rc = create_attempt(attempt, timeout_ms);
+        if (rc >= 0)
+            return rc;
+        fprintf(stderr, "bwjob: create attempt %d of %d gave no job in %lu ms (BITS did not"
+                " answer); %s\n", attempt, CREATE_ATTEMPTS, (unsigned long)timeout_ms,
+                attempt < CREATE_ATTEMPTS ? "trying again" : "giving up");
+    }
+    return EXIT_HUNG;
+}
+
 int wmain(int argc, wchar_t **argv)
 {
     IBackgroundCopyManager *manager = NULL;
@@ -330,6 +486,11 @@ int wmain(int argc, wchar_t **argv)
 
     if (argc < 2 || !known_verb(argv[1], argc))
         return usage();
+    if (!wcscmp(argv[1], L"create") && !GetEnvironmentVariableW(L"BWJOB_CHILD", NULL, 0)) {
+        rc = supervised_create();
+        fflush(stdout);
+        return rc;
+    }
     hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
     if (FAILED(hr))
         return fail("CoInitializeEx", hr);

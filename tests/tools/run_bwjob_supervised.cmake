@@ -1,0 +1,41 @@
+# run_bwjob_supervised.cmake: "bwjob create" survives a BITS service that does
+# not answer CreateJob (Wine 8 does this now and then). With the test hook
+# BWJOB_TEST_HANG_ATTEMPTS the first attempt(s) block as the service does:
+#  - attempt 1 blocks: the job is still made by attempt 2, exit 0, one GUID
+#    on stdout, the retry reported on stderr;
+#  - all 3 attempts block: exit 3, no GUID, "giving up" on stderr.
+# In: EMULATOR (wine), BWJOB, WORK; env BW_TEST_HTTP.
+if(NOT DEFINED ENV{BW_TEST_HTTP} OR "$ENV{BW_TEST_HTTP}" STREQUAL "")
+  message(FATAL_ERROR "set BW_TEST_HTTP to the loopback server (tests/integration/http_server.py)")
+endif()
+set(ENV{BWJOB_CREATE_TIMEOUT_MS} 1500)
+
+set(ENV{BWJOB_TEST_HANG_ATTEMPTS} 1)
+execute_process(COMMAND ${EMULATOR} ${BWJOB} create "$ENV{BW_TEST_HTTP}/fast/4096"
+    "${WORK}/supervised.bin" --name "bwjob supervised create"
+  OUTPUT_VARIABLE guid ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 60
+  OUTPUT_STRIP_TRAILING_WHITESPACE)
+message("attempt 1 hangs: exit ${rc}, stdout '${guid}', stderr '${err}'")
+if(NOT rc EQUAL 0 OR NOT guid MATCHES "^{[0-9A-Fa-f-]+}$")
+  message(FATAL_ERROR "expected exit 0 and one GUID after a hung first attempt")
+endif()
+if(NOT err MATCHES "create attempt 1 of 3 gave no job in 1500 ms .*trying again")
+  message(FATAL_ERROR "the retry was not reported on stderr")
+endif()
+if(err MATCHES "attempt 2")
+  message(FATAL_ERROR "attempt 2 should have made the job")
+endif()
+execute_process(COMMAND ${EMULATOR} ${BWJOB} cancel ${guid} OUTPUT_QUIET ERROR_QUIET TIMEOUT 30)
+
+set(ENV{BWJOB_TEST_HANG_ATTEMPTS} 3)
+execute_process(COMMAND ${EMULATOR} ${BWJOB} create "$ENV{BW_TEST_HTTP}/fast/4096"
+    "${WORK}/supervised2.bin" --name "bwjob supervised create"
+  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 60
+  OUTPUT_STRIP_TRAILING_WHITESPACE)
+message("every attempt hangs: exit ${rc}, stdout '${out}', stderr '${err}'")
+if(NOT rc EQUAL 3 OR NOT out STREQUAL "")
+  message(FATAL_ERROR "expected exit 3 and no output when every attempt hangs")
+endif()
+if(NOT err MATCHES "attempt 3 of 3 gave no job in 1500 ms .*giving up")
+  message(FATAL_ERROR "giving up was not reported on stderr")
+endif()
