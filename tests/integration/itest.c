@@ -166,7 +166,7 @@ int itest_bwjob(const wchar_t *args, char *out, size_t cap)
         out[0] = 0;
     if (swprintf(cmd, sizeof cmd / sizeof cmd[0], L"\"%ls\" %ls", g_bwjob, args) < 0)
         return -1;
-    return itest_run(cmd, 60000, out, cap);
+    return itest_run(cmd, 90000, out, cap); /* bwjob create: up to 3 attempts of 20 s */
 }
 
 double itest_now_precise_ms(void)
