@@ -50,8 +50,7 @@ static void time_line(out *o, const char *name, UINT64 ft, int local)
 
 static int is_moving(UINT32 state)
 {
-    return state == BW_STATE_QUEUED || state == BW_STATE_CONNECTING ||
-           state == BW_STATE_TRANSFERRING || state == BW_STATE_TRANSIENT_ERROR;
+    return (BwStateFlags(state) & BW_STATE_FLAG_ACTIVE) != 0;
 }
 
 /* "12.5 MB / 40.0 MB (31%), 13107200 of 41943040 bytes": the short form as

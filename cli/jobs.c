@@ -259,7 +259,7 @@ static void json_info(bw_stream *out, bw_stream *err, const BW_INFO *info, const
 
 static int is_moving(UINT32 state)
 {
-    return state == BW_STATE_CONNECTING || state == BW_STATE_TRANSFERRING;
+    return (BwStateFlags(state) & BW_STATE_FLAG_TRANSFERRING) != 0;
 }
 
 int bw_info(const WCHAR *idText, int json, bw_stream *out, bw_stream *err)

@@ -1,41 +1,12 @@
 /* jsonjob.c - see jsonjob.h. */
 #include "jsonjob.h"
 
-/* The names are this schema's, not the library's display texts: stable
- * identifiers (BITS' BG_* names in PascalCase), whatever later versions of
- * BwStateName or the CLI's line format say. */
-static const char *name_of(const char *const *names, size_t n, UINT32 v)
+/* The names are the library's stable identifiers (BwStateName, BwTypeName,
+ * BwPriorityName, BwContextName: BITS' BG_* names in PascalCase); a value
+ * the library does not know is null with its number. */
+static const WCHAR *known(const WCHAR *name, UINT32 v, UINT32 count)
 {
-    return v < n ? names[v] : NULL;
-}
-
-const char *bw_json_state_name(UINT32 state)
-{
-    static const char *const names[] = {"Queued", "Connecting", "Transferring",
-                                        "Suspended", "Error", "TransientError",
-                                        "Transferred", "Acknowledged", "Cancelled"};
-    return name_of(names, sizeof names / sizeof names[0], state);
-}
-
-const char *bw_json_type_name(UINT32 type)
-{
-    static const char *const names[] = {"Download", "Upload", "UploadReply"};
-    return name_of(names, sizeof names / sizeof names[0], type);
-}
-
-const char *bw_json_priority_name(UINT32 priority)
-{
-    static const char *const names[] = {"Foreground", "High", "Normal", "Low"};
-    return name_of(names, sizeof names / sizeof names[0], priority);
-}
-
-const char *bw_json_context_name(UINT32 context)
-{
-    static const char *const names[] = {"None", "Unknown", "GeneralQueueManager",
-                                        "QueueManagerNotification", "LocalFile", "RemoteFile",
-                                        "GeneralTransport", "RemoteApplication",
-                                        "ServerCertificateCallback"};
-    return name_of(names, sizeof names / sizeof names[0], context);
+    return v < count ? name : NULL;
 }
 
 void bw_json_begin_line(bw_json *j, const char *kind)
@@ -46,19 +17,19 @@ void bw_json_begin_line(bw_json *j, const char *kind)
 }
 
 /* An enumeration: "X": name or null, "XCode": number. */
-static void enum_members(bw_json *j, const char *key, const char *code_key, const char *name,
+static void enum_members(bw_json *j, const char *key, const char *code_key, const WCHAR *name,
                          UINT32 v)
 {
-    bw_json_str(j, key, name);
+    bw_json_wstr(j, key, name);
     bw_json_u64(j, code_key, v);
 }
 
 void bw_json_status_members(bw_json *j, const BW_STATUS *st, const WCHAR *error_text,
                             int with_type)
 {
-    enum_members(j, "State", "StateCode", bw_json_state_name(st->State), st->State);
+    enum_members(j, "State", "StateCode", known(BwStateName(st->State), st->State, 9), st->State);
     if (with_type)
-        enum_members(j, "Type", "TypeCode", bw_json_type_name(st->Type), st->Type);
+        enum_members(j, "Type", "TypeCode", known(BwTypeName(st->Type), st->Type, 3), st->Type);
     bw_json_u64(j, "Changed", st->Changed);
     bw_json_u64(j, "Sequence", st->Sequence);
     bw_json_filetime(j, "Timestamp", st->Timestamp);
@@ -71,7 +42,7 @@ void bw_json_status_members(bw_json *j, const BW_STATUS *st, const WCHAR *error_
     if (st->ErrorCode) {
         bw_json_hresult(j, "ErrorCode", st->ErrorCode);
         enum_members(j, "ErrorContext", "ErrorContextCode",
-                      bw_json_context_name(st->ErrorContext), st->ErrorContext);
+                      known(BwContextName(st->ErrorContext), st->ErrorContext, 9), st->ErrorContext);
         bw_json_wstr(j, "ErrorText", error_text);
     } else {
         bw_json_null(j, "ErrorCode");
@@ -92,9 +63,14 @@ void bw_json_info_members(bw_json *j, const BW_INFO *info)
     bw_json_wstr(j, "DisplayName", info->DisplayName);
     bw_json_wstr(j, "Description", info->Description);
     bw_json_wstr(j, "Owner", info->Owner);
-    enum_members(j, "Type", "TypeCode", bw_json_type_name(info->Type), info->Type);
-    enum_members(j, "Priority", "PriorityCode", bw_json_priority_name(info->Priority),
-                 info->Priority);
+    enum_members(j, "Type", "TypeCode", known(BwTypeName(info->Type), info->Type, 3), info->Type);
+    if (info->Priority == BW_PRIORITY_UNKNOWN) { /* not reported (Wine) */
+        bw_json_null(j, "Priority");
+        bw_json_null(j, "PriorityCode");
+    } else {
+        enum_members(j, "Priority", "PriorityCode",
+                     known(BwPriorityName(info->Priority), info->Priority, 4), info->Priority);
+    }
     bw_json_filetime(j, "CreationTime", info->CreationTime);
     bw_json_filetime(j, "ModificationTime", info->ModificationTime);
     bw_json_filetime(j, "TransferCompletionTime", info->TransferCompletionTime);
@@ -109,7 +85,7 @@ void bw_json_error_object(bw_json *j, const char *key, const BW_ERROR *e)
     }
     bw_json_begin(j, key);
     bw_json_hresult(j, "ErrorCode", e->ErrorCode);
-    enum_members(j, "Context", "ContextCode", bw_json_context_name(e->Context), e->Context);
+    enum_members(j, "Context", "ContextCode", known(BwContextName(e->Context), e->Context, 9), e->Context);
     bw_json_wstr(j, "Description", e->Description);
     bw_json_wstr(j, "ContextDescription", e->ContextDescription);
     bw_json_wstr(j, "RemoteName", e->RemoteName);

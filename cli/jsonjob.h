@@ -18,12 +18,6 @@
  * removed or changes meaning; members may be added within a version. */
 #define BW_JSON_SCHEMA 1
 
-/* Names of the enumerations; NULL for a value not known here. */
-const char *bw_json_state_name(UINT32 state);       /* "Queued" .. "Cancelled" */
-const char *bw_json_type_name(UINT32 type);         /* "Download", "Upload", "UploadReply" */
-const char *bw_json_priority_name(UINT32 priority); /* "Foreground", "High", "Normal", "Low" */
-const char *bw_json_context_name(UINT32 context);   /* "None", "Unknown", ..., "RemoteFile" */
-
 /* Opens the object of a line: {"schema":1,"kind":kind. */
 void bw_json_begin_line(bw_json *j, const char *kind);
 

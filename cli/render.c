@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
 #include "width.h"
 
 /* Appends formatted text at the end of buf without overflowing it. */
@@ -15,22 +16,14 @@
             snprintf((buf) + used_, (cap) - used_, __VA_ARGS__);           \
     } while (0)
 
+/* The library's text (BwFormatBytes, BwFormatDuration, the names) is
+ * ASCII; bw_text_utf8 turns it into this program's UTF-8. */
 void bw_fmt_bytes(char *buf, size_t cap, UINT64 bytes)
 {
-    static const char *const units[] = {"KB", "MB", "GB", "TB", "PB", "EB"};
-    double v = (double)bytes;
-    int u = -1;
+    WCHAR w[32];
 
-    if (bytes < 1024) {
-        snprintf(buf, cap, "%u B", (unsigned)bytes);
-        return;
-    }
-    /* Move up while the rounded value would print as 1024.0 or more. */
-    while (u < 5 && v >= 1023.95) {
-        v /= 1024.0;
-        u++;
-    }
-    snprintf(buf, cap, "%.1f %s", v, units[u]);
+    BwFormatBytes(bytes, w, sizeof w / sizeof w[0], NULL);
+    bw_text_utf8(buf, cap, w);
 }
 
 void bw_fmt_progress(char *buf, size_t cap, UINT64 transferred, UINT64 total)
@@ -71,24 +64,20 @@ void bw_fmt_rate(char *buf, size_t cap, double bytesPerSecond)
 
 void bw_fmt_eta(char *buf, size_t cap, INT64 seconds)
 {
-    unsigned h, m, s;
+    WCHAR w[32];
+    char d[32];
 
     if (seconds < 0) {
         if (cap)
             buf[0] = 0;
         return;
     }
-    if (seconds > 99LL * 3600 + 59 * 60 + 59) {
-        snprintf(buf, cap, "ETA >99h");
+    if (seconds > 99LL * 86400) { /* the column stays narrow */
+        snprintf(buf, cap, "ETA >99d");
         return;
     }
-    h = (unsigned)(seconds / 3600);
-    m = (unsigned)(seconds / 60 % 60);
-    s = (unsigned)(seconds % 60);
-    if (h)
-        snprintf(buf, cap, "ETA %u:%02u:%02u", h, m, s);
-    else
-        snprintf(buf, cap, "ETA %u:%02u", m, s);
+    BwFormatDuration((UINT64)seconds, w, sizeof w / sizeof w[0], NULL);
+    snprintf(buf, cap, "ETA %s", bw_text_utf8(d, sizeof d, w));
 }
 
 const char *bw_context_name(UINT32 context)
@@ -110,11 +99,10 @@ int bw_is_no_error_info(HRESULT hr)
     return (UINT32)hr == 0x8020000Fu; /* BG_E_ERROR_INFORMATION_UNAVAILABLE */
 }
 
-/* Rate and ETA mean something only while bytes can still move. */
+/* Rate and ETA mean something only while BITS works on the job. */
 static int is_moving(UINT32 state)
 {
-    return state == BW_STATE_QUEUED || state == BW_STATE_CONNECTING ||
-           state == BW_STATE_TRANSFERRING || state == BW_STATE_TRANSIENT_ERROR;
+    return (BwStateFlags(state) & BW_STATE_FLAG_ACTIVE) != 0;
 }
 
 /* "…" (U+2026): where a name was cut. */
@@ -227,24 +215,26 @@ void bw_fmt_guid(char *buf, size_t cap, const GUID *id)
              id->Data4[2], id->Data4[3], id->Data4[4], id->Data4[5], id->Data4[6], id->Data4[7]);
 }
 
+/* A name from the library, or "Unknown (n)" for a value it does not know. */
+static void fmt_name(char *buf, size_t cap, const WCHAR *name, UINT32 v, UINT32 count)
+{
+    if (v < count)
+        bw_text_utf8(buf, cap, name);
+    else
+        snprintf(buf, cap, "Unknown (%lu)", (unsigned long)v);
+}
+
 void bw_fmt_priority(char *buf, size_t cap, UINT32 priority)
 {
-    static const char *const names[] = {"Foreground", "High", "Normal", "Low"};
-
-    if (priority < sizeof names / sizeof names[0])
-        snprintf(buf, cap, "%s", names[priority]);
+    if (priority == BW_PRIORITY_UNKNOWN)
+        snprintf(buf, cap, "unknown (not reported by the service)");
     else
-        snprintf(buf, cap, "Unknown (%lu)", (unsigned long)priority);
+        fmt_name(buf, cap, BwPriorityName(priority), priority, 4);
 }
 
 void bw_fmt_type(char *buf, size_t cap, UINT32 type)
 {
-    static const char *const names[] = {"Download", "Upload", "Upload-reply"};
-
-    if (type < sizeof names / sizeof names[0])
-        snprintf(buf, cap, "%s", names[type]);
-    else
-        snprintf(buf, cap, "Unknown (%lu)", (unsigned long)type);
+    fmt_name(buf, cap, BwTypeName(type), type, 3);
 }
 
 void bw_fmt_filetime(char *buf, size_t cap, UINT64 filetime, int local)

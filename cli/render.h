@@ -74,10 +74,11 @@ void bw_fit_name(char *dst, size_t cap, const char *name, int cols);
 /* "{0F1E2D3C-...}": the GUID in upper case with braces (39 bytes with NUL). */
 void bw_fmt_guid(char *buf, size_t cap, const GUID *id);
 
-/* "Foreground", "High", "Normal", "Low" (BG_JOB_PRIORITY); "Unknown (n)". */
+/* BwPriorityName ("Foreground", "High", "Normal", "Low"); "unknown (not
+ * reported by the service)" for BW_PRIORITY_UNKNOWN; "Unknown (n)". */
 void bw_fmt_priority(char *buf, size_t cap, UINT32 priority);
 
-/* "Download", "Upload", "Upload-reply"; "Unknown (n)". */
+/* BwTypeName: "Download", "Upload", "UploadReply"; "Unknown (n)". */
 void bw_fmt_type(char *buf, size_t cap, UINT32 type);
 
 /* A FILETIME (UTC) as "YYYY-MM-DD HH:MM:SS", in local time when local is

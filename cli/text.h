@@ -5,7 +5,7 @@
  * later display names and URLs) can hold control characters: a job name with
  * an escape sequence could otherwise move the cursor or recolour the
  * terminal of whoever watches it. Every such string goes through
- * bw_text_sanitize before it is printed.
+ * bw_text_sanitize (the library's BwCleanText) before it is printed.
  */
 #ifndef BW_CLI_TEXT_H
 #define BW_CLI_TEXT_H

@@ -225,7 +225,11 @@ def check_object(o, w):
         for k in ("DisplayName", "Description", "Owner"):
             text_or_null(o, k, w)
         enum(o, "Type", "TypeCode", TYPES, w)
-        enum(o, "Priority", "PriorityCode", PRIORITIES, w)
+        if o.get("PriorityCode") is None:  # not reported by the service (Wine's)
+            check(o.get("Priority") is None, w, "Priority %r with PriorityCode null"
+                  % (o.get("Priority"),))
+        else:
+            enum(o, "Priority", "PriorityCode", PRIORITIES, w)
         for k in ("CreationTime", "ModificationTime", "TransferCompletionTime"):
             time_or_null(o, k, w)
         uint(o, "ErrorCount", w)

@@ -1186,6 +1186,9 @@ int wmain(int argc, wchar_t **argv)
     CHECK(names_a_state(line), "info: no state in:\n%s", out);
     CHECK(strstr(out, "Files: 0 of 1\r\n") && strstr(out, "Created: "), "info: lines missing:\n%s",
           out);
+    /* Wine's GetPriority is E_NOTIMPL: said so, not shown as Foreground. */
+    CHECK(strstr(out, "Priority: unknown (not reported by the service)\r\n"),
+          "info: the priority Wine does not report is not 'unknown' in:\n%s", out);
 
     /* info on the 404 job: its error, in words. */
     _snwprintf(args, sizeof args / sizeof args[0], L"info %ls", nf_job);

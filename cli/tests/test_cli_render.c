@@ -74,7 +74,9 @@ static void test_rate_eta(void)
     bw_fmt_eta(b, sizeof b, -1);
     CHECK_STR(b, "");
     bw_fmt_eta(b, sizeof b, 1000000);
-    CHECK_STR(b, "ETA >99h");
+    CHECK_STR(b, "ETA 11d 13:46:40");
+    bw_fmt_eta(b, sizeof b, 99LL * 86400 + 1);
+    CHECK_STR(b, "ETA >99d");
 }
 
 static void test_line(void)
@@ -162,7 +164,9 @@ static void test_names(void)
     bw_fmt_priority(b, sizeof b, 7);
     CHECK_STR(b, "Unknown (7)");
     bw_fmt_type(b, sizeof b, BW_TYPE_UPLOAD_REPLY);
-    CHECK_STR(b, "Upload-reply");
+    CHECK_STR(b, "UploadReply");
+    bw_fmt_priority(b, sizeof b, BW_PRIORITY_UNKNOWN);
+    CHECK_STR(b, "unknown (not reported by the service)");
     bw_fmt_type(b, sizeof b, 9);
     CHECK_STR(b, "Unknown (9)");
     bw_fmt_guid(b, sizeof b, &g);
@@ -326,7 +330,7 @@ static void test_info(void)
     bw_render_info(b, sizeof b, &v);
     CHECK_LINE(b, "Display name: (none)");
     CHECK_LINE(b, "Owner: (none)");
-    CHECK_LINE(b, "Type: Upload-reply");
+    CHECK_LINE(b, "Type: UploadReply");
     CHECK_LINE(b, "Reply: 0 B of unknown, 0 bytes");
     CHECK_LINE(b, "State: Error");
     CHECK_NO(b, "Rate:");

@@ -97,6 +97,20 @@ typedef struct BW_QUEUE_T *BW_QUEUE;
 #define BW_STATE_ACKNOWLEDGED 7
 #define BW_STATE_CANCELLED 8
 
+/* What a state means, from BwStateFlags: the one state model the CLI, the
+ * module and any caller share. */
+#define BW_STATE_FLAG_FINAL 0x1u /* ACKNOWLEDGED, CANCELLED: nothing more happens */
+#define BW_STATE_FLAG_ACTIVE 0x2u /* QUEUED, CONNECTING, TRANSFERRING, TRANSIENT_ERROR:
+                                    BITS works on it and it changes by itself; a rate
+                                    and an ETA mean something */
+#define BW_STATE_FLAG_TRANSFERRING 0x4u /* CONNECTING, TRANSFERRING: bytes can move now */
+#define BW_STATE_FLAG_OWNER_ACTION 0x8u /* SUSPENDED, ERROR, TRANSFERRED: nothing happens
+                                          until the owner resumes, completes or cancels */
+
+/* BW_INFO.Priority when the service does not report it (Wine's answers
+ * E_NOTIMPL). Otherwise the values of BITS' BG_JOB_PRIORITY, 0..3. */
+#define BW_PRIORITY_UNKNOWN 0xFFFFFFFFu
+
 /* Job types: the values of BITS' BG_JOB_TYPE. */
 #define BW_TYPE_DOWNLOAD 0
 #define BW_TYPE_UPLOAD 1
@@ -217,7 +231,8 @@ typedef struct BW_INFO {
     UINT32 cbSize;              /* in: sizeof(BW_INFO) */
     UINT32 Type;                /* BW_TYPE_* */
     GUID JobId;
-    UINT32 Priority;            /* BG_JOB_PRIORITY: 0 foreground .. 3 low */
+    UINT32 Priority;            /* BG_JOB_PRIORITY: 0 foreground .. 3 low, or
+                                   BW_PRIORITY_UNKNOWN when not reported */
     UINT32 ErrorCount;          /* errors BITS has seen on the job */
     WCHAR *DisplayName;         BW_PTR_PAD(Pad0)
     WCHAR *Description;         BW_PTR_PAD(Pad1)
@@ -506,6 +521,47 @@ HRESULT BWAPI BwFormatMessage(HRESULT hr, WCHAR *buffer, UINT32 cch, UINT32 *nee
  * "Cancelled"; "Unknown" for any other value. Static text: never NULL, never
  * freed. */
 const WCHAR *BWAPI BwStateName(UINT32 state);
+
+/* ---- Presentation: what the CLI and the module show, in one place --------
+ * The names below are stable identifiers (BITS' BG_* names in PascalCase,
+ * the CLI's JSON uses them as they are). Static text: never NULL, never
+ * freed. */
+
+/* BW_STATE_FLAG_* of a BW_STATE_* value; 0 for any other value. */
+UINT32 BWAPI BwStateFlags(UINT32 state);
+/* "Download", "Upload", "UploadReply"; "Unknown" for any other value. */
+const WCHAR *BWAPI BwTypeName(UINT32 type);
+/* "Foreground", "High", "Normal", "Low"; "Unknown" for BW_PRIORITY_UNKNOWN
+ * and any other value. */
+const WCHAR *BWAPI BwPriorityName(UINT32 priority);
+/* "None", "Unknown", "GeneralQueueManager", "QueueManagerNotification",
+ * "LocalFile", "RemoteFile", "GeneralTransport", "RemoteApplication",
+ * "ServerCertificateCallback"; "Unknown" for any other value. */
+const WCHAR *BWAPI BwContextName(UINT32 context);
+
+/* The three below fill a caller's buffer with BwFormatMessage's rules:
+ * buffer may be NULL when cch is 0; *needed (may be NULL) is set to the
+ * units the whole text needs, NUL included; S_OK, or
+ * HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER) with as much as fits
+ * (NUL-terminated when cch > 0, never half a surrogate pair); E_POINTER for
+ * a NULL buffer with cch > 0. */
+
+/* Text that came from BITS (names, descriptions, error text, URLs: anyone
+ * who can make a job chooses them) made safe to show on one line of a
+ * terminal: whole escape sequences removed as a terminal would parse them
+ * (ECMA-48 CSI, OSC/DCS/SOS/PM/APC up to BEL or ST, ESC and one character;
+ * the C1 forms too), other control characters and the bidirectional
+ * overrides/embeddings/isolates and LRM/RLM dropped, runs of tabs, CR, LF
+ * and spaces made one space, leading and trailing ones removed. text NULL is
+ * the empty text. */
+HRESULT BWAPI BwCleanText(const WCHAR *text, WCHAR *buffer, UINT32 cch, UINT32 *needed);
+/* A byte count for people: "0 B" .. "1023 B", then one decimal and the
+ * 1,024-based unit: "1.0 KB", "40.0 MB", up to "16.0 EB"; the decimal point
+ * is always "." (no locale). BW_SIZE_UNKNOWN gives "unknown". */
+HRESULT BWAPI BwFormatBytes(UINT64 bytes, WCHAR *buffer, UINT32 cch, UINT32 *needed);
+/* A duration for people, from whole seconds: "0:42", "12:05" under an
+ * hour, "3:04:05" under a day, "2d 03:04:05" from a day on. */
+HRESULT BWAPI BwFormatDuration(UINT64 seconds, WCHAR *buffer, UINT32 cch, UINT32 *needed);
 
 #if !defined(_WIN32) && defined(__GNUC__)
 #pragma GCC visibility pop

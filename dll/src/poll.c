@@ -27,15 +27,17 @@
 
 #include "bw_core.h"
 
+/* Both from the one state model (BwStateFlags, names.c). */
 int bw__state_is_final(UINT32 state)
 {
-    return state == BW_STATE_TRANSFERRED || state == BW_STATE_ERROR ||
-           state == BW_STATE_ACKNOWLEDGED || state == BW_STATE_CANCELLED;
+    UINT32 f = BwStateFlags(state);
+    return (f & BW_STATE_FLAG_FINAL) ||
+           ((f & BW_STATE_FLAG_OWNER_ACTION) && state != BW_STATE_SUSPENDED);
 }
 
 int bw__state_is_moving(UINT32 state)
 {
-    return state == BW_STATE_CONNECTING || state == BW_STATE_TRANSFERRING;
+    return (BwStateFlags(state) & BW_STATE_FLAG_TRANSFERRING) != 0;
 }
 
 static int state_has_error(UINT32 state)

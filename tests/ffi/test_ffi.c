@@ -23,7 +23,6 @@
 
 #include "itest.h"
 
-/* stdcall on x86 is what BWAPI means; x64 has one calling convention. */
 #if defined(__i386__) || defined(_M_IX86)
 #define BW_FFI_ABI FFI_STDCALL
 #else
@@ -36,6 +35,7 @@
 #define T_U32 (&ffi_type_uint32)
 #define T_PTR (&ffi_type_pointer)
 #define T_VOID (&ffi_type_void)
+#define T_U64 (&ffi_type_uint64)
 
 enum {
     F_GetVersion,
@@ -61,6 +61,13 @@ enum {
     F_QueuePoll,
     F_QueueGetJobs,
     F_QueueClose,
+    F_StateFlags,
+    F_TypeName,
+    F_PriorityName,
+    F_ContextName,
+    F_CleanText,
+    F_FormatBytes,
+    F_FormatDuration,
     F_COUNT
 };
 
@@ -98,7 +105,25 @@ static ffi_export g_exports[F_COUNT] = {
     [F_QueuePoll] = {"BwQueuePoll", T_HR, 3, {T_PTR, T_U32, T_PTR}},
     [F_QueueGetJobs] = {"BwQueueGetJobs", T_HR, 4, {T_PTR, T_PTR, T_U32, T_PTR}},
     [F_QueueClose] = {"BwQueueClose", T_HR, 1, {T_PTR}},
+    [F_StateFlags] = {"BwStateFlags", T_U32, 1, {T_U32}},
+    [F_TypeName] = {"BwTypeName", T_PTR, 1, {T_U32}},
+    [F_PriorityName] = {"BwPriorityName", T_PTR, 1, {T_U32}},
+    [F_ContextName] = {"BwContextName", T_PTR, 1, {T_U32}},
+    [F_CleanText] = {"BwCleanText", T_HR, 4, {T_PTR, T_PTR, T_U32, T_PTR}},
+    [F_FormatBytes] = {"BwFormatBytes", T_HR, 4, {T_U64, T_PTR, T_U32, T_PTR}},
+    [F_FormatDuration] = {"BwFormatDuration", T_HR, 4, {T_U64, T_PTR, T_U32, T_PTR}},
 };
+
+#if defined(__i386__)
+/* The stack words of export e's arguments (a UINT64 takes two). */
+static unsigned arg_words(const ffi_export *e)
+{
+    unsigned w = 0;
+    for (unsigned k = 0; k < e->nargs; k++)
+        w += e->args[k] == T_U64 ? 2 : 1;
+    return w;
+}
+#endif
 
 /* The loaded DLL (full path from argv[1]); g_ready once every cif is prepared. */
 static HMODULE g_dll;
@@ -428,6 +453,48 @@ static void test_real_job(void **state)
     assert_hr(E_HANDLE, ffi_poll(job, 0, &st));
 }
 
+/* The presentation exports through ffi_call: the state model, the names,
+ * and the three formatters with their buffer rules. */
+static void test_presentation(void **state)
+{
+    UINT32 v = BW_STATE_TRANSFERRING, cch = 64, needed = 0, small = 4;
+    UINT64 bytes = 41943040, secs = 2 * 86400 + 3 * 3600 + 4 * 60 + 5;
+    WCHAR buf[64];
+    WCHAR *bufp = buf, *nullp = NULL;
+    UINT32 *neededp = &needed;
+    const WCHAR hostile[] = L"\x1b[2Jname\x1b]0;t\x07\r\n\x202Eok";
+    const WCHAR *hostilep = hostile;
+    void *a1[] = {&v};
+    (void)state;
+    require_cifs();
+
+    assert_int_equal((UINT32)call(F_StateFlags, a1), BW_STATE_FLAG_ACTIVE | BW_STATE_FLAG_TRANSFERRING);
+    v = BW_TYPE_UPLOAD_REPLY;
+    assert_true(!wcscmp((const WCHAR *)(uintptr_t)call(F_TypeName, a1), L"UploadReply"));
+    v = BW_PRIORITY_UNKNOWN;
+    assert_true(!wcscmp((const WCHAR *)(uintptr_t)call(F_PriorityName, a1), L"Unknown"));
+    v = BW_CONTEXT_REMOTE_FILE;
+    assert_true(!wcscmp((const WCHAR *)(uintptr_t)call(F_ContextName, a1), L"RemoteFile"));
+
+    void *ab[] = {&bytes, &bufp, &cch, &neededp};
+    assert_hr(S_OK, call_hr(F_FormatBytes, ab));
+    assert_true(!wcscmp(buf, L"40.0 MB"));
+    assert_int_equal(needed, 8);
+    void *ad[] = {&secs, &bufp, &cch, &neededp};
+    assert_hr(S_OK, call_hr(F_FormatDuration, ad));
+    assert_true(!wcscmp(buf, L"2d 03:04:05"));
+    void *ac[] = {&hostilep, &bufp, &cch, &neededp};
+    assert_hr(S_OK, call_hr(F_CleanText, ac));
+    assert_true(!wcscmp(buf, L"name ok"));
+    void *asmall[] = {&bytes, &bufp, &small, &neededp};
+    assert_hr(HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), call_hr(F_FormatBytes, asmall));
+    assert_true(!wcscmp(buf, L"40."));
+    void *anull[] = {&bytes, &nullp, &small, &neededp};
+    assert_hr(E_POINTER, call_hr(F_FormatBytes, anull));
+}
+
+/* stdcall on x86 is what BWAPI means; x64 has one calling convention. */
+
 #if defined(__i386__)
 /* libffi's x86 ffi_call restores ESP from its frame pointer after the call, so
  * a callee that pops the wrong number of bytes (a cdecl export where stdcall is
@@ -538,22 +605,28 @@ static void test_stdcall_stack_balance(void **state)
         case F_QueueOpen: a[0] = 0x80; a[1] = (UINT32)(uintptr_t)&g_out; break; /* bad flag */
         case F_QueuePoll: a[2] = (UINT32)(uintptr_t)&g_out; break;
         case F_QueueGetJobs: a[3] = (UINT32)(uintptr_t)&g_out; break;
+        case F_StateFlags: case F_TypeName: case F_PriorityName: case F_ContextName:
+            a[0] = 2; break;
+        case F_CleanText: a[3] = (UINT32)(uintptr_t)&g_out; break; /* NULL text: "" */
+        case F_FormatBytes: case F_FormatDuration:
+            a[0] = 4242; a[4] = (UINT32)(uintptr_t)&g_out; break; /* words: low, high, buf, cch, needed */
         default: break;
         }
         memset(&g_out, 0, sizeof g_out);
         g_out.st.cbSize = out_size(i);
         delta = 1;
-        via_probe = bw_stack_probe((void *)e->fn, a, e->nargs, &delta);
+        unsigned words = arg_words(e);
+        via_probe = bw_stack_probe((void *)e->fn, a, words, &delta);
         if (delta != 0)
             fail_msg("%s: ESP moved by %d bytes across the call: the callee popped %d bytes,"
                      " __stdcall pops %u (its %u arguments)",
-                     e->name, (int)delta, (int)(4 * e->nargs) + (int)delta, 4 * e->nargs,
+                     e->name, (int)delta, (int)(4 * words) + (int)delta, 4 * words,
                      e->nargs);
         if (probe_only || e->ret == T_VOID)
             continue;
         memcpy(fa, a, sizeof fa);
-        for (unsigned k = 0; k < e->nargs; k++)
-            fargs[k] = &fa[k];
+        for (unsigned k = 0, w = 0; k < e->nargs; w += e->args[k] == T_U64 ? 2 : 1, k++)
+            fargs[k] = &fa[w]; /* a UINT64 is its two words, low first */
         memset(&g_out, 0, sizeof g_out);
         g_out.st.cbSize = out_size(i);
         via_ffi = (UINT32)call(i, fargs);
@@ -680,6 +753,7 @@ int wmain(int argc, wchar_t **argv)
         cmocka_unit_test(test_struct_bounds),
         cmocka_unit_test(test_enum_jobs),
         cmocka_unit_test(test_queue),
+        cmocka_unit_test(test_presentation),
         cmocka_unit_test(test_real_job),
     };
 

@@ -281,7 +281,8 @@ static void test_bad_cbsize(void **state)
 
 /* BwJobGetInfo of the job bwjob made: its GUID, name and type; the rest of
  * what Wine's BITS does not give (E_NOTIMPL, or GetDescription failing across
- * processes with 0x800703E6) stays NULL/0 and the call succeeds. BwJobGetError
+ * processes with 0x800703E6) stays NULL/0 (the priority BW_PRIORITY_UNKNOWN)
+ * and the call succeeds. BwJobGetError
  * on a job that is not in error: BG_E_ERROR_INFORMATION_UNAVAILABLE. */
 static void test_job_info(void **state)
 {
@@ -305,6 +306,10 @@ static void test_job_info(void **state)
     if (memcmp(&info.JobId, &id, sizeof id))
         fail_msg("BwJobGetInfo: JobId differs from %ls", text);
     assert_int_equal(info.Type, BW_TYPE_DOWNLOAD);
+    /* Wine's GetPriority is E_NOTIMPL: "not reported", never Foreground. */
+    if (info.Priority != BW_PRIORITY_UNKNOWN)
+        fail_msg("BwJobGetInfo: Priority %u, expected BW_PRIORITY_UNKNOWN (Wine reports none)",
+                 (unsigned)info.Priority);
     if (!info.DisplayName || wcscmp(info.DisplayName, L"bw-itest-api"))
         fail_msg("BwJobGetInfo: DisplayName \"%ls\", expected \"bw-itest-api\"",
                  info.DisplayName ? info.DisplayName : L"(null)");

@@ -437,8 +437,10 @@ static void line_job(parser *p, token *t, int n)
             free(j->owner);
             j->owner = value_dup(p, &t[i]);
         } else if (strcmp(t[i].key, "priority") == 0) {
-            if (!value_ascii(&t[i], a, sizeof a) || !parse_dec(a, 3, &v))
-                fail(p, "priority= must be 0 (foreground) .. 3 (low)");
+            if (value_ascii(&t[i], a, sizeof a) && strcmp(a, "unknown") == 0)
+                j->priority = BW_PRIORITY_UNKNOWN; /* a service that reports none (Wine) */
+            else if (!value_ascii(&t[i], a, sizeof a) || !parse_dec(a, 3, &v))
+                fail(p, "priority= must be 0 (foreground) .. 3 (low) or unknown");
             else
                 j->priority = (UINT32)v;
         } else if (strcmp(t[i].key, "errors") == 0) {

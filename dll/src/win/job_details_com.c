@@ -181,6 +181,7 @@ HRESULT bw__com_op_info(bw__bjob *j, void *out)
 
     info_clear(in);
     in->id = j->id;
+    in->priority = BW_PRIORITY_UNKNOWN; /* until GetPriority answers */
     hr = IBackgroundCopyJob_GetType(j->job, &type);
     if (SUCCEEDED(hr))
         in->type = (UINT32)type;
