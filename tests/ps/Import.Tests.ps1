@@ -357,6 +357,8 @@ $null = Get-BitsJobStatus
     }
 
     It 'what users load has no test surface: no public NativeMethods, Job.OpenCount, Queue.OpenCount or Job.NativePollCount' {
+        # In this process: the types stay loaded for the other test files.
+        Import-Module $script:ModuleDir -ErrorAction Stop
         $exported = [BitsWatch.Native.Job].Assembly.GetExportedTypes() | ForEach-Object FullName
         $exported | Should -Contain 'BitsWatch.Native.Job'
         $exported | Should -Contain 'BitsWatch.Native.JobState'

@@ -45,7 +45,8 @@ export BW_NUGET_PACKAGES=$TOOLS/nuget-packages
 ASSEMBLY=$(bash "$HERE/build-assembly.sh" "$OUT/assembly") || { echo "FAIL: building BitsWatch.Native.dll"; exit 1; }
 
 # name | file (under ps/) | text | replacement | test files | what it breaks
-# Text and replacement are Python string literals (\n for a new line).
+# Text and replacement are Python string literals (\n for a new line, \x7c
+# for a |, which would end the field).
 MUTANTS=$(cat <<'EOF'
 open-listed-gone-error|Private/Open-BwJobEntry.ps1|'if (-not ($Listing -and $failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND)) {'|'if ($true) {'|Module|issue 18 part 2: a listed job gone when opened writes an error
 unfinished-info-noop|Private/Read-BwUnfinishedJobInfo.ps1|'    foreach ($e in $Entry) {'|'    return\n    foreach ($e in $Entry) {'|WaitWatch|issue 18 part 2: Read-BwUnfinishedJobInfo does nothing
@@ -70,7 +71,7 @@ clm-unchecked|BitsWatch.psm1|"if ($ExecutionContext.SessionState.LanguageMode -n
 assembly-ignored|Private/Initialize-BwNative.ps1|'if (Test-Path -LiteralPath $assembly -PathType Leaf) {'|'if ($false) {'|Import|item 12: the package compiles its C# at import instead of loading BitsWatch.Native.dll
 native-methods-public|src/Interop.cs|'    internal static class NativeMethods'|'    public static class NativeMethods'|Import|item 14: NativeMethods ships public in the product assembly
 open-count-public|src/Job.cs|'        internal static int OpenCount'|'        public static int OpenCount'|Import|item 14: a test hook (Job.OpenCount) ships public
-final-misses-error|src/Model.cs|'return State == JobState.Error || State == JobState.Transferred ||'|'return State == JobState.Transferred ||'|WaitWatch|item 13: JobStatus.IsFinal (the JobState enum) forgets Error
+final-misses-error|src/Model.cs|'return State == JobState.Error \x7c\x7c State == JobState.Transferred'|'return State == JobState.Transferred'|WaitWatch|item 13: JobStatus.IsFinal (the JobState enum) forgets Error
 EOF
 )
 
