@@ -3,7 +3,9 @@
 
     module_files.py SRC DEST
 
-Copies SRC/*.psd1, *.ps1xml and *.cs into DEST as they are, and writes
+Copies SRC/*.psd1 and *.ps1xml into DEST as they are, SRC/src/*.cs (the C#
+of BitsWatch.Native.dll, shipped for reading and for the module to compile
+when the DLL is absent) into DEST/src/, and writes
 DEST/BitsWatch.psm1 with the function files of SRC/Private/ and SRC/Public/
 joined in, in place of the psm1's region
 
@@ -33,6 +35,7 @@ BEGIN = "#region BitsWatch functions"
 END = "#endregion BitsWatch functions"
 FOLDERS = ("Private", "Public")
 COPIED = (".psd1", ".ps1xml", ".cs")
+CS_FOLDER = "src"   # the C# sources, copied into DEST/src/ (.cs files only)
 
 
 class LayoutError(Exception):
@@ -104,6 +107,16 @@ def lay_out(src, dest):
             continue
         os.chmod(os.path.join(dest, name), 0o644)
         written.append(name)
+    cs = os.path.join(src, CS_FOLDER)
+    if os.path.isdir(cs):
+        os.makedirs(os.path.join(dest, CS_FOLDER), exist_ok=True)
+        for name in sorted(os.listdir(cs)):
+            path = os.path.join(cs, name)
+            if os.path.isfile(path) and name.endswith(".cs"):
+                read_ascii(path)
+                shutil.copyfile(path, os.path.join(dest, CS_FOLDER, name))
+                os.chmod(os.path.join(dest, CS_FOLDER, name), 0o644)
+                written.append(CS_FOLDER + "/" + name)
     return written
 
 

@@ -3,9 +3,14 @@
 # tests) and writes
 #   dist/BitsWatch/                  the module folder (what Install-Module puts
 #                                    in a PSModulePath folder), with
-#       BitsWatch.psd1 .psm1 *.ps1xml *.cs  (from ps/, by packaging/module_files.py:
+#       BitsWatch.psd1 .psm1 *.ps1xml  (from ps/, by packaging/module_files.py:
 #                                    the .psm1 with ps/Private/*.ps1 and
 #                                    ps/Public/*.ps1 joined in)
+#       BitsWatch.Native.dll         the module's P/Invoke declarations and
+#                                    model, compiled (ps/src/BitsWatch.Native.csproj,
+#                                    net462, deterministic; dotnet SDK)
+#       src/*.cs                     its source, for reading (and what the
+#                                    module compiles when the DLL is absent)
 #       bin/win-x64/bitswatch.dll, bitswatch.exe                  (stripped)
 #       bin/win-x86/bitswatch.dll, bitswatch.exe
 #       include/bitswatch.h bitswatch_compat.h bitswatch_version.h
@@ -25,11 +30,13 @@
 #   dist/SHA256SUMS                  of the zip and the nupkg
 # The version is project(... VERSION ...) of the top-level CMakeLists.txt.
 #
-# Signing (optional): given a code-signing certificate, every DLL and exe gets
-# an Authenticode signature and the module's PowerShell files (.psd1, .psm1,
+# Signing (optional): given a code-signing certificate, every DLL and exe
+# (bitswatch.dll, bitswatch.exe and the managed BitsWatch.Native.dll) gets an
+# Authenticode signature and the module's PowerShell files (.psd1, .psm1,
 # .ps1xml) a PowerShell signature block, both made by osslsigncode (2.7 or
-# newer for the scripts). BitsWatch.Native.cs is no script (Add-Type reads it)
-# and has no signature format. Options, or the environment variables named:
+# newer for the scripts). src/*.cs is no script (the module loads the signed
+# DLL; only an import without it compiles the source) and has no signature
+# format. Options, or the environment variables named:
 #   --pkcs12 FILE       BW_SIGN_PKCS12     certificate and key, PKCS#12
 #   --cert FILE         BW_SIGN_CERT       or: certificate (chain), PEM/DER
 #   --key FILE          BW_SIGN_KEY            and its private key, PEM/DER
@@ -43,10 +50,12 @@
 # else the last commit's time, else 1980-01-01). A signature holds its signing
 # time, so signed output differs from run to run.
 #
-# Needs: cmake, ninja, mingw-w64, python3; osslsigncode to sign (tests/run.sh
-# installs them).
+# Needs: cmake, ninja, mingw-w64, python3, the dotnet SDK (its NuGet feed for
+# the pinned reference packages); osslsigncode to sign (tests/run.sh installs
+# them).
 # Knobs: BW_PKG_BUILD (build dirs, default build/pkg), BW_DIST (default dist),
-#        BW_JOBS (parallel jobs, default nproc).
+#        BW_JOBS (parallel jobs, default nproc), BW_NUGET_PACKAGES (NuGet
+#        package folder, default build/tools/nuget-packages).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -140,6 +149,19 @@ mkdir -p "$PKG_BUILD"
 build x64 x86_64-w64-mingw32
 build x86 i686-w64-mingw32
 
+# The module's assembly. Deterministic and without a PDB, so its bytes name
+# no path and do not depend on where it was built; obj/ and bin/ stay under
+# PKG_BUILD (artifacts path), not in ps/src.
+NUGET_PACKAGES_DIR=${BW_NUGET_PACKAGES:-$ROOT/build/tools/nuget-packages}
+echo "package: building BitsWatch.Native.dll (dotnet, Release)"
+rm -rf "$PKG_BUILD/assembly"
+mkdir -p "$PKG_BUILD/assembly" "$NUGET_PACKAGES_DIR"
+dotnet build "$ROOT/ps/src/BitsWatch.Native.csproj" -c Release -nologo \
+  --artifacts-path "$PKG_BUILD/assembly" --packages "$NUGET_PACKAGES_DIR" "-p:Version=$VERSION" \
+  >"$PKG_BUILD/assembly.build.log" 2>&1 || { tail -n 40 "$PKG_BUILD/assembly.build.log" >&2; exit 1; }
+ASSEMBLY=$PKG_BUILD/assembly/bin/BitsWatch.Native/release/BitsWatch.Native.dll
+[ -f "$ASSEMBLY" ] || { echo "package: dotnet build wrote no $ASSEMBLY" >&2; exit 1; }
+
 MOD=$DIST/$NAME
 rm -rf "$MOD" "$DIST/x64" "$DIST/x86" "$DIST/$NAME-"*.zip "$DIST/$NAME."*.nupkg "$DIST/SHA256SUMS"
 mkdir -p "$MOD/include"
@@ -189,6 +211,8 @@ for arch in x64 x86; do
 done
 install -m 0644 dll/include/bitswatch.h dll/include/bitswatch_compat.h \
   "$PKG_BUILD/x64/dll/include/bitswatch_version.h" "$MOD/include/"
+install -m 0644 "$ASSEMBLY" "$MOD/BitsWatch.Native.dll"
+[ ${#SIGN[@]} = 0 ] || sign_in_place "$MOD/BitsWatch.Native.dll"
 install -m 0644 README.md "$MOD/README.md"
 install -m 0644 LICENSE "$MOD/LICENSE"
 if [ ${#SIGN[@]} -gt 0 ]; then

@@ -16,14 +16,21 @@
     CmdletsToExport      = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
-    # Every file of the package (packaging/package.sh): the module's own, the
-    # DLLs and the console monitor, the C headers and import libraries.
+    # Every file of the package (packaging/package.sh): the module's own, its
+    # compiled assembly (BitsWatch.Native.dll) and that assembly's source
+    # (src\), the DLLs and the console monitor, the C headers and import
+    # libraries.
     FileList             = @(
         'BitsWatch.psd1',
         'BitsWatch.psm1',
         'BitsWatch.format.ps1xml',
-        'BitsWatch.Native.cs',
-        'BitsWatch.Attributes.cs',
+        'BitsWatch.Native.dll',
+        'src\Interop.cs',
+        'src\Loader.cs',
+        'src\Model.cs',
+        'src\Job.cs',
+        'src\Queue.cs',
+        'src\Attributes.cs',
         'LICENSE',
         'README.md',
         'bin\win-x64\bitswatch.dll',

@@ -13,6 +13,16 @@
 # left alone): the job at position i (0-based, in the order given) uses
 # Id 0x4257 + 2*i for its bar and 0x4257 + 2*i + 1 for its reply child bar.
 
+# Constrained Language Mode (an AppLocker or WDAC policy that does not allow
+# this module): its scripts could not load the module's .NET types nor call
+# them, and the first statement below would fail with an error about a type
+# or method. One clear error instead, before anything runs. A module the
+# policy allows (signed by a publisher it trusts) runs in FullLanguage mode
+# even in a constrained session (README.md, "Locked-down machines").
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    throw ('BitsWatch cannot be imported in {0} mode: in this mode (what an application control policy such as WDAC or AppLocker gives scripts it does not allow) the module''s scripts may not load or call its .NET types. Ask the administrator to allow the publisher whose signature the module''s files carry (BitsWatch.psd1, .psm1, .ps1xml, BitsWatch.Native.dll and bin\*\bitswatch.dll); the module then runs in FullLanguage mode.' -f $ExecutionContext.SessionState.LanguageMode)
+}
+
 Set-StrictMode -Version 3.0
 
 # The module's folder, for the functions: inside a dot-sourced file
@@ -23,8 +33,6 @@ $script:ProgressIdBase = 0x4257
 $script:DrawIntervalMs = 100    # at most 10 progress updates a second
 $script:LeftLingerMs = 1500     # a job that left the queue keeps its bar (last state, why) this long
 
-$script:StateNames = @('Queued', 'Connecting', 'Transferring', 'Suspended', 'Error',
-    'TransientError', 'Transferred', 'Acknowledged', 'Cancelled')
 $script:TypeNames = @('Download', 'Upload', 'UploadReply')
 $script:ContextNames = @('None', 'Unknown', 'GeneralQueueManager', 'QueueManagerNotification',
     'LocalFile', 'RemoteFile', 'GeneralTransport', 'RemoteApplication')

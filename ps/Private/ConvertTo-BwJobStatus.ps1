@@ -13,7 +13,9 @@ function ConvertTo-BwJobStatus {
         $JobError
     )
 
-    $state = Get-BwName $script:StateNames $Status.State
+    # The name (BitsWatch.JobStatus objects carry it as text: it survives
+    # serialization as it is); an unknown value shows as its number.
+    $state = [string]$Status.State
     $total = $null
     $percent = $null
     if ($Status.BytesTotal -ne $script:SizeUnknown) {

@@ -1,6 +1,6 @@
 function Get-BwName {
     # The name of a value in one of the name tables of BitsWatch.psm1
-    # ($script:StateNames ...), or the number itself.
+    # ($script:TypeNames ...), or the number itself.
     [CmdletBinding()]
     [OutputType([string])]
     param(

@@ -1,7 +1,8 @@
 function Initialize-BwNative {
     # Finds the native library (BITSWATCH_NATIVE_LIBRARY, else
-    # bin/win-<arch>/bitswatch.dll), loads it by full path, compiles the
-    # P/Invoke declarations (once per session), checks the library's version.
+    # bin/win-<arch>/bitswatch.dll), loads it by full path, loads the P/Invoke
+    # declarations (BitsWatch.Native.dll, or src/*.cs compiled; once per
+    # session), checks the library's version.
     [CmdletBinding()]
     param()
 
@@ -37,11 +38,24 @@ function Initialize-BwNative {
     }
 
     $moduleVersion = Get-BwManifestVersion
-    # The P/Invoke declarations and the parameter attributes: one assembly.
-    $source = @(
-        (Join-Path -Path $script:ModuleRoot -ChildPath 'BitsWatch.Native.cs'),
-        (Join-Path -Path $script:ModuleRoot -ChildPath 'BitsWatch.Attributes.cs'))
-    $sourceHash = (Get-FileHash -LiteralPath $source -Algorithm SHA256 | ForEach-Object Hash) -join ''
+    # The P/Invoke declarations, loader, model and parameter attribute: the
+    # package's compiled, signed assembly (fast, and what WDAC/AppLocker can
+    # allow by its publisher), or from the source tree, where there is none,
+    # the same source files compiled by Add-Type (seconds). The hash tells a
+    # later import whether the session's types are its own.
+    $assembly = Join-Path -Path $script:ModuleRoot -ChildPath 'BitsWatch.Native.dll'
+    if (Test-Path -LiteralPath $assembly -PathType Leaf) {
+        $source = $null
+        $hashed = @($assembly)
+    }
+    else {
+        $assembly = $null
+        $src = Join-Path -Path $script:ModuleRoot -ChildPath 'src'
+        $source = @('Interop.cs', 'Loader.cs', 'Model.cs', 'Job.cs', 'Queue.cs', 'Attributes.cs') |
+            ForEach-Object { Join-Path -Path $src -ChildPath $_ }
+        $hashed = $source
+    }
+    $sourceHash = (Get-FileHash -LiteralPath $hashed -Algorithm SHA256 | ForEach-Object Hash) -join ''
 
     # One Add-Type and one load per process, also when several runspaces
     # import at the same moment: they share this (interned) lock object.
@@ -49,7 +63,12 @@ function Initialize-BwNative {
     [System.Threading.Monitor]::Enter($lock)
     try {
         if (-not ('BitsWatch.Native.Job' -as [type])) {
-            Add-Type -LiteralPath $source -ErrorAction Stop
+            if ($assembly) {
+                Add-Type -LiteralPath $assembly -ErrorAction Stop
+            }
+            else {
+                Add-Type -LiteralPath $source -ErrorAction Stop
+            }
             [BitsWatch.Native.Loader]::SourceHash = $sourceHash
         }
         elseif ([BitsWatch.Native.Loader]::SourceHash -ne $sourceHash) {
@@ -81,7 +100,7 @@ function Initialize-BwNative {
         [System.Threading.Monitor]::Exit($lock)
     }
 
-    $dllVersion = [BitsWatch.Native.NativeMethods]::BwGetVersion()
+    $dllVersion = [BitsWatch.Native.Job]::Version
     $expected = ([uint32]$moduleVersion.Major -shl 16) -bor ([uint32]$moduleVersion.Minor -shl 8) -bor [uint32][math]::Max(0, $moduleVersion.Build)
     if ($dllVersion -ne $expected) {
         throw ("BitsWatch: '{0}' is version {1}, the module is {2}. Reinstall the module so both come from one release, then start a new session." -f $dll, [BitsWatch.Native.Loader]::VersionText($dllVersion), $moduleVersion)

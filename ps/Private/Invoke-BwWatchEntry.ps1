@@ -18,8 +18,8 @@ function Invoke-BwWatchEntry {
 
     $e = $Entry
     $raw = $e.Raw
-    $state = Get-BwName $script:StateNames $raw.State
-    if ($state -eq 'Error' -and -not $e.ErrorShown) {
+    $state = $raw.State
+    if ($state -eq [BitsWatch.Native.JobState]::Error -and -not $e.ErrorShown) {
         $e.ErrorShown = $true
         $text = $e.Status.ErrorDescription
         if (-not $text) {
@@ -42,11 +42,11 @@ function Invoke-BwWatchEntry {
         }
         $Cmdlet.WriteError((ConvertTo-BwErrorRecord -Exception $ex -ErrorId 'BitsWatch.JobInError' -TargetObject $e.JobId -Category $category))
     }
-    if ($state -eq 'Suspended' -or $state -eq 'TransientError') {
+    if ($state -eq [BitsWatch.Native.JobState]::Suspended -or $state -eq [BitsWatch.Native.JobState]::TransientError) {
         # Not final: the watch goes on until it moves again.
         if (-not $e.WarnedIdle) {
             $e.WarnedIdle = $true
-            if ($state -eq 'Suspended') {
+            if ($state -eq [BitsWatch.Native.JobState]::Suspended) {
                 $Cmdlet.WriteWarning(('BITS job {0} ({1}) is suspended: it will not finish until it is resumed (Resume-BitsTransfer). Waiting; -TimeoutSec limits the wait.' -f $e.JobId, $e.Name))
             }
             else {
@@ -57,7 +57,7 @@ function Invoke-BwWatchEntry {
     else {
         $e.WarnedIdle = $false
     }
-    if ($state -eq 'Transferred' -and $Complete) {
+    if ($state -eq [BitsWatch.Native.JobState]::Transferred -and $Complete) {
         $target = 'BITS job {0} ({1})' -f $e.JobId, $e.Name
         if ($Cmdlet.ShouldProcess($target, 'Complete (acknowledge the transfer; its files move to their destination)')) {
             $failure = $e.Job.TryComplete()
@@ -73,11 +73,11 @@ function Invoke-BwWatchEntry {
         $e.Done = $true
         # Acknowledged or cancelled (by -Complete, or by another program): the
         # job has left BITS' queue.
-        $state = Get-BwName $script:StateNames $e.Raw.State
-        if ($state -eq 'Acknowledged') {
+        $state = $e.Raw.State
+        if ($state -eq [BitsWatch.Native.JobState]::Acknowledged) {
             $e.Left = 'completed'
         }
-        elseif ($state -eq 'Cancelled') {
+        elseif ($state -eq [BitsWatch.Native.JobState]::Cancelled) {
             $e.Left = 'cancelled'
         }
     }

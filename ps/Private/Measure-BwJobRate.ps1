@@ -24,7 +24,7 @@ function Measure-BwJobRate {
 
     $moving = [System.Collections.Generic.List[object]]::new()
     foreach ($e in $Entry) {
-        if ((Get-BwName $script:StateNames $e.Raw.State) -in 'Connecting', 'Transferring') {
+        if ($e.Raw.State -in [BitsWatch.Native.JobState]::Connecting, [BitsWatch.Native.JobState]::Transferring) {
             $moving.Add($e)
         }
     }

@@ -17,7 +17,7 @@ function Receive-BwJobSnapshot {
     )
 
     $Entry.Raw = $Raw
-    if ((Get-BwName $script:StateNames $Raw.State) -in 'Error', 'TransientError') {
+    if ($Raw.State -in [BitsWatch.Native.JobState]::Error, [BitsWatch.Native.JobState]::TransientError) {
         if ($Raw.Changed -or $null -eq $Entry.JobError) {
             $jobError = $null
             $failure = $Entry.Job.TryGetError([ref]$jobError)

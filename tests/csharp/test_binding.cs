@@ -1,4 +1,4 @@
-// test_binding.cs - ps/BitsWatch.Native.cs against the real C ABI (native build
+// test_binding.cs - ps/src/*.cs (interop, loader, model) against the real C ABI (native build
 // of the core over the scripted fake of tests/csharp/fake_jobs.c).
 //
 //   mono test_binding.exe LAYOUT_DUMP LIBBITSWATCH

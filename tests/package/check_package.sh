@@ -59,6 +59,10 @@ cp -a "$WORK/src1" "$WORK/src2"
 # A fixed date for both builds: the comparison is about the build, not the clock.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
 
+# The NuGet packages the assembly's build restores (pinned in its .csproj):
+# one folder for both builds, this checkout's.
+export BW_NUGET_PACKAGES=${BW_NUGET_PACKAGES:-$ROOT/build/tools/nuget-packages}
+
 echo "check_package: build 1"
 BW_DIST=$WORK/dist1 BW_PKG_BUILD=$WORK/pkg1 bash "$WORK/src1/packaging/package.sh" >"$WORK/package1.log" 2>&1 ||
   { tail -n 40 "$WORK/package1.log"; echo "check_package: package.sh failed" >&2; exit 1; }
@@ -85,10 +89,15 @@ EXPECTED=(
   lib/win-x64/libbitswatch.dll.a lib/win-x86/libbitswatch.dll.a
   README.md LICENSE
 )
-for f in "$WORK/src1"/ps/*.psd1 "$WORK/src1"/ps/*.psm1 "$WORK/src1"/ps/*.ps1xml "$WORK/src1"/ps/*.cs; do
+for f in "$WORK/src1"/ps/*.psd1 "$WORK/src1"/ps/*.psm1 "$WORK/src1"/ps/*.ps1xml; do
   [ -f "$f" ] && EXPECTED+=("$(basename "$f")")
 done
-for f in BitsWatch.psd1 BitsWatch.psm1 BitsWatch.format.ps1xml BitsWatch.Native.cs; do
+# The compiled assembly, and its source for reading (src/).
+EXPECTED+=(BitsWatch.Native.dll)
+for f in "$WORK/src1"/ps/src/*.cs; do
+  [ -f "$f" ] && EXPECTED+=("src/$(basename "$f")")
+done
+for f in BitsWatch.psd1 BitsWatch.psm1 BitsWatch.format.ps1xml src/Interop.cs src/BitsWatch.Native.csproj; do
   [ -f "$WORK/src1/ps/$f" ] || fail "ps/$f is missing"
 done
 [ -f "$WORK/src1/LICENSE" ] || fail "the sources have no LICENSE"
@@ -272,6 +281,36 @@ if not bad:
 sys.exit(1 if bad else 0)
 EOF
 
+# ---- the module's assembly: .NET Framework 4.6.2, the project's version, no build path
+python3 - "$WORK/zip/$NAME/BitsWatch.Native.dll" "$VERSION" "$WORK" "$ROOT" <<'EOF' || FAILS=$((FAILS + 1))
+import struct, sys
+path, version, work, root = sys.argv[1:5]
+d = open(path, "rb").read()
+bad = []
+pe = struct.unpack_from("<I", d, 0x3C)[0]
+if d[:2] != b"MZ" or d[pe:pe + 4] != b"PE\0\0":
+    bad.append("not a PE image")
+else:
+    magic = struct.unpack_from("<H", d, pe + 24)[0]
+    # the CLI header: data directory 14 of the optional header
+    dirs = pe + 24 + (96 if magic == 0x10B else 112)
+    rva, size = struct.unpack_from("<II", d, dirs + 14 * 8)
+    if rva == 0 or size == 0:
+        bad.append("no CLI header: not a .NET assembly")
+if b".NETFramework,Version=v4.6.2" not in d:
+    bad.append("no TargetFramework .NETFramework,Version=v4.6.2")
+if version.encode() not in d:
+    bad.append("the version %s is not in it" % version)
+for p in (work, root, "/home/", "/tmp/"):
+    if p.encode() in d or p.encode("utf-16-le") in d:
+        bad.append("it names the path %s" % p)
+for b in bad:
+    print("check_package: FAIL: BitsWatch.Native.dll: " + b, file=sys.stderr)
+if not bad:
+    print("check_package: ok: BitsWatch.Native.dll is a .NET Framework 4.6.2 assembly of version %s naming no build path" % version)
+sys.exit(1 if bad else 0)
+EOF
+
 # ---- images: imports, timestamp
 ALLOWED='^(kernel32|ole32|oleaut32|advapi32|msvcrt|user32|shell32|shlwapi|rpcrt4|ntdll|version|ucrtbase|api-ms-win-[a-z0-9-]+)\.dll$'
 for arch in x64 x86; do
@@ -309,14 +348,15 @@ echo "check_package: build 2 (sources and build at other paths)"
 BW_DIST=$WORK/dist2 BW_PKG_BUILD=$WORK/pkg2 bash "$WORK/src2/packaging/package.sh" >"$WORK/package2.log" 2>&1 ||
   { tail -n 40 "$WORK/package2.log"; fail "package.sh (second build) failed"; }
 same=0
-for f in bin/win-x64/bitswatch.dll bin/win-x64/bitswatch.exe bin/win-x86/bitswatch.dll bin/win-x86/bitswatch.exe; do
+for f in bin/win-x64/bitswatch.dll bin/win-x64/bitswatch.exe bin/win-x86/bitswatch.dll bin/win-x86/bitswatch.exe \
+    BitsWatch.Native.dll; do
   if cmp -s "$D/$NAME/$f" "$WORK/dist2/$NAME/$f"; then
     same=$((same + 1))
   else
     fail "$f differs between two builds"
   fi
 done
-[ $same = 4 ] && ok "two builds give identical DLLs and exes ($(sha256sum "$D/$NAME/bin/win-x64/bitswatch.dll" | cut -c1-16)... for x64)"
+[ $same = 5 ] && ok "two builds give identical DLLs, exes and BitsWatch.Native.dll ($(sha256sum "$D/$NAME/bin/win-x64/bitswatch.dll" | cut -c1-16)... for x64)"
 if cmp -s "$D/SHA256SUMS" "$WORK/dist2/SHA256SUMS"; then
   ok "two builds give identical zip and nupkg"
 else

@@ -4,7 +4,7 @@
 # signed twice (PEM certificate + key; PKCS#12 with a password file, and a
 # timestamp from a loopback RFC 3161 server made of `openssl ts`), then
 #   - verifies every signature with `osslsigncode verify` against that
-#     certificate: the DLL and exe of both architectures (module folder and the
+#     certificate: the module's BitsWatch.Native.dll, the DLL and exe of both architectures (module folder and the
 #     x64/ and x86/ prefixes, which must be the same bytes) and the module's
 #     .psd1, .psm1 and .ps1xml files, in the folder and in the zip;
 #   - checks that the timestamped build's signatures carry the timestamp;
@@ -111,7 +111,8 @@ verify() {
     grep -q "Subject: /CN=BitsWatch test signer" "$WORK/verify.log"
 }
 
-SIGNED=(bin/win-x64/bitswatch.dll bin/win-x64/bitswatch.exe bin/win-x86/bitswatch.dll bin/win-x86/bitswatch.exe)
+SIGNED=(bin/win-x64/bitswatch.dll bin/win-x64/bitswatch.exe bin/win-x86/bitswatch.dll bin/win-x86/bitswatch.exe
+        BitsWatch.Native.dll)
 for kind in pem p12; do
   D=$WORK/dist-$kind
   scripts=()
@@ -163,7 +164,7 @@ else:
 open(sys.argv[2], "wb").write(d)
 EOF
 }
-for f in bin/win-x64/bitswatch.dll bin/win-x86/bitswatch.exe; do
+for f in bin/win-x64/bitswatch.dll bin/win-x86/bitswatch.exe BitsWatch.Native.dll; do
   t=$WORK/tamper/$(echo "$f" | tr / _)
   tamper_pe "$D/$f" "$t" || { fail "could not tamper with $f"; continue; }
   if verify "$t"; then fail "a tampered $f still verifies"; else ok "a tampered $f fails verification"; fi

@@ -81,7 +81,7 @@ $null = Get-BitsJobStatus
 
         It 'imports in two runspaces at the same moment: both work, one Add-Type' {
             $r = Invoke-ImportScript @'
-$gate = New-Object System.Threading.ManualResetEvent $false
+$gate = [System.Threading.ManualResetEvent]::new($false)
 $jobs = foreach ($i in 1..2) {
     $ps = [powershell]::Create()
     $null = $ps.AddScript({
@@ -124,7 +124,7 @@ $assemblies = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $nul
 $rounds = 20
 $count = 8
 foreach ($round in 1..$rounds) {
-    $gate = New-Object System.Threading.ManualResetEvent $false
+    $gate = [System.Threading.ManualResetEvent]::new($false)
     $jobs = foreach ($i in 1..$count) {
         $delayMs = 0
         if ($round -eq 1 -and $i -gt 4) {
@@ -176,14 +176,29 @@ $assemblies = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $nul
         # Import-Module must either give working commands or fail with the
         # cause: a module half initialised (commands exported, native types
         # missing) reports success and then fails in every command. A copy
-        # without BitsWatch.Attributes.cs (a partial install, a copy still
-        # being written) makes Add-Type fail for certain. A step failing in
+        # whose BitsWatch.Native.dll is damaged (a partial install, a copy
+        # still being written) makes Add-Type -Path fail for certain; without
+        # the DLL and without src/Attributes.cs the source path fails too. A step failing in
         # one of several runspaces importing at once would end the same way:
         # that import reports success with an error in its stream, the
         # shape of a failure the two-runspace test showed once.
         BeforeAll {
             $script:Broken = Copy-BwModule -Destination (Join-Path $TestDrive 'broken')
-            Remove-Item -LiteralPath (Join-Path $script:Broken 'BitsWatch.Attributes.cs')
+            $dll = Join-Path $script:Broken 'BitsWatch.Native.dll'
+            [System.IO.File]::WriteAllBytes($dll, [System.IO.File]::ReadAllBytes($dll)[0..999])
+            $script:BrokenSource = Copy-BwModule -Destination (Join-Path $TestDrive 'broken-source') -NoAssembly
+            Remove-Item -LiteralPath (Join-Path $script:BrokenSource 'src/Attributes.cs')
+        }
+
+        It 'from source, without the DLL and with a source file missing: fails, names the file, exports no command' {
+            $r = Invoke-ImportScript -ModuleDir $script:BrokenSource @'
+Import-Module $m
+'imported=' + [bool](Get-Module BitsWatch)
+'commands=' + ((Get-Command -Module BitsWatch | Sort-Object Name | ForEach-Object Name) -join ',')
+'@
+            $r.Output | Should -Contain 'imported=False'
+            $r.Output | Should -Contain 'commands='
+            $r.ErrorText | Should -Match 'Attributes\.cs'
         }
 
         It 'Import-Module as typed (no -ErrorAction, no try): fails, names the file, exports no command' {
@@ -194,7 +209,7 @@ Import-Module $m
 '@
             $r.Output | Should -Contain 'imported=False'
             $r.Output | Should -Contain 'commands='
-            $r.ErrorText | Should -Match 'BitsWatch\.Attributes\.cs'
+            $r.ErrorText | Should -Match 'BitsWatch\.Native\.dll'
         }
 
         It 'Import-Module -ErrorAction Stop in a runspace (no try): fails with the cause, exports no command' {
@@ -217,7 +232,7 @@ $ps.Streams.Error | ForEach-Object { 'error: ' + $_.ToString() }
             $r.ErrorText | Should -BeNullOrEmpty
             $r.Output | Should -Not -Contain 'imported=True'
             $r.Output | Should -Not -Contain 'commands=Get-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
-            ($r.Output -join "`n") | Should -Match 'BitsWatch\.Attributes\.cs'
+            ($r.Output -join "`n") | Should -Match 'BitsWatch\.Native\.dll'
         }
     }
 
@@ -271,7 +286,8 @@ try { Import-Module $m -ErrorAction Stop; 'imported' } catch { 'error=' + $_.Exc
 
         It 'Import-Module -Force of another release in the same session says to start a new session' {
             $copy = Copy-BwModule -Destination (Join-Path $TestDrive 'changed')
-            Add-Content -LiteralPath (Join-Path $copy 'BitsWatch.Native.cs') -Value '// another release'
+            # Another release's assembly: other bytes (never loaded: the hash differs).
+            [System.IO.File]::AppendAllText((Join-Path $copy 'BitsWatch.Native.dll'), 'another release')
             $r = Invoke-ImportScript @"
 Import-Module `$m -ErrorAction Stop
 try { Import-Module '$copy' -Force -ErrorAction Stop; 'imported' } catch { 'error=' + `$_.Exception.Message }
@@ -309,6 +325,66 @@ try { Import-Module ([WildcardPattern]::Escape($m)) -ErrorAction Stop; $null = G
 '@
             $r.Output | Should -Be 'imported'
         }
+    }
+}
+
+Describe 'the compiled assembly (BitsWatch.Native.dll) and the source path' {
+    It 'the package loads its BitsWatch.Native.dll by full path and compiles nothing' {
+        $r = Invoke-ImportScript @'
+Import-Module $m -ErrorAction Stop
+'location=' + [BitsWatch.Native.Job].Assembly.Location
+'dynamic=' + [BitsWatch.Native.Job].Assembly.IsDynamic
+$null = Get-BitsJobStatus
+'ok'
+'@
+        $r.ErrorText | Should -BeNullOrEmpty
+        $r.Output | Should -Contain ('location=' + (Join-Path $script:ModuleDir 'BitsWatch.Native.dll'))
+        $r.Output | Should -Contain 'ok'
+    }
+
+    It 'without the DLL (as in the source tree) compiles src/*.cs with Add-Type into an in-memory assembly that works the same' {
+        $copy = Copy-BwModule -Destination (Join-Path $TestDrive 'no-dll') -NoAssembly
+        Test-Path -LiteralPath (Join-Path $copy 'BitsWatch.Native.dll') | Should -BeFalse
+        $r = Invoke-ImportScript -ModuleDir $copy @'
+Import-Module $m -ErrorAction Stop
+'location=' + [BitsWatch.Native.Job].Assembly.Location
+$null = Get-BitsJobStatus
+'ok'
+'@
+        $r.ErrorText | Should -BeNullOrEmpty
+        $r.Output | Should -Contain 'location='
+        $r.Output | Should -Contain 'ok'
+    }
+
+    It 'what users load has no test surface: no public NativeMethods, Job.OpenCount, Queue.OpenCount or Job.NativePollCount' {
+        # In this process: the types stay loaded for the other test files.
+        Import-Module $script:ModuleDir -ErrorAction Stop
+        $exported = [BitsWatch.Native.Job].Assembly.GetExportedTypes() | ForEach-Object FullName
+        $exported | Should -Contain 'BitsWatch.Native.Job'
+        $exported | Should -Contain 'BitsWatch.Native.JobState'
+        $exported | Should -Not -Contain 'BitsWatch.Native.NativeMethods'
+        [BitsWatch.Native.Job].GetProperty('OpenCount') | Should -BeNullOrEmpty
+        [BitsWatch.Native.Job].GetProperty('NativePollCount') | Should -BeNullOrEmpty
+        [BitsWatch.Native.Queue].GetProperty('OpenCount') | Should -BeNullOrEmpty
+        # The tests read them by reflection (Get-BwTestCounter): still there, internal.
+        Get-BwTestCounter JobOpen | Should -BeOfType ([int])
+    }
+
+    It 'in Constrained Language Mode: one clear error naming the mode and what a policy must allow, nothing imported' {
+        # What a WDAC or AppLocker policy gives a module it does not allow;
+        # here the session is put in that mode by hand (no policy on Linux).
+        $r = Invoke-ImportScript @'
+$ExecutionContext.SessionState.LanguageMode = 'ConstrainedLanguage'
+try { Import-Module $m -ErrorAction Stop; 'imported' } catch { 'error=' + $_.Exception.Message }
+'module=' + [bool](Get-Module BitsWatch)
+'@
+        $r.Output | Should -Not -Contain 'imported'
+        $r.Output | Should -Contain 'module=False'
+        $errors = @($r.Output | Where-Object { $_ -like 'error=*' })
+        $errors.Count | Should -Be 1
+        $errors[0] | Should -Match 'BitsWatch cannot be imported in ConstrainedLanguage mode'
+        $errors[0] | Should -Match 'allow the publisher'
+        $r.ErrorText | Should -BeNullOrEmpty
     }
 }
 
@@ -359,7 +435,7 @@ Describe 'the module manifest' {
     It 'lists every file the package ships in FileList' {
         $files = $script:Data.FileList
         foreach ($f in 'BitsWatch.psd1', 'BitsWatch.psm1', 'BitsWatch.format.ps1xml',
-            'BitsWatch.Native.cs', 'LICENSE', 'README.md', 'bin\win-x64\bitswatch.dll', 'bin\win-x86\bitswatch.dll',
+            'BitsWatch.Native.dll', 'src\Interop.cs', 'src\Model.cs', 'LICENSE', 'README.md', 'bin\win-x64\bitswatch.dll', 'bin\win-x86\bitswatch.dll',
             'bin\win-x64\bitswatch.exe', 'bin\win-x86\bitswatch.exe') {
             $files | Should -Contain $f
         }

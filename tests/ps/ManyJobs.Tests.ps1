@@ -13,7 +13,7 @@ BeforeAll {
     # the k-th change.
     $script:ChangeTimes = @(1500, 2500, 3500, 4500, 5500, 6500)
     $script:Ids = @(1..20 | ForEach-Object { [Guid]('d4000000-0000-0000-0000-{0:D12}' -f $_) })
-    $lines = New-Object -TypeName System.Collections.Generic.List[string]
+    $lines = [System.Collections.Generic.List[string]]::new()
     $lines.Add('job {d4000000-0000-0000-0000-000000000001} name="First"')
     $lines.Add('at 0 QUEUED bytes=0/1000')
     foreach ($t in $script:ChangeTimes) {
@@ -56,7 +56,7 @@ Describe 'a set of 20 jobs' {
         param($Command)
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
         $run = Start-ManyJobsCommand -Command $Command -Parameters @{ IntervalMs = 200; TimeoutSec = 30; WarningAction = 'Continue' } -Clock $clock
-        $seen = New-Object -TypeName System.Collections.Generic.List[double]
+        $seen = [System.Collections.Generic.List[double]]::new()
         try {
             $deadline = $run.Zero + $script:ChangeTimes[-1] + 3000
             while ($seen.Count -lt $script:ChangeTimes.Count -and $clock.Elapsed.TotalMilliseconds -lt $deadline) {
@@ -95,13 +95,13 @@ Describe 'the calls into the library' {
             Set-BwScenario $idle
             $async = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
-            while ([BitsWatch.Native.Job]::OpenCount -lt 20 -and [DateTime]::UtcNow -lt $deadline) {
+            while ((Get-BwTestCounter JobOpen) -lt 20 -and [DateTime]::UtcNow -lt $deadline) {
                 Start-Sleep -Milliseconds 10
             }
             Start-Sleep -Milliseconds 500   # the first reads are done; every job is quiet
-            $before = [BitsWatch.Native.Job]::NativePollCount
+            $before = (Get-BwTestCounter NativePoll)
             Start-Sleep -Milliseconds 1000
-            $calls = [BitsWatch.Native.Job]::NativePollCount - $before
+            $calls = (Get-BwTestCounter NativePoll) - $before
             Assert-BwHandlesClosed -Held 20 -Because 'the command holds its 20 handles while it waits'
             $ps.Stop()
             Assert-BwHandlesClosed -Because 'Stop() closes the 20 handles'
@@ -141,7 +141,8 @@ at 0 QUEUED
             $r[0].Changed | Should -BeTrue -Because 'the first poll of a handle reports every group changed'
             $r[0].Status.JobId | Should -Be $a
             $r[0].Status.StateName | Should -Be 'Queued'
-            $r[1].Status.State | Should -Be 2
+            $r[1].Status.State | Should -BeOfType ([BitsWatch.Native.JobState])
+            $r[1].Status.State | Should -Be ([BitsWatch.Native.JobState]::Transferring)
             $r[2].Status | Should -BeNullOrEmpty
             '0x{0:X8}' -f $r[2].Failure.HResult | Should -Be '0x80070006' -Because 'a disposed Job is E_HANDLE'
 
@@ -149,7 +150,7 @@ at 0 QUEUED
             $r = [BitsWatch.Native.Job]::PollMany([BitsWatch.Native.Job[]]@($jobs[0]), 100)
             $r[0].Failure | Should -BeNullOrEmpty
             $r[0].Changed | Should -BeFalse
-            $r[0].Status.State | Should -Be 0
+            $r[0].Status.State | Should -Be ([BitsWatch.Native.JobState]::Queued)
 
             # Job b vanishes (the file no longer has it): BG_E_NOT_FOUND for b, job a still read.
             Set-BwScenario @'

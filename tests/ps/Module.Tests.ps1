@@ -28,7 +28,15 @@ Describe 'the native library' {
     }
 
     It 'BwGetVersion of the loaded library is the module''s version' {
-        [BitsWatch.Native.Loader]::VersionText([BitsWatch.Native.NativeMethods]::BwGetVersion()) | Should -Be $script:Module.Version.ToString(3)
+        [BitsWatch.Native.Loader]::VersionText([BitsWatch.Native.Job]::Version) | Should -Be $script:Module.Version.ToString(3)
+    }
+
+    It 'JobState names each BG_JOB_STATE value as the library''s BwStateName does (0..8)' {
+        foreach ($value in 0..8) {
+            ([BitsWatch.Native.JobState]$value).ToString() | Should -BeExactly ([BitsWatch.Native.Job]::StateName($value))
+        }
+        [System.Enum]::GetValues([BitsWatch.Native.JobState]).Count | Should -Be 9
+        [BitsWatch.Native.Job]::StateName(9) | Should -Be 'Unknown'
     }
 }
 
@@ -44,11 +52,11 @@ at 0 QUEUED
             Get-BwOpenHandleCount | Should -Be 1
             Assert-BwHandlesClosed -Held 1
             # A raw handle, without a Job: only the library's count sees it.
-            $raw = $null
-            [BitsWatch.Native.NativeMethods]::BwJobOpen('e5000000-0000-0000-0000-000000000001', [ref]$raw) | Should -Be 0
+            $raw = [IntPtr]::Zero
+            [BitsWatch.Tests.SimHooks]::BwJobOpen('e5000000-0000-0000-0000-000000000001', [ref]$raw) | Should -Be 0
             Get-BwOpenHandleCount | Should -Be 2
-            [BitsWatch.Native.Job]::OpenCount | Should -Be 1
-            $raw.Dispose()
+            (Get-BwTestCounter JobOpen) | Should -Be 1
+            [BitsWatch.Tests.SimHooks]::BwJobClose($raw) | Should -Be 0
         }
         finally {
             $job.Dispose()

@@ -115,7 +115,7 @@ at 0 QUEUED bytes=0/?
             $null = $ps.AddCommand('Watch-BitsJob').AddParameter('All', $true).AddParameter('IntervalMs', 200)
             $async = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
-            while (([BitsWatch.Native.Job]::OpenCount -lt 1 -or [BitsWatch.Native.Queue]::OpenCount -lt 1) -and [DateTime]::UtcNow -lt $deadline) {
+            while (((Get-BwTestCounter JobOpen) -lt 1 -or (Get-BwTestCounter QueueOpen) -lt 1) -and [DateTime]::UtcNow -lt $deadline) {
                 Start-Sleep -Milliseconds 20
             }
             Start-Sleep -Milliseconds 300
@@ -133,7 +133,7 @@ Describe 'Wait-BitsJob -All' {
     It 'ends with the jobs present when it started, while new ones keep arriving' {
         # One job present, done at 1 s; from 200 ms on, a new job every 200 ms,
         # each transferring for 3 s: the queue is never without an unfinished one.
-        $lines = New-Object -TypeName System.Collections.Generic.List[string]
+        $lines = [System.Collections.Generic.List[string]]::new()
         $lines.Add('job {e5000000-0000-0000-0000-000000000031} name="Present"')
         $lines.Add('at 0 TRANSFERRING bytes=0/1000')
         $lines.Add('at 1000 TRANSFERRING bytes=1000/1000')

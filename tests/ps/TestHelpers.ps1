@@ -30,14 +30,22 @@ if (-not $script:Pwsh) {
 $script:SimLibrary = $env:BITSWATCH_NATIVE_LIBRARY
 $script:ScenarioPath = $env:BITSWATCH_SIM_SCENARIO
 
+# The compiled assembly (tests/ps/build-assembly.sh; run-pester.sh sets it).
+$script:Assembly = $env:BW_TEST_ASSEMBLY
+
 # The module files the package ships: packaging/module_files.py lays them out
-# as packaging/package.sh does (the manifest, format file and C# as they are,
-# BitsWatch.psm1 with the function files of Private/ and Public/ joined in).
+# as packaging/package.sh does (the manifest, format file and C# source as
+# they are, BitsWatch.psm1 with the function files of Private/ and Public/
+# joined in), with the compiled BitsWatch.Native.dll beside them.
 function Copy-BwModule {
-    # Copies the module into DESTINATION/BitsWatch (created) and returns that folder.
+    # Copies the module into DESTINATION/BitsWatch (created) and returns that
+    # folder; -NoAssembly leaves BitsWatch.Native.dll out (the module then
+    # compiles src/*.cs, as from the source tree).
     param(
         [Parameter(Mandatory = $true)]
-        [string] $Destination
+        [string] $Destination,
+
+        [switch] $NoAssembly
     )
     # .NET calls: the cmdlets would read [ ] in a path as wildcards.
     $dir = Join-Path -Path $Destination -ChildPath 'BitsWatch'
@@ -46,6 +54,12 @@ function Copy-BwModule {
     $text = & python3 $layout $script:SourceDir $dir 2>&1
     if ($LASTEXITCODE -ne 0) {
         throw ('packaging/module_files.py failed ({0}): {1}' -f $LASTEXITCODE, ($text -join ' '))
+    }
+    if (-not $NoAssembly) {
+        if (-not $script:Assembly -or -not [System.IO.File]::Exists($script:Assembly)) {
+            throw "BW_TEST_ASSEMBLY names no BitsWatch.Native.dll ('$($script:Assembly)'): run tests/ps/run-pester.sh"
+        }
+        [System.IO.File]::Copy($script:Assembly, (Join-Path -Path $dir -ChildPath 'BitsWatch.Native.dll'), $true)
     }
     foreach ($extra in 'LICENSE', 'README.md') {
         $f = Join-Path -Path $script:RepoRoot -ChildPath $extra
@@ -71,12 +85,12 @@ function Set-BwScenario {
 
         [string] $Path = $script:ScenarioPath
     )
-    [System.IO.File]::WriteAllText($Path, $Text + "`n", (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
+    [System.IO.File]::WriteAllText($Path, $Text + "`n", [System.Text.UTF8Encoding]::new($false))
     # Load it now, so its times count from here (any later native call of
     # this process would load it, e.g. a finalizer closing an old handle).
     if ($Path -eq $script:ScenarioPath -and ('BitsWatch.Native.Job' -as [type])) {
         $count = [uint32]0
-        $null = [BitsWatch.Native.NativeMethods]::BwEnumJobs(0, $null, 0, [ref]$count)
+        $null = [BitsWatch.Tests.SimHooks]::BwEnumJobs(0, [IntPtr]::Zero, 0, [ref]$count)
     }
 }
 
@@ -93,9 +107,9 @@ function Invoke-BwFreshSession {
         [int] $TimeoutSec = 120
     )
     $file = Join-Path -Path $script:OutDir -ChildPath ('fresh-{0}.ps1' -f [Guid]::NewGuid().ToString('N'))
-    [System.IO.File]::WriteAllText($file, $Script, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
+    [System.IO.File]::WriteAllText($file, $Script, [System.Text.UTF8Encoding]::new($false))
     try {
-        $psi = New-Object -TypeName System.Diagnostics.ProcessStartInfo
+        $psi = [System.Diagnostics.ProcessStartInfo]::new()
         $psi.FileName = $script:Pwsh
         foreach ($a in '-NoLogo', '-NoProfile', '-NonInteractive', '-File', $file) {
             $psi.ArgumentList.Add($a)
@@ -162,6 +176,17 @@ namespace BitsWatch.Tests
     {
         [DllImport("SIM_LIBRARY", CallingConvention = CallingConvention.StdCall, ExactSpelling = true)]
         public static extern uint BwSimOpenHandles();
+
+        // Exports the module declares only internally (its NativeMethods is
+        // no part of what users load): raw calls for the tests.
+        [DllImport("SIM_LIBRARY", CallingConvention = CallingConvention.StdCall, ExactSpelling = true)]
+        public static extern int BwEnumJobs(uint flags, System.IntPtr ids, uint capacity, out uint count);
+
+        [DllImport("SIM_LIBRARY", CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true)]
+        public static extern int BwJobOpen(string jobId, out System.IntPtr job);
+
+        [DllImport("SIM_LIBRARY", CallingConvention = CallingConvention.StdCall, ExactSpelling = true)]
+        public static extern int BwJobClose(System.IntPtr job);
     }
 }
 '@.Replace('SIM_LIBRARY', $literal))
@@ -212,6 +237,31 @@ function Invoke-InRunspace {
     }
 }
 
+function Get-BwTestCounter {
+    # The module's own counts, internal to its assembly (no part of what
+    # users load), read by reflection: whichever way the types came (the
+    # compiled BitsWatch.Native.dll, or src/*.cs compiled by Add-Type into an
+    # assembly no test assembly could name as a friend).
+    #   JobOpen    Job.OpenCount       Jobs opened and not disposed
+    #   QueueOpen  Queue.OpenCount     Queues opened and not disposed
+    #   NativePoll Job.NativePollCount BwJobPoll + BwJobPollMany calls
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [ValidateSet('JobOpen', 'QueueOpen', 'NativePoll')]
+        [string] $Name
+    )
+    $type, $property = switch ($Name) {
+        'JobOpen' { [BitsWatch.Native.Job], 'OpenCount' }
+        'QueueOpen' { [BitsWatch.Native.Queue], 'OpenCount' }
+        'NativePoll' { [BitsWatch.Native.Job], 'NativePollCount' }
+    }
+    $p = $type.GetProperty($property, [System.Reflection.BindingFlags]'NonPublic, Static')
+    if ($null -eq $p) {
+        throw ('{0}.{1} (internal) not found' -f $type.Name, $property)
+    }
+    return $p.GetValue($null)
+}
+
 function Get-BwOpenHandleCount {
     # Handles the library has open (the simulator's count), or $null when the
     # library cannot tell.
@@ -234,7 +284,7 @@ function Assert-BwHandlesClosed {
 
         [string] $Because = 'every handle the command opened is closed'
     )
-    [BitsWatch.Native.Job]::OpenCount | Should -Be $Held -Because ('{0} (Job.OpenCount)' -f $Because)
-    [BitsWatch.Native.Queue]::OpenCount | Should -Be $HeldQueues -Because ('{0} (Queue.OpenCount)' -f $Because)
+    Get-BwTestCounter JobOpen | Should -Be $Held -Because ('{0} (Job.OpenCount)' -f $Because)
+    Get-BwTestCounter QueueOpen | Should -Be $HeldQueues -Because ('{0} (Queue.OpenCount)' -f $Because)
     Get-BwOpenHandleCount | Should -Be ($Held + $HeldQueues) -Because ('{0} (the library''s BwSimOpenHandles)' -f $Because)
 }

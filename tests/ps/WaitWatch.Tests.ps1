@@ -227,9 +227,9 @@ at 100 ERROR error=0x80070005 context=LOCAL_FILE text="Access is denied." local=
         { Watch-BitsJob -JobId $script:Idle -IntervalMs 60000 -TimeoutSec 1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Watch-BitsJob'
         $calls = @{}
         foreach ($ms in 50, 200) {
-            $before = [BitsWatch.Native.Job]::NativePollCount
+            $before = (Get-BwTestCounter NativePoll)
             $null = Wait-BitsJob -JobId $script:Idle -IntervalMs $ms -TimeoutSec 2 -ErrorAction SilentlyContinue
-            $calls[$ms] = [BitsWatch.Native.Job]::NativePollCount - $before
+            $calls[$ms] = (Get-BwTestCounter NativePoll) - $before
         }
         # 2 s of a job that never changes: about 2000/50 and 2000/200 waits.
         $calls[50] | Should -BeGreaterThan 25
@@ -296,7 +296,7 @@ at 1500 TRANSFERRED bytes=1000/1000
             $null = $ps.AddCommand('Wait-BitsJob').AddParameter('JobId', @($script:Quick, $script:Idle)).AddParameter('IntervalMs', 200)
             $async = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
-            while ([BitsWatch.Native.Job]::OpenCount -lt 2 -and [DateTime]::UtcNow -lt $deadline) {
+            while ((Get-BwTestCounter JobOpen) -lt 2 -and [DateTime]::UtcNow -lt $deadline) {
                 Start-Sleep -Milliseconds 20
             }
             Start-Sleep -Milliseconds 1200  # Quick is done; the wait is on Idle, which never changes

@@ -24,9 +24,14 @@ Checks, each printed as "ok"/"FAIL", then "N passed, N failed":
   - the module never sleeps (it waits in BwJobPoll), ends its progress bars,
     and returns BitsWatch.JobStatus objects, which the format file shows;
   - BitsWatch.format.ps1xml is well-formed;
-  - the [DllImport] entry points of BitsWatch.Native.cs are exactly the
+  - the [DllImport] entry points of ps/src/Interop.cs are exactly the
     exports of def/bitswatch.def, each with StdCall, CharSet.Unicode,
-    ExactSpelling and PreserveSig; no C# 6+ syntax;
+    ExactSpelling and PreserveSig; no C# 6+ syntax in ps/src/*.cs;
+  - the compiled assembly: ps/src/BitsWatch.Native.csproj compiles exactly
+    the .cs files of ps/src, the files Initialize-BwNative compiles without
+    it, in its order; net462, deterministic, C# 5, pinned package versions;
+    no test-only surface in what users load (NativeMethods and the counters
+    of Job and Queue internal);
   - with --dll-x64/--dll-x86: the DLL's export table (objdump -p) is exactly
     the .def's names too.
 """
@@ -166,7 +171,8 @@ def check_layout(psd1):
     check(sorted(names.get("Public", [])) == sorted(exported),
           "ps/Public/ has one file per exported command", "%s vs %s" % (names.get("Public"), exported))
     module = [os.path.join(PS, f) for f in os.listdir(PS)
-              if os.path.splitext(f)[1] in (".psd1", ".psm1", ".ps1xml", ".cs")]
+              if os.path.splitext(f)[1] in (".psd1", ".psm1", ".ps1xml")]
+    module += [os.path.join(PS, "src", f) for f in os.listdir(os.path.join(PS, "src")) if f.endswith(".cs")]
     module += [os.path.join(PS, folder, n + ".ps1") for folder in names for n in names[folder]]
     bad = []
     for path in sorted(module):
@@ -196,14 +202,16 @@ def check_manifest(psd1):
           "GUID is a GUID")
     files = psd1_list(psd1, "FileList") or []
     for f in files:
-        if f.split("\\")[0] in ("bin", "lib", "include"):
+        if f.split("\\")[0] in ("bin", "lib", "include") or f == "BitsWatch.Native.dll":
             continue  # built or copied there by packaging/package.sh
         if f in ("LICENSE", "README.md"):
             check(os.path.isfile(os.path.join(ROOT, f)), "FileList entry %s exists at the top of the repository" % f)
             continue
-        check(os.path.isfile(os.path.join(PS, f)), "FileList entry %s exists in ps/" % f)
+        check(os.path.isfile(os.path.join(PS, *f.split("\\"))), "FileList entry %s exists in ps/" % f)
     shipped = sorted(os.path.basename(f) for f in os.listdir(PS)
-                     if os.path.splitext(f)[1] in (".psd1", ".psm1", ".ps1xml", ".cs"))
+                     if os.path.splitext(f)[1] in (".psd1", ".psm1", ".ps1xml"))
+    shipped += ["src\\" + f for f in sorted(os.listdir(os.path.join(PS, "src"))) if f.endswith(".cs")]
+    shipped += ["BitsWatch.Native.dll"]
     check(all(f in files for f in shipped), "FileList names every module file package.sh ships from ps/",
           "missing: %s" % [f for f in shipped if f not in files])
     tags = psd1_list(psd1, "Tags")
@@ -263,11 +271,19 @@ def check_behaviour(psm1):
     check(re.search(r"\bfinally\s*\{[^}]*Dispose\(\)", code, re.S) is not None, "handles are disposed in finally")
     check(re.search(r"Add-Type\b", code) is not None and "-as [type]" in code,
           "Add-Type runs once per session (guarded by -as [type])")
+    check(re.search(r"Add-Type -LiteralPath \$assembly\b", code) is not None and "'BitsWatch.Native.dll'" in code,
+          "the compiled assembly BitsWatch.Native.dll is loaded by full path (Add-Type -LiteralPath)")
+    first = code.strip().splitlines()[0] if code.strip() else ""
+    check(first.startswith("if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage')"),
+          "the first statement of BitsWatch.psm1 refuses a language mode other than FullLanguage", first)
+    check(re.search(r"\bNew-Object\b", code) is None, "no New-Object (::new() since 5.0)")
+    check(re.search(r"State\s+-(eq|ne|ge|gt|le|lt|in|notin)\s+[0-9]", code) is None,
+          "no job state compared with a bare number")
     check("LoadLibraryExW" not in code and "[BitsWatch.Native.Loader]::Load(" in code,
           "the DLL is loaded by full path through Loader.Load")
     check(re.search(r"win-x64", code) and re.search(r"win-x86", code) is not None,
           "the DLL is chosen from bin/win-x64 or bin/win-x86")
-    check("BwGetVersion" in code, "the DLL's version is compared with the module's")
+    check("[BitsWatch.Native.Job]::Version" in code, "the DLL's version (BwGetVersion, Job.Version) is compared with the module's")
     check(re.search(r"\\p\{Cc\}", code) is not None, "control characters are stripped from BITS text")
 
 
@@ -287,8 +303,44 @@ def check_format():
         check(want in labels, "the table has a %s column" % want)
 
 
+def cs_sources():
+    d = os.path.join(PS, "src")
+    return sorted(f for f in os.listdir(d) if f.endswith(".cs")) if os.path.isdir(d) else []
+
+
+def check_assembly_project(psm1):
+    proj_path = os.path.join(PS, "src", "BitsWatch.Native.csproj")
+    if not check(os.path.isfile(proj_path), "ps/src/BitsWatch.Native.csproj exists"):
+        return
+    proj = read(proj_path)
+    compiled = re.findall(r'<Compile Include="([^"]+)"', proj)
+    check(sorted(compiled) == cs_sources(), "the .csproj compiles exactly the .cs files of ps/src",
+          "%s vs %s" % (compiled, cs_sources()))
+    m = re.search(r"\$source = @\(([^)]*)\)", psm1)
+    listed = re.findall(r"'([^']+\.cs)'", m.group(1)) if m else []
+    check(listed == compiled, "Initialize-BwNative compiles the .csproj's files in its order when the DLL is absent",
+          "%s vs %s" % (listed, compiled))
+    for want, what in (("<TargetFramework>net462</TargetFramework>", "targets net462 (one build for 5.1 and 7)"),
+                       ("<Deterministic>true</Deterministic>", "is deterministic"),
+                       ("<LangVersion>5</LangVersion>", "is C# 5 (the source path's compiler on 5.1)"),
+                       ("<TreatWarningsAsErrors>true</TreatWarningsAsErrors>", "treats warnings as errors"),
+                       ("<DebugType>none</DebugType>", "has no PDB (no build path in the bytes)")):
+        check(want in proj, "BitsWatch.Native.csproj " + what)
+    versions = re.findall(r'<Package(?:Reference|Download) Include="([^"]+)" Version="([^"]+)"', proj)
+    check(len(versions) >= 2 and all(re.fullmatch(r"\[?\d+(\.\d+)+\]?", v) for _, v in versions),
+          "BitsWatch.Native.csproj pins every package to one version", str(versions))
+
+
 def check_native_cs(exports):
-    cs = read(os.path.join(PS, "BitsWatch.Native.cs"))
+    files = cs_sources()
+    cs = "\n".join(read(os.path.join(PS, "src", f)) for f in files)
+    interop = read(os.path.join(PS, "src", "Interop.cs")) if "Interop.cs" in files else ""
+    check(re.search(r"\binternal static class NativeMethods\b", interop) is not None,
+          "NativeMethods is internal (users and scripts go through Job and Queue)")
+    check(re.search(r"\bpublic\b[^\n;{]*\b(OpenCount|NativePollCount)\b", cs) is None,
+          "no public test counters (Job.OpenCount, Queue.OpenCount, Job.NativePollCount)")
+    check(re.search(r"public enum JobState\b", cs) is not None and
+          re.search(r"public JobState State \{", cs) is not None, "JobStatus.State is the JobState enum")
     imports = re.findall(r"\[DllImport\(([^\]]*)\)\]\s*(?:\[[^\]]*\]\s*)*(?:public|private|internal) static extern [\w.\[\]]+ (\w+)\(", cs)
     bw = [(attrs, name) for attrs, name in imports if attrs.startswith("DllName")]
     names = [name for _, name in bw]
@@ -307,7 +359,7 @@ def check_native_cs(exports):
     for pattern, what in ((r'\$"', "no string interpolation"), (r"\?\.", "no ?. operator"),
                           (r"\bnameof\s*\(", "no nameof"), (r"=>", "no lambdas or expression bodies (=>)"),
                           (r"\{\s*get;[^}]*\}\s*=", "no auto-property initializers")):
-        check(re.search(pattern, code) is None, "BitsWatch.Native.cs (C# 5): " + what)
+        check(re.search(pattern, code) is None, "ps/src/*.cs (C# 5): " + what)
     check("namespace BitsWatch.Native" in cs, "namespace BitsWatch.Native")
 
 
@@ -340,6 +392,7 @@ def main():
     check_behaviour(psm1)
     check_format()
     check_native_cs(exports)
+    check_assembly_project(psm1)
     for dll, objdump in ((args.dll_x64, "x86_64-w64-mingw32-objdump"), (args.dll_x86, "i686-w64-mingw32-objdump")):
         if not dll:
             continue

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# tests/ps/compile-cs.sh - compiles the module's C# (ps/BitsWatch.Native.cs and
-# ps/BitsWatch.Attributes.cs, what Import-Module gives Add-Type) the way both
-# PowerShells do, with Roslyn from the dotnet SDK, warnings as errors:
+# tests/ps/compile-cs.sh - compiles the module's C# (ps/src/*.cs, what
+# Import-Module gives Add-Type when the compiled BitsWatch.Native.dll is
+# absent, as in the source tree) the way both PowerShells do, with Roslyn
+# from the dotnet SDK, warnings as errors:
 #   net45   LangVersion 5 against the .NET Framework 4.5 reference assemblies
 #           and PowerShellStandard.Library's System.Management.Automation
 #           (Windows PowerShell 5.1's Add-Type: C# 5, .NET Framework APIs)
@@ -21,8 +22,11 @@ mkdir -p "$TOOLS"
 TOOLS=$(cd "$TOOLS" && pwd)
 PKGS=$TOOLS/nuget-packages
 OUT=$TOOLS/cs-check
-SOURCES="    <Compile Include=\"$ROOT/ps/BitsWatch.Native.cs\" />
-    <Compile Include=\"$ROOT/ps/BitsWatch.Attributes.cs\" />"
+SOURCES=
+for f in "$ROOT"/ps/src/*.cs; do
+  SOURCES="$SOURCES    <Compile Include=\"$f\" />
+"
+done
 mkdir -p "$OUT/net45" "$OUT/net10"
 
 cat >"$OUT/net45/check.csproj" <<XML

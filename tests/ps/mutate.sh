@@ -39,9 +39,14 @@ fi
 [ -x "$TOOLS/pwsh/pwsh" ] || { echo "FAIL: no pwsh under $TOOLS (run tests/ps/run-pester.sh once)"; exit 1; }
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+# The compiled BitsWatch.Native.dll the suite's module copy carries: ps/'s
+# for mutants of scripts, the mutated copy's own for mutants under src/.
+export BW_NUGET_PACKAGES=$TOOLS/nuget-packages
+ASSEMBLY=$(bash "$HERE/build-assembly.sh" "$OUT/assembly") || { echo "FAIL: building BitsWatch.Native.dll"; exit 1; }
 
 # name | file (under ps/) | text | replacement | test files | what it breaks
-# Text and replacement are Python string literals (\n for a new line).
+# Text and replacement are Python string literals (\n for a new line, \x7c
+# for a |, which would end the field).
 MUTANTS=$(cat <<'EOF'
 open-listed-gone-error|Private/Open-BwJobEntry.ps1|'if (-not ($Listing -and $failure.HResult -eq [BitsWatch.Native.Codes]::BG_E_NOT_FOUND)) {'|'if ($true) {'|Module|issue 18 part 2: a listed job gone when opened writes an error
 unfinished-info-noop|Private/Read-BwUnfinishedJobInfo.ps1|'    foreach ($e in $Entry) {'|'    return\n    foreach ($e in $Entry) {'|WaitWatch|issue 18 part 2: Read-BwUnfinishedJobInfo does nothing
@@ -62,6 +67,11 @@ id-aliases-back|Public/Get-BitsJobStatus.ps1|'        [BitsWatch.Native.JobIdTra
 table-120|BitsWatch.format.ps1xml|'<Label>Job</Label>\n            <Width>14</Width>'|'<Label>Job</Label>\n            <Width>20</Width>'|Presentation|item 9: the default table does not fit 80 columns
 onremove-keeps-types|BitsWatch.psm1|'Remove-TypeData -TypeName $typeName -ErrorAction SilentlyContinue'|'$null = $typeName'|Module|item 10: Remove-Module leaves the type data
 handle-leak|Private/Close-BwJobEntry.ps1|'            $e.Job.Dispose()'|'            $null = $e.Job'|GetBitsJobStatus|handles: Close-BwJobEntry closes nothing
+clm-unchecked|BitsWatch.psm1|"if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {"|'if ($false) {'|Import|item 12: Constrained Language Mode gives errors about types, not one clear error
+assembly-ignored|Private/Initialize-BwNative.ps1|'if (Test-Path -LiteralPath $assembly -PathType Leaf) {'|'if ($false) {'|Import|item 12: the package compiles its C# at import instead of loading BitsWatch.Native.dll
+native-methods-public|src/Interop.cs|'    internal static class NativeMethods'|'    public static class NativeMethods'|Import|item 14: NativeMethods ships public in the product assembly
+open-count-public|src/Job.cs|'        internal static int OpenCount'|'        public static int OpenCount'|Import|item 14: a test hook (Job.OpenCount) ships public
+final-misses-error|src/Model.cs|'return State == JobState.Error \x7c\x7c State == JobState.Transferred'|'return State == JobState.Transferred'|WaitWatch|item 13: JobStatus.IsFinal (the JobState enum) forgets Error
 EOF
 )
 
@@ -98,6 +108,14 @@ PY
     rc=1
     continue
   fi
+  asm=$ASSEMBLY
+  if [ "${file#src/}" != "$file" ]; then
+    if ! asm=$(bash "$HERE/build-assembly.sh" "$dir/assembly" "$dir/ps" 2>"$dir/assembly.err"); then
+      killed=$((killed + 1))
+      echo "KILLED $name ($what) by: the C# build (warnings as errors): $(head -n 3 "$dir/assembly.err" | tr '\n' ' ')"
+      continue
+    fi
+  fi
   paths=()
   if [ $FULL -eq 1 ]; then
     paths=("$HERE")
@@ -107,7 +125,7 @@ PY
   : >"$dir/scenario.txt"
   log=$dir/pester.log
   BITSWATCH_NATIVE_LIBRARY=$SIM BITSWATCH_SIM_SCENARIO=$dir/scenario.txt BW_PESTER_OUT=$dir \
-    BW_TEST_MODULE_SOURCE=$dir/ps BW_PWSH=$TOOLS/pwsh/pwsh PSModulePath=$TOOLS/Modules \
+    BW_TEST_MODULE_SOURCE=$dir/ps BW_TEST_ASSEMBLY=$asm BW_PWSH=$TOOLS/pwsh/pwsh PSModulePath=$TOOLS/Modules \
     POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off NO_COLOR=1 TERM=dumb \
     "$TOOLS/pwsh/pwsh" -NoLogo -NoProfile -NonInteractive -File "$HERE/invoke-pester.ps1" \
     -ResultPath "$dir/junit.xml" "${paths[@]}" >"$log" 2>&1

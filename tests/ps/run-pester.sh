@@ -7,7 +7,9 @@
 # SIM_LIBRARY is libbitswatch_sim.so of a native build WITHOUT sanitizers
 # (pwsh cannot load an ASan library). TESTS: .Tests.ps1 files (default all).
 # 1. installs pwsh and Pester (install-pwsh.sh; once, under build/tools),
-#    and compiles the module's C# as both PowerShells do (compile-cs.sh),
+#    compiles the module's C# as both PowerShells' Add-Type do (compile-cs.sh)
+#    and builds the compiled assembly the package ships (build-assembly.sh:
+#    BitsWatch.Native.dll, which the suite's package-like copy carries),
 # 2. runs Invoke-Pester with BITSWATCH_NATIVE_LIBRARY=SIM_LIBRARY (the
 #    module's documented override) and BITSWATCH_SIM_SCENARIO naming the one
 #    scenario file the tests write,
@@ -42,6 +44,10 @@ bash "$HERE/install-pwsh.sh" "$TOOLS" || { echo "FAIL: installing pwsh and Peste
 cs_rc=0
 echo "== the module's C# with Roslyn (net45 at C# 5, net10)"
 bash "$HERE/compile-cs.sh" "$TOOLS" || cs_rc=1
+echo "== the module's compiled assembly (ps/src/BitsWatch.Native.csproj)"
+ASSEMBLY=$(BW_NUGET_PACKAGES=$TOOLS/nuget-packages bash "$HERE/build-assembly.sh") || {
+  echo "FAIL: building BitsWatch.Native.dll"; exit 1; }
+echo "ok   $ASSEMBLY"
 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -59,6 +65,7 @@ export BITSWATCH_NATIVE_LIBRARY=$SIM
 export BITSWATCH_SIM_SCENARIO=$OUT/scenario.txt
 export BW_PESTER_OUT=$OUT
 export BW_PWSH=$TOOLS/pwsh/pwsh     # for the tests' fresh sessions
+export BW_TEST_ASSEMBLY=$ASSEMBLY   # the package-like copy's BitsWatch.Native.dll
 export PSModulePath=$TOOLS/Modules
 export POWERSHELL_TELEMETRY_OPTOUT=1
 export POWERSHELL_UPDATECHECK=Off

@@ -126,7 +126,7 @@ Invoke-Case 'import' {
     $dll = Join-Path (Split-Path -Parent $ModulePath) "bin\$folder\bitswatch.dll"
     $loaded = [BitsWatch.Native.Loader]::LoadedPath
     Assert-True ($loaded -and ([System.IO.Path]::GetFullPath($loaded) -ieq [System.IO.Path]::GetFullPath($dll))) "the module loaded '$loaded', not $dll"
-    $v = [BitsWatch.Native.NativeMethods]::BwGetVersion()
+    $v = [BitsWatch.Native.Job]::Version
     Assert-Equal ([BitsWatch.Native.Loader]::VersionText($v)) ([string]$script:Module.Version) 'BwGetVersion'
     $help = Get-Help Wait-BitsJob -Full | Out-String
     Assert-True ($help -match 'Complete') 'Wait-BitsJob has no help text'

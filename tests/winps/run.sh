@@ -84,6 +84,10 @@ layout() {
   # ps/'s module files as package.sh lays them out (the .psm1 with
   # ps/Private/ and ps/Public/ joined in).
   python3 "$TREE/packaging/module_files.py" "$TREE/ps" "$MOD" || return 1
+  # The compiled BitsWatch.Native.dll, built as package.sh builds it (unsigned).
+  local asm
+  asm=$(bash "$TREE/tests/ps/build-assembly.sh" "$OUT/assembly") || return 1
+  install -m 0644 "$asm" "$MOD/BitsWatch.Native.dll"
   for arch in x64 x86; do
     b=$X64
     [ $arch = x86 ] && b=$X86
