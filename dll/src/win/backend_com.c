@@ -458,6 +458,14 @@ static HRESULT com_count_jobs(UINT32 flags, UINT32 *count)
     return hr;
 }
 
+static HRESULT com_get_details(bw__bjob *job, bw__details *details)
+{
+    if (!details)
+        return E_POINTER;
+    memset(details, 0, sizeof *details);
+    return bw__com_run_job_op(job, bw__com_op_details, details);
+}
+
 const bw__backend bw__default_backend = {
     com_open_job,
     com_close_job,
@@ -473,4 +481,5 @@ const bw__backend bw__default_backend = {
     com_get_info,
     com_enum_jobs,
     com_count_jobs,
+    com_get_details,
 };
