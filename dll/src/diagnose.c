@@ -539,6 +539,11 @@ static void line(wbuf *b, const char *name)
 
 static void evidence(wbuf *b, const bw__facts *f, const names *n, UINT64 due)
 {
+    line(b, "Display name");
+    if (f->info.display_name)
+        wb_w(b, f->info.display_name);
+    else
+        wb_a(b, "unknown");
     line(b, "State");
     wb_state(b, f->state);
     line(b, "Bytes");
@@ -605,7 +610,7 @@ static void evidence(wbuf *b, const bw__facts *f, const names *n, UINT64 due)
         wb_f(b, "0x%08X", (unsigned)f->details.cost_flags);
     else
         wb_a(b, "unknown (needs BITS 5.0)");
-    if (f->watched) {
+    if (f->watched && bw__state_is_moving(f->state)) {
         line(b, "Watched");
         wb_duration(b, f->watched_ms / 1000);
         wb_a(b, ", bytes last moved ");

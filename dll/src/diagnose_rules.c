@@ -153,7 +153,7 @@ const bw__rule bw__rules[] = {
      "/getieproxy, or the job's own proxy settings)."},
     {"stalled", BW_VERDICT_STALLED, S(BW_STATE_TRANSFERRING) | S(BW_STATE_CONNECTING), 0, 0,
      stalled, still_since, NULL,
-     "Transferring, but no byte has moved for {still} ({bytes}).",
+     "{state}, but no byte has moved for {still} ({bytes}).",
      "Check the server and the network path; suspend and resume the job to make BITS reconnect."},
     {"moving", BW_VERDICT_MOVING, S(BW_STATE_TRANSFERRING) | S(BW_STATE_CONNECTING), 0, 0,
      NULL, modification, NULL,
