@@ -72,9 +72,11 @@ static int connecting_long(const bw__facts *f)
     return f->watched && f->still_ms >= BW__CONNECTING_LONG_MS;
 }
 
+/* Bytes stood still for BW__STALL_MS as the handle watched (still_ms is
+ * never more than how long it watched, so a fresh handle cannot say). */
 static int stalled(const bw__facts *f)
 {
-    return f->watched && f->watched_ms >= BW__STALL_MS && f->still_ms >= BW__STALL_MS;
+    return f->watched && f->still_ms >= BW__STALL_MS;
 }
 
 static int jobs_ahead(const bw__facts *f) { return f->queue_known && f->ahead_count > 0; }

@@ -114,7 +114,8 @@ static void rule_transferred_not_completed(void **state)
     j->files[0].done = 1000;
     j->files[0].completed = 1;
     j->creation_time = now_ft() - 11 * DAY;
-    j->completion_time = j->modification_time = now_ft() - 10 * DAY;
+    j->completion_time = now_ft() - 10 * DAY;
+    j->modification_time = now_ft() - 9 * DAY; /* a property set since */
     BW_JOB h = open_job(j);
     BW_DIAGNOSIS d = diagnose(h, 0, BW_VERDICT_NOT_COMPLETED);
     assert_has(d.Explanation, "Transferred for 10 days");
