@@ -61,6 +61,11 @@ enum {
     F_QueuePoll,
     F_QueueGetJobs,
     F_QueueClose,
+    F_JobGetDetails,
+    F_FreeDetails,
+    F_JobDiagnose,
+    F_FreeDiagnosis,
+    F_VerdictName,
     F_COUNT
 };
 
@@ -98,6 +103,11 @@ static ffi_export g_exports[F_COUNT] = {
     [F_QueuePoll] = {"BwQueuePoll", T_HR, 3, {T_PTR, T_U32, T_PTR}},
     [F_QueueGetJobs] = {"BwQueueGetJobs", T_HR, 4, {T_PTR, T_PTR, T_U32, T_PTR}},
     [F_QueueClose] = {"BwQueueClose", T_HR, 1, {T_PTR}},
+    [F_JobGetDetails] = {"BwJobGetDetails", T_HR, 2, {T_PTR, T_PTR}},
+    [F_FreeDetails] = {"BwFreeDetails", T_VOID, 1, {T_PTR}},
+    [F_JobDiagnose] = {"BwJobDiagnose", T_HR, 3, {T_PTR, T_U32, T_PTR}},
+    [F_FreeDiagnosis] = {"BwFreeDiagnosis", T_VOID, 1, {T_PTR}},
+    [F_VerdictName] = {"BwVerdictName", T_PTR, 1, {T_U32}},
 };
 
 /* The loaded DLL (full path from argv[1]); g_ready once every cif is prepared. */
@@ -481,6 +491,8 @@ static union {
     BW_ERROR er;
     BW_INFO in;
     BW_QUEUE_STATUS qs;
+    BW_DETAILS dt;
+    BW_DIAGNOSIS dg;
     BW_JOB job;
     UINT32 count;
     char bytes[512];
@@ -495,6 +507,8 @@ static UINT32 out_size(int f)
     case F_JobGetError: case F_FreeError: return sizeof(BW_ERROR);
     case F_JobGetInfo: case F_FreeInfo: return sizeof(BW_INFO);
     case F_QueuePoll: return sizeof(BW_QUEUE_STATUS);
+    case F_JobGetDetails: case F_FreeDetails: return sizeof(BW_DETAILS);
+    case F_JobDiagnose: case F_FreeDiagnosis: return sizeof(BW_DIAGNOSIS);
     default: return sizeof(BW_STATUS);
     }
 }
@@ -538,6 +552,10 @@ static void test_stdcall_stack_balance(void **state)
         case F_QueueOpen: a[0] = 0x80; a[1] = (UINT32)(uintptr_t)&g_out; break; /* bad flag */
         case F_QueuePoll: a[2] = (UINT32)(uintptr_t)&g_out; break;
         case F_QueueGetJobs: a[3] = (UINT32)(uintptr_t)&g_out; break;
+        case F_JobGetDetails: a[1] = (UINT32)(uintptr_t)&g_out; break;
+        case F_JobDiagnose: a[2] = (UINT32)(uintptr_t)&g_out; break;
+        case F_FreeDetails: case F_FreeDiagnosis: a[0] = (UINT32)(uintptr_t)&g_out; probe_only = 1; break;
+        case F_VerdictName: a[0] = BW_VERDICT_STALLED; break;
         default: break;
         }
         memset(&g_out, 0, sizeof g_out);
