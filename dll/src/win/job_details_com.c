@@ -250,9 +250,21 @@ static const GUID bw_iid_job5 = {0xe847030c, 0xbbba, 0x4657, {0xaf, 0x6d, 0x48, 
  * (stubs that ignore the setters): S_OK with a wrong value. Under Wine those
  * two are therefore reported unknown. ntdll's wine_get_version is how a
  * program tells it runs on Wine. */
+static LONG g_wine_override = -1; /* bw__com_test_set_wine */
+
+void bw__com_test_set_wine(int wine)
+{
+    InterlockedExchange(&g_wine_override, wine);
+}
+
 static BOOL running_on_wine(void)
 {
-    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    LONG forced = InterlockedCompareExchange(&g_wine_override, 0, 0);
+    HMODULE ntdll;
+
+    if (forced >= 0)
+        return forced != 0;
+    ntdll = GetModuleHandleW(L"ntdll.dll");
     return ntdll && GetProcAddress(ntdll, "wine_get_version") != NULL;
 }
 
