@@ -272,6 +272,21 @@ void bw__format_message(HRESULT hr, WCHAR *buf, UINT32 cch, UINT32 *len);
 /* The same text, malloc'd (free()); NULL when out of memory. */
 WCHAR *bw__format_message_dup(HRESULT hr);
 
+/* ---- trace.c: the opt-in trace ------------------------------------------------ */
+/* BITSWATCH_TRACE=1 (or "debug"): lines go to the debugger
+ * (OutputDebugStringW's channel: DebugView, WinDbg); any other value is a
+ * file the lines are appended to; unset, empty or 0: off. Read once, at the
+ * first trace point reached. Off, a trace point costs one atomic load. */
+int bw__trace_enabled(void);
+void bw__trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define BW_TRACE(...)                 \
+    do {                              \
+        if (bw__trace_enabled())      \
+            bw__trace(__VA_ARGS__);   \
+    } while (0)
+/* "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" into buf (39 bytes). */
+const char *bw__guid_text(const GUID *id, char *buf);
+
 /* ---- diagnose.c, diagnose_rules.c: BwJobDiagnose ---------------------------- */
 /* Bytes not moving for this long, as the handle watched, is a stall. */
 #define BW__STALL_MS 5000u

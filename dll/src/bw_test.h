@@ -41,6 +41,10 @@ int bw__poll_many_census_blind(void);
 int bw__poll_many_census_proven(void);
 void bw__poll_many_test_reset_census_blind(void);
 
+/* trace.c: forget the trace setting (the next trace point reads
+ * BITSWATCH_TRACE again). */
+void bw__trace_test_reset(void);
+
 /* census.c: forget every census (the next one asks the backend afresh). */
 void bw__census_test_reset(void);
 

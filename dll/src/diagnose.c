@@ -363,6 +363,7 @@ static HRESULT gather(bw__handle_data *d, void *arg)
         return hr;
     else
         memset(&f->info, 0, sizeof f->info);
+    f->info.id = d->id;
 
     if (be->get_details) {
         hr = be->get_details(d->bjob, &f->details);
@@ -667,6 +668,9 @@ HRESULT BWAPI BwJobDiagnose(BW_JOB job, UINT32 flags, BW_DIAGNOSIS *diagnosis)
     hr = bw__with_job(job, gather, &c);
     if (SUCCEEDED(hr)) {
         const bw__rule *r = match(&f);
+        char id[40];
+        BW_TRACE("diagnose: job %s: state %u, rule %s, %u backend reads", bw__guid_text(&f.info.id, id),
+                 (unsigned)f.state, r ? r->name : "(none)", (unsigned)c.trips);
         wbuf ex = {0}, ev = {0}, ac = {0};
         UINT64 due = r && r->due ? r->due(&f) : 0;
         if (r) {

@@ -15,6 +15,9 @@
 #include "fake_bits.h"
 #include "backend_com.h"
 #include "com_apartment.h"
+#include "bw_test.h"
+#include <stdio.h>
+#include <string.h>
 
 /* Fails with both HRESULTs in hex. */
 #define assert_hr(expected, actual)                                                           \
@@ -953,6 +956,35 @@ static void complete_that_ran_before_call_failed_is_not_sent_again(void **state)
     assert_int_equal(t.after, BG_JOB_STATE_ACKNOWLEDGED);
 }
 
+/* The opt-in trace (BITSWATCH_TRACE=<file>) says what the backend decided:
+ * the reconnect and how the interrupted Complete was settled. */
+static void trace_names_the_reconnect_and_the_settled_call(void **state)
+{
+    struct interrupted t = {DO_COMPLETE, BG_JOB_STATE_TRANSFERRED, RPC_CALL_FAILED, TRUE, TRUE, BG_E_NOT_FOUND};
+    WCHAR dir[MAX_PATH], path[MAX_PATH];
+    char text[4096] = {0};
+    FILE *f;
+
+    GetTempPathW(MAX_PATH, dir);
+    _snwprintf(path, MAX_PATH - 1, L"%lsbw-com-trace-%lu.log", dir, GetCurrentProcessId());
+    path[MAX_PATH - 1] = 0;
+    DeleteFileW(path);
+    SetEnvironmentVariableW(L"BITSWATCH_TRACE", path);
+    bw__trace_test_reset();
+    run_interrupted(&t);
+    SetEnvironmentVariableW(L"BITSWATCH_TRACE", NULL);
+    bw__trace_test_reset();
+    assert_hr(S_OK, t.result);
+    f = _wfopen(path, L"rb");
+    assert_non_null(f);
+    fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    DeleteFileW(path);
+    if (!strstr(text, "reconnect: job {") || !strstr(text, "a control call failed with 0x800706BE (service gone)") ||
+        !strstr(text, "settle: job {") || !strstr(text, "but took effect (state 7): S_OK"))
+        fail_msg("trace: %s", text);
+}
+
 static void complete_that_did_not_run_before_call_failed_is_sent_once_more(void **state)
 {
     struct interrupted t = {DO_COMPLETE, BG_JOB_STATE_TRANSFERRED, RPC_CALL_FAILED, FALSE, TRUE,
@@ -1509,6 +1541,7 @@ int main(void)
         T(full_error_without_texts_leaves_them_null),
         T(full_error_without_error_object_fails_with_bits_code),
         T(info_reads_properties),
+        T(trace_names_the_reconnect_and_the_settled_call),
         T(details_read_settings_and_files_in_batches),
         T(details_on_wine_call_its_stand_ins_unknown),
         T(details_not_implemented_are_unknown_not_a_failure),
