@@ -577,7 +577,8 @@ typedef struct BW_DETAILS {
 #define BW_VERDICT_ERROR 12          /* another error BITS will not retry */
 #define BW_VERDICT_CONNECTING_LONG 13 /* connecting for a long time */
 #define BW_VERDICT_STALLED 14        /* transferring, but no bytes move */
-#define BW_VERDICT_MAX 14
+#define BW_VERDICT_OWNER_LOGGED_OFF 15 /* queued: its owner has no session (Windows) */
+#define BW_VERDICT_MAX 15
 
 /* BwJobDiagnose flags. */
 #define BW_DIAGNOSE_NO_QUEUE 0x1u /* do not look at the other jobs (a queued
@@ -650,7 +651,8 @@ void BWAPI BwFreeDiagnosis(BW_DIAGNOSIS *diagnosis);
 /* The name of a BW_VERDICT_* value: "Unknown", "Moving", "Finished",
  * "Suspended", "NotCompleted", "RetryWait", "QueuedBehind", "QueuedIdle",
  * "RemoteError", "ProxyError", "NoRangeSupport", "LocalError", "Error",
- * "ConnectingLong", "Stalled"; "Unknown" for any other value. Static text,
+ * "ConnectingLong", "Stalled", "OwnerLoggedOff"; "Unknown" for any other
+ * value. Static text,
  * never NULL. */
 const WCHAR *BWAPI BwVerdictName(UINT32 verdict);
 

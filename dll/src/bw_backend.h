@@ -36,7 +36,16 @@ typedef struct bw__info {
     WCHAR *display_name, *description, *owner;
     UINT64 creation_time, modification_time, completion_time;
     int priority_known; /* version 0.3: GetPriority answered (0 is FOREGROUND) */
+    UINT32 owner_logon; /* version 0.3: BW__LOGON_* of the owner now */
 } bw__info;
+
+/* Whether a job's owner is logged on, which BITS needs to transfer a user's
+ * job (Microsoft: "BITS transfers files only when the job's owner is logged
+ * on to the computer"; service accounts always are). */
+#define BW__LOGON_UNKNOWN 0 /* not checked: no owner, or the check failed */
+#define BW__LOGON_NONE 1    /* no session of that user */
+#define BW__LOGON_SESSION 2 /* a session of that user (active or disconnected) */
+#define BW__LOGON_SERVICE 3 /* LocalSystem, LocalService, NetworkService */
 
 /* One file of a job (strings malloc'd, NULL when unreadable). */
 typedef struct bw__file {

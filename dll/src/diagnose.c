@@ -605,7 +605,12 @@ static void evidence(wbuf *b, const bw__facts *f, const names *n, UINT64 due)
     else
         wb_a(b, "unknown");
     line(b, "Owner logged on");
-    wb_a(b, "not checked (BITS transfers a user's job only while that user is logged on)");
+    switch (f->info.owner_logon) {
+    case BW__LOGON_NONE: wb_a(b, "no (no session of that user on this machine)"); break;
+    case BW__LOGON_SESSION: wb_a(b, "yes (a session of that user)"); break;
+    case BW__LOGON_SERVICE: wb_a(b, "a service account (always logged on)"); break;
+    default: wb_a(b, "unknown (needs the owner; Windows only)"); break;
+    }
     line(b, "Cost flags");
     if (f->details.known & BW_KNOWN_COST_FLAGS)
         wb_f(b, "0x%08X", (unsigned)f->details.cost_flags);
@@ -727,7 +732,7 @@ const WCHAR *BWAPI BwVerdictName(UINT32 verdict)
         BW_W("Unknown"),      BW_W("Moving"),        BW_W("Finished"),       BW_W("Suspended"),
         BW_W("NotCompleted"), BW_W("RetryWait"),     BW_W("QueuedBehind"),   BW_W("QueuedIdle"),
         BW_W("RemoteError"),  BW_W("ProxyError"),    BW_W("NoRangeSupport"), BW_W("LocalError"),
-        BW_W("Error"),        BW_W("ConnectingLong"), BW_W("Stalled"),
+        BW_W("Error"),        BW_W("ConnectingLong"), BW_W("Stalled"),       BW_W("OwnerLoggedOff"),
     };
     _Static_assert(sizeof names / sizeof names[0] == BW_VERDICT_MAX + 1, "a name per verdict");
     if (verdict < sizeof names / sizeof names[0])

@@ -81,6 +81,8 @@ static int stalled(const bw__facts *f)
 
 static int jobs_ahead(const bw__facts *f) { return f->queue_known && f->ahead_count > 0; }
 
+static int owner_logged_off(const bw__facts *f) { return f->info.owner_logon == BW__LOGON_NONE; }
+
 #define E_HTTP(status) ((HRESULT)(0x80190000u + (status)))
 
 const bw__rule bw__rules[] = {
@@ -161,6 +163,12 @@ const bw__rule bw__rules[] = {
      NULL, modification, NULL,
      "{state}: {bytes} so far; nothing is wrong.",
      "None: wait for it."},
+    {"owner-logged-off", BW_VERDICT_OWNER_LOGGED_OFF, S(BW_STATE_QUEUED), 0, 0,
+     owner_logged_off, modification, NULL,
+     "Queued {for}: its owner ({owner}) has no session on this machine, and BITS transfers a "
+     "user's job only while that user is logged on.",
+     "Have {owner} log on (a disconnected session counts), or recreate the job from a service "
+     "account (LocalSystem, LocalService, NetworkService), which is always logged on."},
     {"queued-behind", BW_VERDICT_QUEUED_BEHIND, S(BW_STATE_QUEUED), 0, 0,
      jobs_ahead, modification, NULL,
      "Queued behind {ahead}: BITS transfers higher priorities first (foreground first) and, within a "
@@ -170,8 +178,7 @@ const bw__rule bw__rules[] = {
     {"queued-idle", BW_VERDICT_QUEUED_IDLE, S(BW_STATE_QUEUED), 0, 0,
      NULL, modification, NULL,
      "Queued {for} with no job transferring ahead of it: BITS waits until its owner ({owner}) is "
-     "logged on interactively, a network is connected and the transfer policy allows this "
-     "network's cost.",
+     "logged on, a network is connected and the transfer policy allows this network's cost.",
      "Check that the owner is logged on (service accounts always are), the network and the BITS "
      "group policies; resume the job to make BITS try again."},
 };

@@ -16,6 +16,8 @@
 #include "backend_com.h"
 #include "com_apartment.h"
 #include "bw_test.h"
+#include "owner_name.h"
+#include <sddl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -956,6 +958,33 @@ static void complete_that_ran_before_call_failed_is_not_sent_again(void **state)
     assert_int_equal(t.after, BG_JOB_STATE_ACKNOWLEDGED);
 }
 
+/* Whether a job's owner is logged on (the owner-logged-off rule): service
+ * accounts always are; this process' own user is never called logged off
+ * (Windows lists its session; Wine 8's WTSEnumerateSessionsW lists none,
+ * which must read as unknown); a SID that names nobody cannot be judged. */
+static void owner_logon_of_service_accounts_this_user_and_nobody(void **state)
+{
+    HANDLE token;
+    BYTE buf[256];
+    DWORD len;
+    WCHAR *mine = NULL;
+    UINT32 logon;
+
+    assert_int_equal(bw__owner_logon(L"S-1-5-18"), BW__LOGON_SERVICE);
+    assert_int_equal(bw__owner_logon(L"S-1-5-19"), BW__LOGON_SERVICE);
+    assert_int_equal(bw__owner_logon(L"S-1-5-20"), BW__LOGON_SERVICE);
+    assert_int_equal(bw__owner_logon(L"not a sid"), BW__LOGON_UNKNOWN);
+    assert_int_equal(bw__owner_logon(L"S-1-5-21-1-2-3-4242"), BW__LOGON_UNKNOWN);
+    assert_true(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token));
+    assert_true(GetTokenInformation(token, TokenUser, buf, sizeof buf, &len));
+    CloseHandle(token);
+    assert_true(ConvertSidToStringSidW(((TOKEN_USER *)buf)->User.Sid, &mine));
+    logon = bw__owner_logon(mine);
+    print_message("owner logon of %ls: %u\n", mine, (unsigned)logon);
+    assert_true(logon == BW__LOGON_SESSION || logon == BW__LOGON_UNKNOWN);
+    LocalFree(mine);
+}
+
 /* The opt-in trace (BITSWATCH_TRACE=<file>) says what the backend decided:
  * the reconnect and how the interrupted Complete was settled. */
 static void trace_names_the_reconnect_and_the_settled_call(void **state)
@@ -1542,6 +1571,7 @@ int main(void)
         T(full_error_without_error_object_fails_with_bits_code),
         T(info_reads_properties),
         T(trace_names_the_reconnect_and_the_settled_call),
+        T(owner_logon_of_service_accounts_this_user_and_nobody),
         T(details_read_settings_and_files_in_batches),
         T(details_on_wine_call_its_stand_ins_unknown),
         T(details_not_implemented_are_unknown_not_a_failure),

@@ -166,6 +166,7 @@ static HRESULT fake_get_info(bw__bjob *job, bw__info *info)
         info->type = j->type;
         info->priority = j->priority_unknown ? 0 : j->priority;
         info->priority_known = !j->priority_unknown;
+        info->owner_logon = j->owner_logon;
         info->error_count = j->error_count;
         info->display_name = j->display_name ? bw__wcsdup_ascii(j->display_name) : NULL;
         info->description = j->description ? bw__wcsdup_ascii(j->description) : NULL;

@@ -40,6 +40,7 @@ typedef struct fake_job {
         int completed;
     } files[4];
     int priority_unknown;         /* get_info: GetPriority not implemented */
+    UINT32 owner_logon;           /* get_info: BW__LOGON_* (0: not checked) */
     /* get_state sleeps this long (outside the fake's lock) before answering:
      * a slow or hung service. */
     unsigned state_delay_ms;

@@ -163,6 +163,7 @@ static void rule_suspended_never_resumed_without_times(void **state)
     assert_has(d.Evidence, "Proxy: unknown");
     assert_has(d.Evidence, "Priority: unknown"); /* not "Foreground": 0 is not known */
     assert_has(d.Evidence, "Owner: unknown");
+    assert_has(d.Evidence, "Owner logged on: unknown (needs the owner; Windows only)");
     assert_true(d.Since == 0);
     BwFreeDiagnosis(&d);
     BwJobClose(h);
@@ -427,6 +428,31 @@ static void rule_queued_behind(void **state)
     BwJobClose(h);
 }
 
+static void rule_owner_logged_off(void **state)
+{
+    fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
+    windows_defaults(j);
+    j->owner_logon = BW__LOGON_NONE;
+    j->modification_time = now_ft() - 3 * DAY;
+    fake_job *busy = fake_job_add(BW_TYPE_DOWNLOAD);
+    busy->state = BW_STATE_TRANSFERRING; /* a job ahead does not change the cause */
+    BW_JOB h = open_job(j);
+    BW_DIAGNOSIS d = diagnose(h, 0, BW_VERDICT_OWNER_LOGGED_OFF);
+    assert_has(d.Explanation, "Queued for 3 days: its owner (CONTOSO\\alice) has no session on this machine");
+    assert_has(d.Action, "Have CONTOSO\\alice log on");
+    assert_has(d.Evidence, "Owner logged on: no (no session of that user on this machine)");
+    BwFreeDiagnosis(&d);
+    j->owner_logon = BW__LOGON_SERVICE;
+    d = diagnose(h, BW_DIAGNOSE_NO_QUEUE, BW_VERDICT_QUEUED_IDLE);
+    assert_has(d.Evidence, "Owner logged on: a service account (always logged on)");
+    BwFreeDiagnosis(&d);
+    j->owner_logon = BW__LOGON_SESSION;
+    d = diagnose(h, 0, BW_VERDICT_QUEUED_BEHIND);
+    assert_has(d.Evidence, "Owner logged on: yes");
+    BwFreeDiagnosis(&d);
+    BwJobClose(h);
+}
+
 static void rule_queued_idle(void **state)
 {
     fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
@@ -600,6 +626,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rule_stalled, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_moving, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_queued_behind, setup, teardown),
+        cmocka_unit_test_setup_teardown(rule_owner_logged_off, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_queued_idle, setup, teardown),
         cmocka_unit_test_setup_teardown(round_trips_of_a_diagnosis_and_of_a_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(details_known_and_unknown, setup, teardown),

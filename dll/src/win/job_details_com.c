@@ -230,6 +230,7 @@ HRESULT bw__com_op_info(bw__bjob *j, void *out)
     }
     if (SUCCEEDED(hr) && in->owner) {
         WCHAR *account = bw__owner_display_name(in->owner);
+        in->owner_logon = bw__owner_logon(in->owner);
         if (!account)
             hr = E_OUTOFMEMORY;
         free(in->owner);
