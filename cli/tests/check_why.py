@@ -97,7 +97,23 @@ def main():
     return 1 if failures else 0
 
 
+def usage(c):
+    for args, what in ((["why"], "no job"), (["why", "--all", "{00000000-0000-0000-0000-0000000000B9}"], "--all and a GUID"),
+                       (["why", "--sample-sec", "601", "--all"], "--sample-sec out of range"),
+                       (["why", "--frob", "--all"], "an unknown option"), (["why", "--all-users", "{00000000-0000-0000-0000-0000000000B9}"], "--all-users without --all"),
+                       (["why", "not-a-guid"], "a malformed GUID")):
+        rc, out, err = run(c.wine, c.cli, *args)
+        check(rc == 2 and out == "" and "bitswatch" in err, f"why usage error ({what}): exit 2", out, err)
+    for args in (["why", "--help"], ["help", "why"], ["WHY", "-h"]):
+        rc, out, err = run(c.wine, c.cli, *args)
+        check(rc == 0 and "why    why each job is where it is" in out and "--sample-sec" in out
+              and "watch  " not in out, f"{' '.join(args)}: why's own help", out, err)
+    rc, out, err = run(c.wine, c.cli, "--help")
+    check(rc == 0 and "why    why each job" in out, "the overview help lists why", out, err)
+
+
 def scenarios(c):
+    usage(c)
     # Suspended, never resumed.
     s = c.create("/fast/1000", "why-suspended", "--suspended")
     rc, out, err = c.why(s)

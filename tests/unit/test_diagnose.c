@@ -70,6 +70,18 @@ static BW_DIAGNOSIS diagnose(BW_JOB h, UINT32 flags, UINT32 verdict)
     assert_non_null(d.Explanation);
     assert_non_null(d.Evidence);
     assert_non_null(d.Action);
+    if (getenv("BW_DIAGNOSE_PRINT")) { /* the text 'bitswatch why' would show */
+        char line[4096];
+        size_t n = 0;
+        const WCHAR *parts[] = {BwVerdictName(d.Verdict), d.Explanation, d.Action};
+        for (int k = 0; k < 3; k++) {
+            n += (size_t)snprintf(line + n, sizeof line - n, "%s", k ? (k == 1 ? "\n  " : "\n  Action: ") : "");
+            for (const WCHAR *w = parts[k]; *w && n < sizeof line - 4; w++)
+                line[n++] = *w < 128 ? (char)*w : '?';
+            line[n] = 0;
+        }
+        print_message("%s\n", line);
+    }
     if (d.Verdict != verdict) {
         char buf[4096];
         size_t n = 0;
