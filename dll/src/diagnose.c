@@ -174,6 +174,8 @@ static void wb_code(wbuf *b, HRESULT code)
         WCHAR *end = text;
         while (*end && *end != '\r' && *end != '\n')
             end++;
+        while (end > text && (end[-1] == '.' || end[-1] == ' ')) /* the sentence goes on */
+            end--;
         *end = 0;
         wb_a(b, " ");
         wb_w(b, text);

@@ -148,7 +148,7 @@ const bw__rule bw__rules[] = {
      "Check that the folder exists, the owner may write there and the disk has room; then resume it."},
     {"error", BW_VERDICT_ERROR, S(BW_STATE_ERROR), 0, 0,
      NULL, modification, NULL,
-     "BITS stopped the job with {code} and will not retry it by itself.",
+     "BITS stopped the job and will not retry it by itself: {code}.",
      "Fix the cause, then resume the job; or cancel it."},
     {"connecting-long", BW_VERDICT_CONNECTING_LONG, S(BW_STATE_CONNECTING), 0, 0,
      connecting_long, modification, NULL,

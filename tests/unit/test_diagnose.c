@@ -337,6 +337,7 @@ static void rule_local_error(void **state)
     BW_JOB h = open_job(failed_job(E_ACCESSDENIED, BW_CONTEXT_LOCAL_FILE));
     BW_DIAGNOSIS d = diagnose(h, 0, BW_VERDICT_LOCAL_ERROR);
     assert_has(d.Explanation, "Writing C:\\Downloads\\big.iso failed: 0x80070005");
+    assert_false(wcontains(d.Explanation, ".."));
     BwFreeDiagnosis(&d);
     BwJobClose(h);
 }
@@ -345,7 +346,9 @@ static void rule_error(void **state)
 {
     BW_JOB h = open_job(failed_job((HRESULT)0x80200054, BW_CONTEXT_GENERAL_QUEUE_MANAGER));
     BW_DIAGNOSIS d = diagnose(h, 0, BW_VERDICT_ERROR);
-    assert_has(d.Explanation, "BITS stopped the job with 0x80200054");
+    assert_has(d.Explanation, "BITS stopped the job and will not retry it by itself: 0x80200054 "
+                              "BG_E_MAXDOWNLOAD_TIMEOUT: The job did not finish within its maximum "
+                              "download time.");
     BwFreeDiagnosis(&d);
     BwJobClose(h);
 }
