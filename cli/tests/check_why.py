@@ -169,7 +169,7 @@ def scenarios(c):
     print(json.dumps(by_id, indent=1)[:4000])
     hung = by_id.get(h.lower(), {})
     queued = by_id.get(q.lower(), {})
-    check(rc == 0 and all(o.get("kind") == "diagnosis" and o.get("schema") == 1 for o in objs),
+    check(rc == 0 and all(o.get("kind") in ("diagnosis", "summary") and o.get("schema") == 1 for o in objs),
           "why --all --json: one diagnosis object per job", out, err)
     check(hung.get("Verdict") == "Stalled" and "no byte has moved" in hung.get("Explanation", ""),
           "hanging job: verdict Stalled after the 6 s watch", out, err)
@@ -179,10 +179,22 @@ def scenarios(c):
     check(ev.get("Retry delay") == "unknown" and ev.get("Priority") == "unknown"
           and ev.get("Jobs transferring ahead", "").startswith("1 job"),
           "queued job: evidence as an object, unknowns said", out, err)
+    summary = [o for o in objs if o.get("kind") == "summary"]
+    check(len(summary) == 1 and summary[0].get("JobCount") == len(objs) - 1
+          and summary[0].get("Verdicts", {}).get("Stalled") == 1
+          and summary[0].get("MaxJobsPerMachine") == 300 and summary[0].get("MaxJobsPerUser") == 60
+          and summary[0].get("Owners", {}).get("unknown") == len(objs) - 1
+          and summary[0].get("Warning") is None,
+          "why --all --json: a summary with the verdicts counted and the default limits", out, err)
+    objs = [o for o in objs if o.get("kind") != "summary"]
     check(by_id.get(s.lower(), {}).get("Verdict") == "Suspended"
           and by_id.get(t.lower(), {}).get("Verdict") == "NotCompleted"
           and by_id.get(e.lower(), {}).get("Verdict") == "RemoteError",
           "why --all: the other jobs' verdicts as before", out, err)
+
+    rc, out, err = c.why("--all", "--sample-sec", "0")
+    check(rc == 0 and "\nSummary: " in out.replace("\r", "") and "Owners: unknown " in out
+          and "Limits: " in out and " of 300 jobs" in out, "why --all in text ends with the summary", out[-1500:], err)
 
     # Text for the two, as a person reads it; a job that is not there: exit 1.
     rc, out, err = c.why("--sample-sec", "0", q)
