@@ -23,6 +23,7 @@ disconnects, connecting long) can only be tested on the fake backend
 """
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -54,10 +55,13 @@ class Ctx:
         return run(self.wine, self.bwjob, *args, timeout=timeout)
 
     def create(self, path, name, *extra):
+        return self.create_url(self.http + path, name, *extra)
+
+    def create_url(self, url, name, *extra):
         local = os.path.join(self.tmp, name)
-        rc, out, err = self.bw("create", self.http + path, local, "--name", name, *extra)
+        rc, out, err = self.bw("create", url, local, "--name", name, *extra)
         guid = out.strip().splitlines()[-1] if rc == 0 and out.strip() else None
-        check(guid is not None, f"bwjob create {path}", out, err)
+        check(guid is not None, f"bwjob create {url}", out, err)
         if guid:
             self.jobs.append(guid)
         return guid
@@ -68,6 +72,13 @@ class Ctx:
 
     def why(self, *args):
         return run(self.wine, self.cli, "why", *args, timeout=120)
+
+
+def free_port():
+    """A loopback port nothing listens on (bound, then closed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def unknowns_said(out):
@@ -142,6 +153,16 @@ def scenarios(c):
     check(rc == 0 and ": RemoteError" in out and f"{c.http}/status/404 answered HTTP 404" in out
           and "Error: 0x80190194" in out,
           "404 job: verdict RemoteError with the URL", out, err)
+
+    # A server that cannot be reached: Wine's BITS fails the job without an error record.
+    port = free_port()
+    u = c.create_url(f"http://127.0.0.1:{port}/nothing", "why-unreachable")
+    c.wait(u, 4)
+    rc, out, err = c.why(u)
+    print(out)
+    check(rc == 0 and ": Error" in out and "failed without an error record" in out
+          and f"http://127.0.0.1:{port}/nothing" in out and "Error: 0x8020000F" in out,
+          "unreachable server: verdict Error, no error record, the URL named", out, err)
 
     # A stall, and a job queued behind it.
     h = c.create("/hang/100000", "why-hang")

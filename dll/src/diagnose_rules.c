@@ -146,6 +146,11 @@ const bw__rule bw__rules[] = {
      NULL, modification, NULL,
      "Writing {local} failed: {code}.",
      "Check that the folder exists, the owner may write there and the disk has room; then resume it."},
+    {"no-error-record", BW_VERDICT_ERROR, S(BW_STATE_ERROR),
+     (HRESULT)0x8020000F /* BG_E_ERROR_INFORMATION_UNAVAILABLE */, 0, NULL, modification, NULL,
+     "The job failed without an error record: BITS could not reach {url} at all (Wine's BITS "
+     "fails a connection this way).",
+     "Check that the server answers at that address and port, then resume the job; or cancel it."},
     {"error", BW_VERDICT_ERROR, S(BW_STATE_ERROR), 0, 0,
      NULL, modification, NULL,
      "BITS stopped the job and will not retry it by itself: {code}.",

@@ -342,6 +342,21 @@ static void rule_local_error(void **state)
     BwJobClose(h);
 }
 
+static void rule_no_error_record(void **state)
+{
+    /* Wine's connection failures: ERROR, GetError fails, no file named. */
+    fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
+    windows_defaults(j);
+    j->state = BW_STATE_ERROR;
+    j->error_code = (HRESULT)0x8020000F;
+    j->error_context = BW_CONTEXT_UNKNOWN;
+    BW_JOB h = open_job(j);
+    BW_DIAGNOSIS d = diagnose(h, 0, BW_VERDICT_ERROR);
+    assert_has(d.Explanation, "failed without an error record: BITS could not reach http://example.test/big.iso at all");
+    BwFreeDiagnosis(&d);
+    BwJobClose(h);
+}
+
 static void rule_error(void **state)
 {
     BW_JOB h = open_job(failed_job((HRESULT)0x80200054, BW_CONTEXT_GENERAL_QUEUE_MANAGER));
@@ -635,6 +650,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rule_no_http_support, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_remote_error, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_local_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(rule_no_error_record, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_error, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_connecting_long, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_connecting_long_watched, setup, teardown),
