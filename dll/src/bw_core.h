@@ -329,7 +329,7 @@ typedef struct bw__facts {
  * state, whose code (0: any) and context (0: any) match, and whose 'when'
  * (NULL: always) holds gives the verdict. Texts are templates: diagnose.c
  * replaces {state} {age} {code} {url} {local} {retry_in} {give_up_in}
- * {cancel_in} {ahead} {still} {proxy} {owner}. */
+ * {cancel_in} {ahead} {still} {proxy} {owner} {cost} {for_created} {for_still}. */
 typedef struct bw__rule {
     const char *name;            /* stable id, for tests and docs */
     UINT32 verdict;              /* BW_VERDICT_* */

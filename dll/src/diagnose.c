@@ -190,6 +190,39 @@ static void wb_guid(wbuf *b, const GUID *g)
          g->Data4[4], g->Data4[5], g->Data4[6], g->Data4[7]);
 }
 
+/* BITS_COST_STATE_* as words: the named sets of bits5_0.h's documentation,
+ * else the networks it leaves out. */
+static void wb_cost(wbuf *b, const bw__details *d)
+{
+    static const struct {
+        UINT32 flags;
+        const char *name;
+    } sets[] = {
+        {0x800000FFu, "TRANSFER_ALWAYS: any network"},
+        {0x8000007Fu, "TRANSFER_NOT_ROAMING: any network but roaming"},
+        {0x8000006Fu, "TRANSFER_NO_SURCHARGE: not over a data cap with charges, not roaming"},
+        {0x80000067u, "TRANSFER_STANDARD: not near or over a data cap, not roaming"},
+        {0x80000021u, "TRANSFER_UNRESTRICTED: unrestricted networks (or throttled over a cap) only"},
+    };
+    static const char *const bits[] = {"unrestricted", "capped, usage unknown", "below cap",
+                                       "near cap", "over cap, charged", "over cap, throttled",
+                                       "usage based", "roaming"};
+    if (!(d->known & BW_KNOWN_COST_FLAGS)) {
+        wb_a(b, "unknown (needs BITS 5.0)");
+        return;
+    }
+    wb_f(b, "0x%08X ", (unsigned)d->cost_flags);
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        if (d->cost_flags == sets[i].flags) {
+            wb_f(b, "%s", sets[i].name);
+            return;
+        }
+    wb_a(b, "only:");
+    for (unsigned i = 0; i < 8; i++)
+        if (d->cost_flags & (1u << i))
+            wb_f(b, " %s;", bits[i]);
+}
+
 static void wb_proxy(wbuf *b, const bw__details *d)
 {
     static const char *const usage[] = {"preconfigured (the owner's Internet settings)", "no proxy",
@@ -518,6 +551,8 @@ static void fill(wbuf *b, const char *tpl, const bw__facts *f, const bw__rule *r
                 wb_a(b, " if the JobInactivityTimeout policy is the default 90 days");
         } else if (IS("proxy"))
             wb_proxy(b, &f->details);
+        else if (IS("cost"))
+            wb_cost(b, &f->details);
         else if (IS("ahead"))
             wb_ahead(b, f);
         else if (IS("owner")) {
@@ -614,10 +649,7 @@ static void evidence(wbuf *b, const bw__facts *f, const names *n, UINT64 due)
     default: wb_a(b, "unknown (needs the owner; Windows only)"); break;
     }
     line(b, "Cost flags");
-    if (f->details.known & BW_KNOWN_COST_FLAGS)
-        wb_f(b, "0x%08X", (unsigned)f->details.cost_flags);
-    else
-        wb_a(b, "unknown (needs BITS 5.0)");
+    wb_cost(b, &f->details);
     if (f->watched && bw__state_is_moving(f->state)) {
         line(b, "Watched");
         wb_duration(b, f->watched_ms / 1000);

@@ -83,6 +83,14 @@ static int jobs_ahead(const bw__facts *f) { return f->queue_known && f->ahead_co
 
 static int owner_logged_off(const bw__facts *f) { return f->info.owner_logon == BW__LOGON_NONE; }
 
+/* A transfer policy that leaves some network out (BITS_COST_STATE_* bits
+ * 0x1-0x80 not all set; BITS 5.0 jobs only): on such a network BITS holds
+ * the job queued. The current network's cost is not read here. */
+static int cost_restricted(const bw__facts *f)
+{
+    return (f->details.known & BW_KNOWN_COST_FLAGS) && (f->details.cost_flags & 0xFFu) != 0xFFu;
+}
+
 #define E_HTTP(status) ((HRESULT)(0x80190000u + (status)))
 
 const bw__rule bw__rules[] = {
@@ -180,6 +188,13 @@ const bw__rule bw__rules[] = {
      "priority, a few jobs at a time.",
      "Wait; or raise this job's priority (Set-BitsTransfer -Priority, bitsadmin /setpriority), or "
      "suspend the jobs ahead."},
+    {"queued-cost-policy", BW_VERDICT_QUEUED_IDLE, S(BW_STATE_QUEUED), 0, 0,
+     cost_restricted, modification, NULL,
+     "Queued {for} with no job transferring ahead of it, and its transfer policy allows only some "
+     "networks ({cost}): on a metered, capped or roaming network BITS holds it.",
+     "Connect to a network the policy allows, or widen the job's policy "
+     "(BITS_JOB_PROPERTY_ID_COST_FLAGS, e.g. BITS_COST_STATE_TRANSFER_ALWAYS); also check that the "
+     "owner is logged on."},
     {"queued-idle", BW_VERDICT_QUEUED_IDLE, S(BW_STATE_QUEUED), 0, 0,
      NULL, modification, NULL,
      "Queued {for} with no job transferring ahead of it: BITS waits until its owner ({owner}) is "

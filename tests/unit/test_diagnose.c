@@ -483,6 +483,32 @@ static void rule_owner_logged_off(void **state)
     BwJobClose(h);
 }
 
+static void rule_queued_cost_policy(void **state)
+{
+    fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
+    windows_defaults(j);
+    j->details_known |= BW_KNOWN_COST_FLAGS;
+    j->cost_flags = 0x80000067u; /* BITS_COST_STATE_TRANSFER_STANDARD */
+    j->modification_time = now_ft() - 5 * HOUR;
+    BW_JOB h = open_job(j);
+    BW_DIAGNOSIS d = diagnose(h, 0, BW_VERDICT_QUEUED_IDLE);
+    assert_has(d.Explanation, "Queued for 5 hours with no job transferring ahead of it, and its transfer "
+                              "policy allows only some networks (0x80000067 TRANSFER_STANDARD: not near "
+                              "or over a data cap, not roaming)");
+    assert_has(d.Evidence, "Cost flags: 0x80000067 TRANSFER_STANDARD");
+    BwFreeDiagnosis(&d);
+    j->cost_flags = 0x800000FFu; /* TRANSFER_ALWAYS: not the cause */
+    d = diagnose(h, 0, BW_VERDICT_QUEUED_IDLE);
+    assert_has(d.Explanation, "BITS waits until its owner");
+    assert_has(d.Evidence, "Cost flags: 0x800000FF TRANSFER_ALWAYS: any network");
+    BwFreeDiagnosis(&d);
+    j->cost_flags = 0x80000005u; /* an unnamed set */
+    d = diagnose(h, 0, BW_VERDICT_QUEUED_IDLE);
+    assert_has(d.Evidence, "Cost flags: 0x80000005 only: unrestricted; below cap;");
+    BwFreeDiagnosis(&d);
+    BwJobClose(h);
+}
+
 static void rule_queued_idle(void **state)
 {
     fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
@@ -658,6 +684,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rule_moving, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_queued_behind, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_owner_logged_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(rule_queued_cost_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(rule_queued_idle, setup, teardown),
         cmocka_unit_test_setup_teardown(round_trips_of_a_diagnosis_and_of_a_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(details_known_and_unknown, setup, teardown),
