@@ -6,6 +6,7 @@
  *   bitswatch list [--all-users] [--json]
  *   bitswatch info [--json] <job-guid>
  *   bitswatch help [watch | list | info]
+ *   bitswatch why [--json] [--sample-sec N] (<job-guid>... | --all [--all-users])
  *
  * Uses the DLL only through its public header. Each job gets a handle; the
  * loop waits on all of them at once with BwJobPollMany (which reads each job
@@ -25,6 +26,7 @@
 #include "render.h"
 #include "text.h"
 #include "watch.h"
+#include "why.h"
 
 #define DEFAULT_INTERVAL_MS 1000u
 #define MAX_INTERVAL_MS 600000u
@@ -60,6 +62,7 @@ static const char *const usage_head[] = {
     "       bitswatch list [--all-users] [--json]",
     "       bitswatch info [--json] <job-guid>",
     "       bitswatch help [watch | list | info]",
+    "       bitswatch why [--json] [--sample-sec N] (<job-guid>... | --all [--all-users])",
     "       bitswatch --version | --help",
     "",
 };
@@ -120,6 +123,26 @@ static const char *const usage_info[] = {
     "",
 };
 
+static const char *const usage_why[] = {
+    "why    why each job is where it is: a verdict (Suspended, NotCompleted,",
+    "       RetryWait, QueuedBehind, RemoteError, Stalled, ...), one line of",
+    "       explanation, what to do, and the evidence (states, times, bytes,",
+    "       files, error, retry delay, proxy; \"unknown\" where the service",
+    "       does not say). The rules are bitswatch.dll's (BwJobDiagnose).",
+    "Options of why:",
+    "  --all              every job in the queue",
+    "  --all-users        with --all: every user's jobs (elevated prompt)",
+    "  --sample-sec N     watch moving jobs N seconds first, so that a stall",
+    "                     shows (0 to 600; default 6; 0: no watch)",
+    "  --json             one JSON object per job (\"kind\": \"diagnosis\")",
+    "  With --all a summary follows: verdicts counted, jobs per owner, and the",
+    "  queue against BITS' default limits (300 jobs, 60 per user) past which",
+    "  creating a job fails (\"kind\": \"summary\" with --json).",
+    "  why exits 0 when every job was diagnosed, 1 when one could not be",
+    "  opened or read (the others are still shown), 2 on a usage error.",
+    "",
+};
+
 static const char *const usage_common[] = {
     "A job GUID is \"{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}\" (8-4-4-4-12 hex",
     "digits); braces optional. Commands are not case-sensitive (LIST works).",
@@ -172,6 +195,8 @@ static void print_usage(bw_stream *out, const char *which)
         PRINT(out, usage_list);
     if (!which || strcmp(which, "info") == 0)
         PRINT(out, usage_info);
+    if (!which || strcmp(which, "why") == 0)
+        PRINT(out, usage_why);
     PRINT(out, usage_common);
     PRINT(out, usage_exit);
 }
@@ -358,6 +383,68 @@ static int cmd_info(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
     return bw_info(id, json, out, err);
 }
 
+/* why [--json] [--sample-sec N] (<job-guid>... | --all [--all-users]) */
+static int cmd_why(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
+{
+    int json = 0, all = 0, n = 0, rc;
+    UINT32 flags = 0;
+    unsigned long sample_sec = BW_WHY_SAMPLE_MS / 1000u;
+    char shown[128];
+    GUID *ids = calloc((size_t)argc, sizeof *ids);
+
+    if (!ids) {
+        bw_stream_line(err, "bitswatch: out of memory");
+        return BW_EXIT_FAILED;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (is_help(argv[i])) {
+            print_usage(out, "why");
+            free(ids);
+            return BW_EXIT_OK;
+        }
+    }
+    for (int i = 2; i < argc; i++) {
+        const WCHAR *arg = argv[i];
+        if (wcscmp(arg, L"--json") == 0) {
+            json = 1;
+        } else if (wcscmp(arg, L"--all") == 0) {
+            all = 1;
+        } else if (wcscmp(arg, L"--all-users") == 0) {
+            flags |= BW_ENUM_ALL_USERS;
+        } else if (wcscmp(arg, L"--sample-sec") == 0) {
+            if (i + 1 >= argc || !parse_number(argv[i + 1], 0, BW_WHY_SAMPLE_MAX_SEC, &sample_sec)) {
+                rc = usage_error(err, "--sample-sec needs a number of seconds from 0 to 600, not '%s'",
+                                 i + 1 < argc ? bw_text_utf8(shown, sizeof shown, argv[i + 1]) : "");
+                free(ids);
+                return rc;
+            }
+            i++;
+        } else if (arg[0] == L'-' && arg[1] != 0) {
+            free(ids);
+            return unknown_option(err, "why", arg);
+        } else if (!parse_guid(arg, &ids[n++])) {
+            free(ids);
+            return bad_guid(err, arg);
+        }
+    }
+    if (all && n) {
+        free(ids);
+        return usage_error(err, "%s", "why takes either --all or job GUIDs, not both");
+    }
+    if (flags && !all) {
+        free(ids);
+        return usage_error(err, "%s", "--all-users goes with --all");
+    }
+    if (!all && !n) {
+        free(ids);
+        return usage_error(err, "%s", "why needs at least one job GUID (or --all)");
+    }
+    check_dll_version(err);
+    rc = bw_why(ids, n, all, flags, json, (unsigned)sample_sec * 1000u, out, err);
+    free(ids);
+    return rc;
+}
+
 static int cmd_watch(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
 {
     bw_watch_options o = {0, DEFAULT_INTERVAL_MS, 0, 0, 0};
@@ -503,6 +590,12 @@ static int run_command(int argc, WCHAR **argv, bw_stream *out, bw_stream *err)
         version_text(dll, sizeof dll, BwGetVersion());
         bw_stream_linef(out, "bitswatch %s (bitswatch.dll %s)", BW_VERSION_STRING, dll);
         check_dll_version(err);
+        return BW_EXIT_OK;
+    }
+    if (_wcsicmp(argv[1], L"why") == 0)
+        return cmd_why(argc, argv, out, err);
+    if (_wcsicmp(argv[1], L"help") == 0 && argc == 3 && _wcsicmp(argv[2], L"why") == 0) {
+        print_usage(out, "why");
         return BW_EXIT_OK;
     }
     cmd = command_of(argv[1]);

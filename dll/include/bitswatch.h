@@ -567,6 +567,155 @@ HRESULT BWAPI BwFormatDuration(UINT64 seconds, WCHAR *buffer, UINT32 cch, UINT32
 #pragma GCC visibility pop
 #endif
 
+/* ---- Why a job is stuck (version 0.3) --------------------------------- */
+/* What the library reads beyond the poll (BwJobGetDetails) and the
+ * diagnosis built on it (BwJobDiagnose). Neither is meant for a watch loop:
+ * each costs several round trips (stated below); call them when a person
+ * asks "why". */
+
+/* BW_DETAILS.Known: which groups the service answered. A group whose bit is
+ * clear is unknown (the service does not implement it, or answers a fixed
+ * stand-in value, as Wine does: see docs/api.md) and its fields are 0/NULL:
+ * never a guess. */
+#define BW_KNOWN_RETRY_DELAY 0x1u        /* MinimumRetryDelay */
+#define BW_KNOWN_NO_PROGRESS_TIMEOUT 0x2u /* NoProgressTimeout */
+#define BW_KNOWN_PROXY 0x4u              /* ProxyUsage, ProxyList, ProxyBypassList */
+#define BW_KNOWN_FILES 0x8u              /* FileCount, Files */
+#define BW_KNOWN_COST_FLAGS 0x10u        /* CostFlags (IBackgroundCopyJob5, BITS 5.0) */
+
+/* BW_DETAILS.ProxyUsage: the values of BITS' BG_JOB_PROXY_USAGE. */
+#define BW_PROXY_PRECONFIG 0  /* the owner's Internet settings */
+#define BW_PROXY_NO_PROXY 1
+#define BW_PROXY_OVERRIDE 2   /* ProxyList / ProxyBypassList */
+#define BW_PROXY_AUTODETECT 3
+
+/* One file of a job (version 0.3): an element of BW_DETAILS.Files. */
+typedef struct BW_FILE {
+    UINT64 BytesTotal;          /* BW_SIZE_UNKNOWN until the server said */
+    UINT64 BytesTransferred;
+    UINT32 Completed;           /* 1: the whole file is transferred */
+    UINT32 Reserved;            /* zero */
+    WCHAR *RemoteName;          BW_PTR_PAD(Pad0) /* URL or UNC path; NULL if unreadable */
+    WCHAR *LocalName;           BW_PTR_PAD(Pad1) /* local path; NULL if unreadable */
+} BW_FILE;
+
+/* The job's transfer settings and files, from BwJobGetDetails (version 0.3).
+ * Free with BwFreeDetails. */
+typedef struct BW_DETAILS {
+    UINT32 cbSize;              /* in: sizeof(BW_DETAILS) */
+    UINT32 Known;               /* BW_KNOWN_* */
+    UINT32 MinimumRetryDelay;   /* seconds BITS waits after a transient error */
+    UINT32 NoProgressTimeout;   /* seconds without progress before ERROR */
+    UINT32 ProxyUsage;          /* BW_PROXY_* */
+    UINT32 CostFlags;           /* BITS_COST_STATE_* networks the job may use */
+    UINT32 FileCount;           /* entries of Files */
+    UINT32 Reserved;            /* zero */
+    WCHAR *ProxyList;           BW_PTR_PAD(Pad0) /* NULL unless set */
+    WCHAR *ProxyBypassList;     BW_PTR_PAD(Pad1) /* NULL unless set */
+    BW_FILE *Files;             BW_PTR_PAD(Pad2) /* FileCount files, newest
+                                   first as BITS lists them; NULL when none */
+} BW_DETAILS;
+
+/* Verdicts of BwJobDiagnose (version 0.3). BwVerdictName names them. */
+#define BW_VERDICT_UNKNOWN 0         /* no rule recognises the situation */
+#define BW_VERDICT_MOVING 1          /* connecting or transferring: nothing wrong */
+#define BW_VERDICT_FINISHED 2        /* acknowledged or cancelled: nothing to do */
+#define BW_VERDICT_SUSPENDED 3       /* suspended (since creation: never resumed) */
+#define BW_VERDICT_NOT_COMPLETED 4   /* transferred; its owner never called Complete */
+#define BW_VERDICT_RETRY_WAIT 5      /* transient error, waiting to retry */
+#define BW_VERDICT_QUEUED_BEHIND 6   /* queued behind jobs that are transferring */
+#define BW_VERDICT_QUEUED_IDLE 7     /* queued with nothing ahead (owner logged
+                                        off, no network, policy, cost) */
+#define BW_VERDICT_REMOTE_ERROR 8    /* the server refused the file (404, 401, ...) */
+#define BW_VERDICT_PROXY_ERROR 9     /* the proxy refused (407) */
+#define BW_VERDICT_NO_RANGE_SUPPORT 10 /* the server cannot serve ranges */
+#define BW_VERDICT_LOCAL_ERROR 11    /* the local file or disk failed */
+#define BW_VERDICT_ERROR 12          /* another error BITS will not retry */
+#define BW_VERDICT_CONNECTING_LONG 13 /* connecting for a long time */
+#define BW_VERDICT_STALLED 14        /* transferring, but no bytes move */
+#define BW_VERDICT_OWNER_LOGGED_OFF 15 /* queued: its owner has no session (Windows) */
+#define BW_VERDICT_MAX 15
+
+/* BwJobDiagnose flags. */
+#define BW_DIAGNOSE_NO_QUEUE 0x1u /* do not look at the other jobs (a queued
+                                     job's verdict is then QUEUED_IDLE at best) */
+
+/* A diagnosis, from BwJobDiagnose (version 0.3). The three strings are never
+ * NULL; free them with BwFreeDiagnosis. */
+typedef struct BW_DIAGNOSIS {
+    UINT32 cbSize;              /* in: sizeof(BW_DIAGNOSIS) */
+    UINT32 Verdict;             /* BW_VERDICT_* */
+    UINT32 State;               /* BW_STATE_* at the read */
+    UINT32 RoundTrips;          /* backend reads this diagnosis made (see BwJobDiagnose) */
+    UINT64 Timestamp;           /* FILETIME (UTC) of the read */
+    UINT64 Since;               /* FILETIME since when the verdict holds; 0 unknown */
+    UINT64 Due;                 /* FILETIME of what BITS does next by itself (the
+                                   retry, the move to ERROR, the cancel of an
+                                   uncompleted job); 0 none or unknown */
+    HRESULT ErrorCode;          /* as BW_STATUS */
+    UINT32 ErrorContext;
+    WCHAR *Explanation;         BW_PTR_PAD(Pad0) /* one line: what is going on */
+    WCHAR *Evidence;            BW_PTR_PAD(Pad1) /* "Name: value" lines joined by
+                                   "\n" (no trailing one); a value the service
+                                   does not give reads "unknown" */
+    WCHAR *Action;              BW_PTR_PAD(Pad2) /* one line: what to do */
+} BW_DIAGNOSIS;
+
+#if !defined(_WIN32) && defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+/* The job's retry delay, no-progress timeout, proxy settings, files (remote
+ * and local names, bytes, completeness) and, with BITS 5.0, its cost flags.
+ * A group the service does not implement is left 0/NULL with its
+ * BW_KNOWN_* bit clear; the call still succeeds. E_POINTER, E_INVALIDARG
+ * (cbSize; the struct is left untouched), E_HANDLE, E_OUTOFMEMORY, BITS codes
+ * (the struct is zeroed after cbSize). Call BwFreeDetails afterwards,
+ * whatever this returned. Cost: 4 round trips + 3 per file + 1 per 16 files
+ * + 2 with BITS 5.0. */
+HRESULT BWAPI BwJobGetDetails(BW_JOB job, BW_DETAILS *details);
+
+/* Frees what BwJobGetDetails put in details (the proxy strings, the files
+ * and their names) and clears those fields; a second call does nothing.
+ * Does nothing when details is NULL or its cbSize is not a published size. */
+void BWAPI BwFreeDetails(BW_DETAILS *details);
+
+/* Why the job is where it is: reads the job (state, progress, error, times,
+ * owner, priority, BwJobGetDetails' settings and files; for a QUEUED job,
+ * unless BW_DIAGNOSE_NO_QUEUE, the state of every other job in the queue and
+ * the properties of those transferring) and matches it against the library's
+ * rule table, the same for every caller. flags: BW_DIAGNOSE_*.
+ * Stalls are judged from this handle's own reads (BwJobPoll, BwJobPollMany,
+ * earlier diagnoses): a TRANSFERRING job whose bytes have not moved in the
+ * 5 s or more this handle has watched it is STALLED; a handle that has not
+ * watched the job that long cannot say (poll it, wait, diagnose again).
+ * Does not touch the poll snapshot (change detection is unaffected).
+ * S_OK; E_POINTER, E_INVALIDARG (cbSize or flags), E_HANDLE, BG_E_NOT_FOUND,
+ * E_OUTOFMEMORY, BITS codes. Call BwFreeDiagnosis afterwards, whatever this
+ * returned. Cost (RoundTrips counts the backend reads): state, progress,
+ * error code (in an error state), properties, details: 5 reads, about
+ * 11 + 3 per file COM round trips; for a QUEUED job add the enumeration
+ * and, per other job, an open and a state read (3-4 round trips), and the
+ * properties (7) of each one transferring. A poll costs 1-2: do not diagnose
+ * in a watch loop. */
+HRESULT BWAPI BwJobDiagnose(BW_JOB job, UINT32 flags, BW_DIAGNOSIS *diagnosis);
+
+/* Frees the strings of a BW_DIAGNOSIS and sets them to NULL. Does nothing
+ * when diagnosis is NULL or its cbSize is not a published size. */
+void BWAPI BwFreeDiagnosis(BW_DIAGNOSIS *diagnosis);
+
+/* The name of a BW_VERDICT_* value: "Unknown", "Moving", "Finished",
+ * "Suspended", "NotCompleted", "RetryWait", "QueuedBehind", "QueuedIdle",
+ * "RemoteError", "ProxyError", "NoRangeSupport", "LocalError", "Error",
+ * "ConnectingLong", "Stalled", "OwnerLoggedOff"; "Unknown" for any other
+ * value. Static text,
+ * never NULL. */
+const WCHAR *BWAPI BwVerdictName(UINT32 verdict);
+
+#if !defined(_WIN32) && defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
 #ifdef __cplusplus
 }
 #endif

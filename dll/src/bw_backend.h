@@ -35,7 +35,37 @@ typedef struct bw__info {
     UINT32 type, priority, error_count;
     WCHAR *display_name, *description, *owner;
     UINT64 creation_time, modification_time, completion_time;
+    int priority_known; /* version 0.3: GetPriority answered (0 is FOREGROUND) */
+    UINT32 owner_logon; /* version 0.3: BW__LOGON_* of the owner now */
 } bw__info;
+
+/* Whether a job's owner is logged on, which BITS needs to transfer a user's
+ * job (Microsoft: "BITS transfers files only when the job's owner is logged
+ * on to the computer"; service accounts always are). */
+#define BW__LOGON_UNKNOWN 0 /* not checked: no owner, or the check failed */
+#define BW__LOGON_NONE 1    /* no session of that user */
+#define BW__LOGON_SESSION 2 /* a session of that user (active or disconnected) */
+#define BW__LOGON_SERVICE 3 /* LocalSystem, LocalService, NetworkService */
+
+/* One file of a job (strings malloc'd, NULL when unreadable). */
+typedef struct bw__file {
+    UINT64 bytes_total, bytes_transferred; /* BW_SIZE_UNKNOWN total when unknown */
+    UINT32 completed;
+    WCHAR *remote_name, *local_name;
+} bw__file;
+
+/* What get_details reads (strings and files malloc'd; 0/NULL when unknown).
+ * known: BW_KNOWN_* of the groups the service answered truthfully. */
+typedef struct bw__details {
+    UINT32 known;
+    UINT32 retry_delay, no_progress_timeout, proxy_usage, cost_flags;
+    WCHAR *proxy_list, *proxy_bypass;
+    bw__file *files;
+    UINT32 file_count;
+} bw__details;
+
+/* Frees what a bw__details holds and zeroes it. */
+void bw__details_clear(bw__details *d);
 
 typedef struct bw__backend {
     /* Opens the job; *type is its BW_TYPE_*. BG_E_NOT_FOUND when absent. */
@@ -68,6 +98,11 @@ typedef struct bw__backend {
      * enumerator): the census, a few round trips whatever the count. flags:
      * BW_ENUM_*; E_ACCESSDENIED for BW_ENUM_ALL_USERS unless administrator. */
     HRESULT (*count_jobs)(UINT32 flags, UINT32 *count);
+    /* The job's retry delay, no-progress timeout, proxy settings, files and
+     * cost flags (version 0.3). Groups the service does not implement are
+     * left out of known; only a failure of the job itself (gone, service
+     * lost) fails the call. NULL in a backend that cannot: all unknown. */
+    HRESULT (*get_details)(bw__bjob *job, bw__details *details);
 } bw__backend;
 
 /* The backend the exports use: the COM one in the DLL. Tests install theirs. */

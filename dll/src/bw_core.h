@@ -45,6 +45,8 @@ int bw__progress_size_ok(UINT32 cb);
 int bw__reply_progress_size_ok(UINT32 cb);
 int bw__error_size_ok(UINT32 cb);
 int bw__info_size_ok(UINT32 cb);
+int bw__details_size_ok(UINT32 cb);   /* version 0.3 */
+int bw__diagnosis_size_ok(UINT32 cb); /* version 0.3 */
 /* The start of every call with an out-struct: E_POINTER when out is NULL,
  * E_INVALIDARG when its cbSize is not one size_ok accepts; otherwise clears
  * the struct (its cbSize kept), stores that size in *cb and returns S_OK. */
@@ -74,6 +76,10 @@ INT64 bw__eta_seconds(double rate, UINT64 total, UINT64 transferred);
 /* The core's one clock, in milliseconds: the platform's monotonic clock, or a
  * test's (bw_test.h). Every schedule and deadline is measured in it. */
 UINT64 bw__now_ms(void);
+/* Wall-clock FILETIME (UTC) for judging BITS' own times: the platform's,
+ * or under a test clock BW_TEST_EPOCH_FT + the test clock's milliseconds,
+ * so a test can place a job's times relative to "now". */
+UINT64 bw__now_wall_ft(void);
 /* An object made on first use, once (under the table lock), published with
  * release/acquire so every thread sees it whole; never freed. NULL when out
  * of memory (a later call tries again). */
@@ -97,7 +103,16 @@ typedef struct bw__watch {
     UINT32 interval_ms;    /* current adaptive wait interval */
     UINT64 full_read_ms;   /* bw__now_ms() of the last full read */
     bw__rate rate;
+    /* Movement as this handle saw it (every read, diagnoses too): when it
+     * first read the job, when BytesTransferred last differed, and its
+     * value then. BwJobDiagnose judges stalls from these. */
+    int seen;
+    UINT64 seen_first_ms, seen_moved_ms, seen_bytes;
 } bw__watch;
+
+/* Notes a read's BytesTransferred in the handle's movement record (call
+ * held). */
+void bw__watch_note_bytes(bw__watch *w, UINT64 now_ms, UINT64 bytes);
 
 /* What the last read of a handle left for those who do not hold its call
  * (BwJobPollMany's schedule, and the status of a member it did not read):
@@ -256,5 +271,82 @@ void bw__queue_free(bw__queue *q);
 void bw__format_message(HRESULT hr, WCHAR *buf, UINT32 cch, UINT32 *len);
 /* The same text, malloc'd (free()); NULL when out of memory. */
 WCHAR *bw__format_message_dup(HRESULT hr);
+
+/* ---- trace.c: the opt-in trace ------------------------------------------------ */
+/* BITSWATCH_TRACE=1 (or "debug"): lines go to the debugger
+ * (OutputDebugStringW's channel: DebugView, WinDbg); any other value is a
+ * file the lines are appended to; unset, empty or 0: off. Read once, at the
+ * first trace point reached. Off, a trace point costs one atomic load. */
+int bw__trace_enabled(void);
+void bw__trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define BW_TRACE(...)                 \
+    do {                              \
+        if (bw__trace_enabled())      \
+            bw__trace(__VA_ARGS__);   \
+    } while (0)
+/* "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" into buf (39 bytes). */
+const char *bw__guid_text(const GUID *id, char *buf);
+
+/* ---- diagnose.c, diagnose_rules.c: BwJobDiagnose ---------------------------- */
+/* Bytes not moving for this long, as the handle watched, is a stall. */
+#define BW__STALL_MS 5000u
+/* CONNECTING for this long (from the job's modification time, or as the
+ * handle watched) is worth a verdict of its own. */
+#define BW__CONNECTING_LONG_MS 60000u
+/* BITS' defaults (Microsoft's documentation): the JobInactivityTimeout
+ * policy after which an uncompleted job is cancelled. */
+#define BW__INACTIVITY_DEFAULT_S (90u * 24u * 3600u)
+
+/* A job ahead of the diagnosed one in the queue. */
+typedef struct bw__ahead {
+    GUID id;
+    UINT32 state, priority;
+    int priority_known;
+    WCHAR *name; /* malloc'd; NULL when none */
+} bw__ahead;
+#define BW__AHEAD_MAX 8u
+
+/* Everything a rule may look at (diagnose.c gathers it). */
+typedef struct bw__facts {
+    UINT64 now_ft;               /* bw__now_wall_ft() at the read */
+    UINT32 state, type;
+    bw__progress progress;
+    HRESULT error_code;
+    UINT32 error_context;
+    int info_ok;                 /* info read (times may still be 0: unknown) */
+    bw__info info;
+    int details_ok;
+    bw__details details;
+    int watched;                 /* the handle has a movement record */
+    UINT64 watched_ms, still_ms; /* how long watched; how long bytes stood still */
+    int queue_known;             /* the other jobs were looked at */
+    UINT32 queue_jobs;           /* other jobs in the queue */
+    UINT32 ahead_count;          /* of them CONNECTING or TRANSFERRING */
+    bw__ahead ahead[BW__AHEAD_MAX];
+} bw__facts;
+
+/* One row of the rule table: the first row whose states include the job's
+ * state, whose code (0: any) and context (0: any) match, and whose 'when'
+ * (NULL: always) holds gives the verdict. Texts are templates: diagnose.c
+ * replaces {state} {age} {code} {url} {local} {retry_in} {give_up_in}
+ * {cancel_in} {ahead} {still} {proxy} {owner} {cost} {for_created} {for_still}. */
+typedef struct bw__rule {
+    const char *name;            /* stable id, for tests and docs */
+    UINT32 verdict;              /* BW_VERDICT_* */
+    UINT32 states;               /* 1u << BW_STATE_* */
+    HRESULT code;
+    UINT32 context;
+    int (*when)(const bw__facts *f);
+    UINT64 (*since)(const bw__facts *f); /* NULL: unknown */
+    UINT64 (*due)(const bw__facts *f);   /* NULL: none */
+    const char *explanation;
+    const char *action;
+} bw__rule;
+
+extern const bw__rule bw__rules[];
+extern const unsigned bw__rule_count;
+/* Helpers the rules share (diagnose_rules.c). */
+UINT64 bw__retry_due(const bw__facts *f);  /* 0 unknown */
+UINT64 bw__give_up_due(const bw__facts *f);
 
 #endif /* BW_CORE_H */

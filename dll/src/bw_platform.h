@@ -43,4 +43,15 @@ UINT64 bw__now_filetime(void);
  * with a larger buffer for the whole text (bw__format_message does). */
 UINT32 bw__system_message(HRESULT hr, WCHAR *buffer, UINT32 cch);
 
+/* The opt-in trace (trace.c, version 0.3). The value of the environment
+ * variable BITSWATCH_TRACE as UTF-8 into buf (cap bytes, NUL-terminated);
+ * 0 when it is unset or empty (or does not fit), else 1. */
+int bw__platform_trace_setting(char *buf, size_t cap);
+/* Writes one line (no line break in it): to the debugger (Windows:
+ * OutputDebugStringA; elsewhere stderr) when to_debugger, appended to the
+ * file path (UTF-8) when path is not NULL. Failures are ignored. */
+void bw__platform_trace_write(const char *line, const char *path, int to_debugger);
+/* The calling thread's id, for trace lines. */
+UINT32 bw__platform_thread_id(void);
+
 #endif /* BW_PLATFORM_H */

@@ -14,6 +14,10 @@
  * timeoutMs 0. */
 typedef UINT64 (*bw__clock_fn)(void);
 void bw__test_set_clock(bw__clock_fn clock);
+/* Under a test clock, wall time (bw__now_wall_ft, which BwJobDiagnose
+ * judges BITS' times by) is this FILETIME (2026-01-01 00:00 UTC) plus the
+ * test clock's milliseconds. */
+#define BW_TEST_EPOCH_FT 134116992000000000ull
 
 /* handles.c: handles open right now (every test must end with 0). */
 UINT32 bw__handle_count(void);
@@ -36,6 +40,10 @@ unsigned bw__poll_many_duty_percent(void);
 int bw__poll_many_census_blind(void);
 int bw__poll_many_census_proven(void);
 void bw__poll_many_test_reset_census_blind(void);
+
+/* trace.c: forget the trace setting (the next trace point reads
+ * BITSWATCH_TRACE again). */
+void bw__trace_test_reset(void);
 
 /* census.c: forget every census (the next one asks the backend afresh). */
 void bw__census_test_reset(void);

@@ -22,3 +22,9 @@ void bw__test_set_clock(bw__clock_fn clock)
 {
     atomic_store_explicit(&g_test_clock, clock, memory_order_release);
 }
+
+UINT64 bw__now_wall_ft(void)
+{
+    bw__clock_fn clock = atomic_load_explicit(&g_test_clock, memory_order_acquire);
+    return clock ? BW_TEST_EPOCH_FT + clock() * 10000u : bw__now_filetime();
+}

@@ -166,6 +166,7 @@ HRESULT bw__poll_read(bw__handle_data *d, UINT32 full_period_ms, bw__read *r)
 
     r->ms = bw__now_ms();
     r->ft = bw__now_filetime();
+    bw__watch_note_bytes(w, r->ms, r->s.progress.bytes_transferred);
     r->changed = w->has_last ? bw__snapshot_diff(&w->last, &r->s) : BW_CHANGED_ALL;
     if (bw__state_is_moving(r->s.state))
         bw__rate_add(&w->rate, r->ms, r->s.progress.bytes_transferred);
@@ -198,6 +199,17 @@ HRESULT bw__poll_read(bw__handle_data *d, UINT32 full_period_ms, bw__read *r)
     if (closing) /* closed during the read: say so */
         return E_HANDLE;
     return r->changed ? S_OK : S_FALSE;
+}
+
+void bw__watch_note_bytes(bw__watch *w, UINT64 now_ms, UINT64 bytes)
+{
+    if (!w->seen) {
+        w->seen = 1;
+        w->seen_first_ms = w->seen_moved_ms = now_ms;
+    } else if (bytes != w->seen_bytes) {
+        w->seen_moved_ms = now_ms;
+    }
+    w->seen_bytes = bytes;
 }
 
 UINT32 bw__backoff(bw__handle_data *d)

@@ -61,6 +61,7 @@
 #define BW__CENSUS_QUIET_CHARGE 3u
 
 /* ---- the read budget --------------------------------------------------------- */
+static atomic_int g_budget_paused; /* for the trace: a pause is one line, not one per pass */
 static _Atomic(bw__mutex *) g_budget_lock;
 static double g_credit_ms = BW__BUDGET_BURST_MS; /* guarded by g_budget_lock */
 static UINT64 g_credit_at_ms;                    /* when credit was last refilled */
@@ -175,10 +176,13 @@ static void blind_check_finish(void)
     UINT32 n = 0;
     UINT64 gen, ft;
     if (SUCCEEDED(bw__census_list(flags, &ids, &n, &gen, &ft))) {
-        if (bw__guid_in(&id, ids, n))
+        if (bw__guid_in(&id, ids, n)) {
             atomic_store(&g_census_blind, 1);  /* still listed: blind */
-        else
+            BW_TRACE("census: a job that left is still listed after %u ms: the census is blind to "
+                     "departures here (Wine); quiet reads lose their discount", 3 * BW__CENSUS_MS);
+        } else {
             atomic_store(&g_census_proven, 1); /* gone from the list: it sees departures */
+        }
     }
     free(ids);
 }
@@ -367,10 +371,16 @@ static void quiet_pass(set_call *c)
         UINT64 now = bw__now_ms(), due = entry_due(e, now, &p, &active);
         if (!p.read || active || due > now)
             continue;
-        if (budget_credit(now) <= 0) {
+        double credit = budget_credit(now);
+        if (credit <= 0) {
+            if (!atomic_exchange(&g_budget_paused, 1))
+                BW_TRACE("budget: quiet reads pause (credit %.1f ms; it refills at %u%% of wall time)",
+                         credit, bw__poll_many_duty_percent());
             c->next_quiet = k; /* resume the pass here */
             return;
         }
+        if (atomic_exchange(&g_budget_paused, 0))
+            BW_TRACE("budget: quiet reads resume (credit %.1f ms)", credit);
         if (read_entry(c, e, 1))
             c->next_quiet = (k + 1) % c->count;
     }

@@ -69,6 +69,35 @@ BW_ASSERT_LAYOUT(offsetof(BW_QUEUE_STATUS, Timestamp) == 24);
 
 BW_ASSERT_LAYOUT(sizeof(GUID) == 16);
 
+/* Version 0.3: details and diagnosis. */
+BW_ASSERT_LAYOUT(sizeof(BW_FILE) == 40);
+BW_ASSERT_LAYOUT(offsetof(BW_FILE, BytesTransferred) == 8);
+BW_ASSERT_LAYOUT(offsetof(BW_FILE, Completed) == 16);
+BW_ASSERT_LAYOUT(offsetof(BW_FILE, RemoteName) == 24);
+BW_ASSERT_LAYOUT(offsetof(BW_FILE, LocalName) == 32);
+BW_ASSERT_LAYOUT(sizeof(BW_DETAILS) == 56);
+BW_ASSERT_LAYOUT(offsetof(BW_DETAILS, Known) == 4);
+BW_ASSERT_LAYOUT(offsetof(BW_DETAILS, MinimumRetryDelay) == 8);
+BW_ASSERT_LAYOUT(offsetof(BW_DETAILS, NoProgressTimeout) == 12);
+BW_ASSERT_LAYOUT(offsetof(BW_DETAILS, ProxyUsage) == 16);
+BW_ASSERT_LAYOUT(offsetof(BW_DETAILS, CostFlags) == 20);
+BW_ASSERT_LAYOUT(offsetof(BW_DETAILS, FileCount) == 24);
+BW_ASSERT_LAYOUT(offsetof(BW_DETAILS, ProxyList) == 32);
+BW_ASSERT_LAYOUT(offsetof(BW_DETAILS, ProxyBypassList) == 40);
+BW_ASSERT_LAYOUT(offsetof(BW_DETAILS, Files) == 48);
+BW_ASSERT_LAYOUT(sizeof(BW_DIAGNOSIS) == 72);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, Verdict) == 4);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, State) == 8);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, RoundTrips) == 12);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, Timestamp) == 16);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, Since) == 24);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, Due) == 32);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, ErrorCode) == 40);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, ErrorContext) == 44);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, Explanation) == 48);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, Evidence) == 56);
+BW_ASSERT_LAYOUT(offsetof(BW_DIAGNOSIS, Action) == 64);
+
 static int size_in(UINT32 cb, const UINT32 *sizes, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -85,6 +114,8 @@ int bw__progress_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_PROG
 int bw__reply_progress_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_REPLY_PROGRESS) /* 0.1 */)); }
 int bw__error_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_ERROR) /* 0.1 */)); }
 int bw__info_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_INFO) /* 0.1 */)); }
+int bw__details_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_DETAILS) /* 0.3 */)); }
+int bw__diagnosis_size_ok(UINT32 cb) { return size_in(cb, BW_SIZES(sizeof(BW_DIAGNOSIS) /* 0.3 */)); }
 
 HRESULT bw__out_struct_begin(void *out, int (*size_ok)(UINT32 cb), UINT32 *cb)
 {

@@ -76,7 +76,11 @@ static HRESULT STDMETHODCALLTYPE file_GetLocalName(IBackgroundCopyFile *iface, L
 
 static HRESULT STDMETHODCALLTYPE file_GetProgress(IBackgroundCopyFile *iface, BG_FILE_PROGRESS *p)
 {
-    return E_NOTIMPL;
+    fake_file *f = impl_from_IBackgroundCopyFile(iface);
+    if (!f->has_progress)
+        return E_NOTIMPL;
+    *p = f->progress;
+    return S_OK;
 }
 
 static const IBackgroundCopyFileVtbl file_vtbl = {
@@ -246,6 +250,8 @@ static ULONG STDMETHODCALLTYPE job_Release(IBackgroundCopyJob2 *iface)
     if (ref == 0) {
         if (j->error)
             fake_error_release(j->error);
+        for (int i = 0; i < j->nfiles; i++)
+            fake_file_release(j->files[i]);
         free(j);
     }
     return ref;
@@ -424,7 +430,6 @@ static HRESULT STDMETHODCALLTYPE job_GetDescription(IBackgroundCopyJob2 *iface, 
     }
 JOB_UNUSED(AddFileSet, ULONG count, BG_FILE_INFO *set)
 JOB_UNUSED(AddFile, LPCWSTR url, LPCWSTR local)
-JOB_UNUSED(EnumFiles, IEnumBackgroundCopyFiles **e)
 JOB_UNUSED(SetDisplayName, LPCWSTR v)
 JOB_UNUSED(SetDescription, LPCWSTR v)
 JOB_UNUSED(SetPriority, BG_JOB_PRIORITY v)
@@ -432,11 +437,8 @@ JOB_UNUSED(SetNotifyFlags, ULONG v)
 JOB_UNUSED(GetNotifyFlags, ULONG *v)
 JOB_UNUSED(GetNotifyInterface, IUnknown **v)
 JOB_UNUSED(SetMinimumRetryDelay, ULONG s)
-JOB_UNUSED(GetMinimumRetryDelay, ULONG *s)
 JOB_UNUSED(SetNoProgressTimeout, ULONG s)
-JOB_UNUSED(GetNoProgressTimeout, ULONG *s)
 JOB_UNUSED(SetProxySettings, BG_JOB_PROXY_USAGE u, const WCHAR *l, const WCHAR *b)
-JOB_UNUSED(GetProxySettings, BG_JOB_PROXY_USAGE *u, LPWSTR *l, LPWSTR *b)
 JOB_UNUSED(SetNotifyCmdLine, LPCWSTR prog, LPCWSTR params)
 JOB_UNUSED(GetNotifyCmdLine, LPWSTR *prog, LPWSTR *params)
 JOB_UNUSED(GetReplyData, byte **buffer, UINT64 *length)
@@ -444,6 +446,147 @@ JOB_UNUSED(SetReplyFileName, LPCWSTR name)
 JOB_UNUSED(GetReplyFileName, LPWSTR *name)
 JOB_UNUSED(SetCredentials, BG_AUTH_CREDENTIALS *cred)
 JOB_UNUSED(RemoveCredentials, BG_AUTH_TARGET target, BG_AUTH_SCHEME scheme)
+
+/* ---- Details: the retry delay, timeout, proxy and the files' enumerator -- */
+
+typedef struct fake_file_enum {
+    IEnumBackgroundCopyFiles IEnumBackgroundCopyFiles_iface;
+    LONG ref;
+    fake_job *job; /* referenced */
+    int next;
+} fake_file_enum;
+
+static inline fake_file_enum *impl_from_IEnumBackgroundCopyFiles(IEnumBackgroundCopyFiles *iface)
+{
+    return CONTAINING_RECORD(iface, fake_file_enum, IEnumBackgroundCopyFiles_iface);
+}
+
+static HRESULT STDMETHODCALLTYPE fenum_QueryInterface(IEnumBackgroundCopyFiles *iface, REFIID riid, void **ppv)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IEnumBackgroundCopyFiles)) {
+        *ppv = iface;
+        IEnumBackgroundCopyFiles_AddRef(iface);
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG STDMETHODCALLTYPE fenum_AddRef(IEnumBackgroundCopyFiles *iface)
+{
+    return InterlockedIncrement(&impl_from_IEnumBackgroundCopyFiles(iface)->ref);
+}
+
+static ULONG STDMETHODCALLTYPE fenum_Release(IEnumBackgroundCopyFiles *iface)
+{
+    fake_file_enum *e = impl_from_IEnumBackgroundCopyFiles(iface);
+    LONG ref = InterlockedDecrement(&e->ref);
+    if (ref == 0) {
+        InterlockedDecrement(&e->job->live_file_enums);
+        IBackgroundCopyJob2_Release(&e->job->IBackgroundCopyJob2_iface);
+        free(e);
+    }
+    return ref;
+}
+
+static HRESULT STDMETHODCALLTYPE fenum_Next(IEnumBackgroundCopyFiles *iface, ULONG n,
+                                            IBackgroundCopyFile **out, ULONG *fetched)
+{
+    fake_file_enum *e = impl_from_IEnumBackgroundCopyFiles(iface);
+    ULONG got = 0;
+    while (got < n && e->next < e->job->nfiles) {
+        out[got] = &e->job->files[e->next++]->IBackgroundCopyFile_iface;
+        IBackgroundCopyFile_AddRef(out[got]);
+        got++;
+    }
+    if (fetched)
+        *fetched = got;
+    return got == n ? S_OK : S_FALSE;
+}
+
+static HRESULT STDMETHODCALLTYPE fenum_Skip(IEnumBackgroundCopyFiles *iface, ULONG n)
+{
+    return E_NOTIMPL;
+}
+
+static HRESULT STDMETHODCALLTYPE fenum_Reset(IEnumBackgroundCopyFiles *iface)
+{
+    impl_from_IEnumBackgroundCopyFiles(iface)->next = 0;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE fenum_Clone(IEnumBackgroundCopyFiles *iface, IEnumBackgroundCopyFiles **out)
+{
+    *out = NULL;
+    return E_NOTIMPL;
+}
+
+static HRESULT STDMETHODCALLTYPE fenum_GetCount(IEnumBackgroundCopyFiles *iface, ULONG *count)
+{
+    *count = (ULONG)impl_from_IEnumBackgroundCopyFiles(iface)->job->nfiles;
+    return S_OK;
+}
+
+static const IEnumBackgroundCopyFilesVtbl fenum_vtbl = {
+    fenum_QueryInterface, fenum_AddRef, fenum_Release, fenum_Next,
+    fenum_Skip,           fenum_Reset,  fenum_Clone,   fenum_GetCount,
+};
+
+static HRESULT STDMETHODCALLTYPE job_EnumFiles(IBackgroundCopyJob2 *iface, IEnumBackgroundCopyFiles **out)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    fake_file_enum *e;
+
+    JOB_ENTER(j);
+    *out = NULL;
+    if (j->enum_files_hr)
+        return j->enum_files_hr;
+    e = calloc(1, sizeof *e);
+    if (!e)
+        return E_OUTOFMEMORY;
+    e->IEnumBackgroundCopyFiles_iface.lpVtbl = &fenum_vtbl;
+    e->ref = 1;
+    e->job = j;
+    IBackgroundCopyJob2_AddRef(iface);
+    InterlockedIncrement(&j->live_file_enums);
+    *out = &e->IEnumBackgroundCopyFiles_iface;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetMinimumRetryDelay(IBackgroundCopyJob2 *iface, ULONG *s)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    if (!j->has_details)
+        return E_NOTIMPL;
+    *s = j->retry_delay;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetNoProgressTimeout(IBackgroundCopyJob2 *iface, ULONG *s)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    JOB_ENTER(j);
+    if (!j->has_details)
+        return E_NOTIMPL;
+    *s = j->no_progress_timeout;
+    return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE job_GetProxySettings(IBackgroundCopyJob2 *iface, BG_JOB_PROXY_USAGE *u,
+                                                      LPWSTR *l, LPWSTR *b)
+{
+    fake_job *j = impl_from_IBackgroundCopyJob2(iface);
+    HRESULT hr;
+    JOB_ENTER(j);
+    if (!j->has_details)
+        return E_NOTIMPL;
+    *u = j->proxy_usage;
+    hr = dup_out(j->proxy_list, l, S_OK);
+    if (SUCCEEDED(hr))
+        hr = dup_out(j->proxy_bypass, b, S_OK);
+    return hr;
+}
 
 static HRESULT STDMETHODCALLTYPE job_TakeOwnership(IBackgroundCopyJob2 *iface)
 {

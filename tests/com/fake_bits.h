@@ -29,6 +29,8 @@ typedef struct fake_file {
     IBackgroundCopyFile IBackgroundCopyFile_iface;
     LONG ref;
     const WCHAR *remote, *local;
+    BOOL has_progress;        /* FALSE: GetProgress is E_NOTIMPL */
+    BG_FILE_PROGRESS progress;
 } fake_file;
 
 typedef struct fake_error {
@@ -80,6 +82,17 @@ typedef struct fake_job {
     HRESULT missing_hr;       /* answer for a NULL name (default E_NOTIMPL) */
     LONG set_notify_calls;    /* must stay 0 */
     LONG blanket_queries;     /* QI for IClientSecurity, i.e. CoSetProxyBlanket tries */
+    /* Details (issue 19): FALSE answers E_NOTIMPL for the retry delay, the
+     * timeout and the proxy; files: what EnumFiles hands out (referenced by
+     * the job), enum_files_hr its answer when it fails. */
+    BOOL has_details;
+    ULONG retry_delay, no_progress_timeout;
+    BG_JOB_PROXY_USAGE proxy_usage;
+    const WCHAR *proxy_list, *proxy_bypass;
+    fake_file *files[20];
+    int nfiles;
+    HRESULT enum_files_hr;
+    LONG live_file_enums;     /* file enumerators handed out, not yet released */
     fake_call_site site;
 } fake_job;
 

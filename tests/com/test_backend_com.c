@@ -15,6 +15,11 @@
 #include "fake_bits.h"
 #include "backend_com.h"
 #include "com_apartment.h"
+#include "bw_test.h"
+#include "owner_name.h"
+#include <sddl.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Fails with both HRESULTs in hex. */
 #define assert_hr(expected, actual)                                                           \
@@ -70,6 +75,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    bw__com_test_set_wine(-1);
     bw__com_reset();
     return 0;
 }
@@ -476,6 +482,107 @@ static void info_reads_properties(void **state)
     check_and_release_manager(m);
 }
 
+/* ---- Details (issue 19) --------------------------------------------------- */
+
+static void details_read_settings_and_files_in_batches(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    static const WCHAR *const remote[] = {L"http://a/0", L"http://a/1", L"http://a/2"};
+    bw__bjob *bj;
+    UINT32 type;
+    bw__details d;
+
+    bw__com_test_set_wine(0); /* Windows: the service's values are real */
+    j->has_details = TRUE;
+    j->retry_delay = 600;
+    j->no_progress_timeout = 1209600;
+    j->proxy_usage = BG_JOB_PROXY_USAGE_OVERRIDE;
+    j->proxy_list = L"proxy:8080";
+    j->proxy_bypass = L"<local>";
+    for (int i = 0; i < 18; i++) { /* more than one Next batch of 16 */
+        fake_file *f = fake_file_new(remote[i % 3], L"C:\\out");
+        f->has_progress = i != 5; /* one file without progress: its size unknown */
+        f->progress.BytesTotal = 100 + i;
+        f->progress.BytesTransferred = i;
+        f->progress.Completed = i == 0;
+        j->files[j->nfiles++] = f;
+    }
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_details(bj, &d));
+    assert_int_equal(d.known, BW_KNOWN_RETRY_DELAY | BW_KNOWN_NO_PROGRESS_TIMEOUT | BW_KNOWN_PROXY |
+                                  BW_KNOWN_FILES); /* no Job5 (BITS 5.0): cost flags unknown */
+    assert_int_equal(d.retry_delay, 600);
+    assert_int_equal(d.no_progress_timeout, 1209600);
+    assert_int_equal(d.proxy_usage, BW_PROXY_OVERRIDE);
+    assert_int_equal(wcscmp(d.proxy_list, L"proxy:8080"), 0);
+    assert_int_equal(wcscmp(d.proxy_bypass, L"<local>"), 0);
+    assert_int_equal(d.file_count, 18);
+    assert_int_equal(wcscmp(d.files[17].remote_name, L"http://a/2"), 0);
+    assert_int_equal(wcscmp(d.files[17].local_name, L"C:\\out"), 0);
+    assert_u64(117, d.files[17].bytes_total);
+    assert_u64(17, d.files[17].bytes_transferred);
+    assert_int_equal(d.files[0].completed, 1);
+    assert_int_equal(d.files[1].completed, 0);
+    assert_u64(BW_SIZE_UNKNOWN, d.files[5].bytes_total);
+    bw__details_clear(&d);
+    assert_int_equal(j->live_file_enums, 0);
+    for (int i = 0; i < j->nfiles; i++)
+        assert_int_equal(j->files[i]->ref, 1); /* every file released */
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void details_on_wine_call_its_stand_ins_unknown(void **state)
+{
+    /* Wine answers 30 and 900 with S_OK whatever was set: never shown. */
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+    bw__details d;
+
+    bw__com_test_set_wine(1);
+    j->has_details = TRUE;
+    j->retry_delay = 30;
+    j->no_progress_timeout = 900;
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_details(bj, &d));
+    assert_int_equal(d.known, BW_KNOWN_PROXY | BW_KNOWN_FILES);
+    assert_int_equal(d.retry_delay, 0);
+    assert_int_equal(d.no_progress_timeout, 0);
+    assert_int_equal(d.file_count, 0);
+    bw__details_clear(&d);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
+static void details_not_implemented_are_unknown_not_a_failure(void **state)
+{
+    fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
+    fake_manager *m = manager_with(j);
+    bw__bjob *bj;
+    UINT32 type;
+    bw__details d;
+
+    bw__com_test_set_wine(0);
+    j->enum_files_hr = E_NOTIMPL;
+    assert_hr(S_OK, be->open_job(&job_id, &bj, &type));
+    assert_hr(S_OK, be->get_details(bj, &d));
+    assert_int_equal(d.known, 0);
+    assert_null(d.proxy_list);
+    assert_null(d.files);
+    bw__details_clear(&d);
+    be->close_job(bj);
+    bw__com_reset();
+    check_and_release_job(j);
+    check_and_release_manager(m);
+}
+
 static void info_leaves_not_implemented_properties_empty(void **state)
 {
     fake_job *j = fake_job_new(&job_id, BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED);
@@ -849,6 +956,62 @@ static void complete_that_ran_before_call_failed_is_not_sent_again(void **state)
     assert_int_equal(t.sent, 1);
     assert_int_equal(t.state_reads, 1);
     assert_int_equal(t.after, BG_JOB_STATE_ACKNOWLEDGED);
+}
+
+/* Whether a job's owner is logged on (the owner-logged-off rule): service
+ * accounts always are; this process' own user is never called logged off
+ * (Windows lists its session; Wine 8's WTSEnumerateSessionsW lists none,
+ * which must read as unknown); a SID that names nobody cannot be judged. */
+static void owner_logon_of_service_accounts_this_user_and_nobody(void **state)
+{
+    HANDLE token;
+    BYTE buf[256];
+    DWORD len;
+    WCHAR *mine = NULL;
+    UINT32 logon;
+
+    assert_int_equal(bw__owner_logon(L"S-1-5-18"), BW__LOGON_SERVICE);
+    assert_int_equal(bw__owner_logon(L"S-1-5-19"), BW__LOGON_SERVICE);
+    assert_int_equal(bw__owner_logon(L"S-1-5-20"), BW__LOGON_SERVICE);
+    assert_int_equal(bw__owner_logon(L"not a sid"), BW__LOGON_UNKNOWN);
+    assert_int_equal(bw__owner_logon(L"S-1-5-21-1-2-3-4242"), BW__LOGON_UNKNOWN);
+    assert_true(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token));
+    assert_true(GetTokenInformation(token, TokenUser, buf, sizeof buf, &len));
+    CloseHandle(token);
+    assert_true(ConvertSidToStringSidW(((TOKEN_USER *)buf)->User.Sid, &mine));
+    logon = bw__owner_logon(mine);
+    print_message("owner logon of %ls: %u\n", mine, (unsigned)logon);
+    assert_true(logon == BW__LOGON_SESSION || logon == BW__LOGON_UNKNOWN);
+    LocalFree(mine);
+}
+
+/* The opt-in trace (BITSWATCH_TRACE=<file>) says what the backend decided:
+ * the reconnect and how the interrupted Complete was settled. */
+static void trace_names_the_reconnect_and_the_settled_call(void **state)
+{
+    struct interrupted t = {DO_COMPLETE, BG_JOB_STATE_TRANSFERRED, RPC_CALL_FAILED, TRUE, TRUE, BG_E_NOT_FOUND};
+    WCHAR dir[MAX_PATH], path[MAX_PATH];
+    char text[4096] = {0};
+    FILE *f;
+
+    GetTempPathW(MAX_PATH, dir);
+    _snwprintf(path, MAX_PATH - 1, L"%lsbw-com-trace-%lu.log", dir, GetCurrentProcessId());
+    path[MAX_PATH - 1] = 0;
+    DeleteFileW(path);
+    SetEnvironmentVariableW(L"BITSWATCH_TRACE", path);
+    bw__trace_test_reset();
+    run_interrupted(&t);
+    SetEnvironmentVariableW(L"BITSWATCH_TRACE", NULL);
+    bw__trace_test_reset();
+    assert_hr(S_OK, t.result);
+    f = _wfopen(path, L"rb");
+    assert_non_null(f);
+    fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    DeleteFileW(path);
+    if (!strstr(text, "reconnect: job {") || !strstr(text, "a control call failed with 0x800706BE (service gone)") ||
+        !strstr(text, "settle: job {") || !strstr(text, "but took effect (state 7): S_OK"))
+        fail_msg("trace: %s", text);
 }
 
 static void complete_that_did_not_run_before_call_failed_is_sent_once_more(void **state)
@@ -1407,6 +1570,11 @@ int main(void)
         T(full_error_without_texts_leaves_them_null),
         T(full_error_without_error_object_fails_with_bits_code),
         T(info_reads_properties),
+        T(trace_names_the_reconnect_and_the_settled_call),
+        T(owner_logon_of_service_accounts_this_user_and_nobody),
+        T(details_read_settings_and_files_in_batches),
+        T(details_on_wine_call_its_stand_ins_unknown),
+        T(details_not_implemented_are_unknown_not_a_failure),
         T(info_leaves_not_implemented_properties_empty),
         T(info_treats_wine_noaccess_for_a_missing_description_as_none),
         T(info_of_a_lost_service_reconnects),

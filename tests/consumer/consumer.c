@@ -29,7 +29,8 @@ static const bw_fn bw_all_exports[] = {
     (bw_fn)BwJobSuspend, (bw_fn)BwJobResume, (bw_fn)BwJobGetError, (bw_fn)BwFreeError,
     (bw_fn)BwJobGetInfo, (bw_fn)BwFreeInfo, (bw_fn)BwEnumJobs, (bw_fn)BwFormatMessage,
     (bw_fn)BwStateName, (bw_fn)BwQueueOpen, (bw_fn)BwQueuePoll, (bw_fn)BwQueueGetJobs,
-    (bw_fn)BwQueueClose,
+    (bw_fn)BwQueueClose, (bw_fn)BwJobGetDetails, (bw_fn)BwFreeDetails, (bw_fn)BwJobDiagnose,
+    (bw_fn)BwFreeDiagnosis, (bw_fn)BwVerdictName,
 };
 
 static int failures;

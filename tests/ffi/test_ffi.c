@@ -68,6 +68,11 @@ enum {
     F_CleanText,
     F_FormatBytes,
     F_FormatDuration,
+    F_JobGetDetails,
+    F_FreeDetails,
+    F_JobDiagnose,
+    F_FreeDiagnosis,
+    F_VerdictName,
     F_COUNT
 };
 
@@ -112,6 +117,11 @@ static ffi_export g_exports[F_COUNT] = {
     [F_CleanText] = {"BwCleanText", T_HR, 4, {T_PTR, T_PTR, T_U32, T_PTR}},
     [F_FormatBytes] = {"BwFormatBytes", T_HR, 4, {T_U64, T_PTR, T_U32, T_PTR}},
     [F_FormatDuration] = {"BwFormatDuration", T_HR, 4, {T_U64, T_PTR, T_U32, T_PTR}},
+    [F_JobGetDetails] = {"BwJobGetDetails", T_HR, 2, {T_PTR, T_PTR}},
+    [F_FreeDetails] = {"BwFreeDetails", T_VOID, 1, {T_PTR}},
+    [F_JobDiagnose] = {"BwJobDiagnose", T_HR, 3, {T_PTR, T_U32, T_PTR}},
+    [F_FreeDiagnosis] = {"BwFreeDiagnosis", T_VOID, 1, {T_PTR}},
+    [F_VerdictName] = {"BwVerdictName", T_PTR, 1, {T_U32}},
 };
 
 #if defined(__i386__)
@@ -548,6 +558,8 @@ static union {
     BW_ERROR er;
     BW_INFO in;
     BW_QUEUE_STATUS qs;
+    BW_DETAILS dt;
+    BW_DIAGNOSIS dg;
     BW_JOB job;
     UINT32 count;
     char bytes[512];
@@ -562,6 +574,8 @@ static UINT32 out_size(int f)
     case F_JobGetError: case F_FreeError: return sizeof(BW_ERROR);
     case F_JobGetInfo: case F_FreeInfo: return sizeof(BW_INFO);
     case F_QueuePoll: return sizeof(BW_QUEUE_STATUS);
+    case F_JobGetDetails: case F_FreeDetails: return sizeof(BW_DETAILS);
+    case F_JobDiagnose: case F_FreeDiagnosis: return sizeof(BW_DIAGNOSIS);
     default: return sizeof(BW_STATUS);
     }
 }
@@ -610,6 +624,10 @@ static void test_stdcall_stack_balance(void **state)
         case F_CleanText: a[3] = (UINT32)(uintptr_t)&g_out; break; /* NULL text: "" */
         case F_FormatBytes: case F_FormatDuration:
             a[0] = 4242; a[4] = (UINT32)(uintptr_t)&g_out; break; /* words: low, high, buf, cch, needed */
+        case F_JobGetDetails: a[1] = (UINT32)(uintptr_t)&g_out; break;
+        case F_JobDiagnose: a[2] = (UINT32)(uintptr_t)&g_out; break;
+        case F_FreeDetails: case F_FreeDiagnosis: a[0] = (UINT32)(uintptr_t)&g_out; probe_only = 1; break;
+        case F_VerdictName: a[0] = BW_VERDICT_STALLED; break;
         default: break;
         }
         memset(&g_out, 0, sizeof g_out);

@@ -553,6 +553,7 @@ static HRESULT sim_get_info(bw__bjob *job, bw__info *info)
         info->id = j->id;
         info->type = j->type;
         info->priority = j->priority;
+        info->priority_known = 1;
         info->error_count = j->errors;
         info->creation_time = ms_to_ft(j->created_ms);
         info->modification_time = v.modified_ft;
@@ -625,10 +626,48 @@ static HRESULT sim_count(UINT32 flags, UINT32 *count)
     return hr;
 }
 
+/* Details (version 0.3): the scenario gives a job's file (remote=, local=)
+ * and its bytes, nothing of the retry delay, timeout, proxy or cost: those
+ * are unknown, as on a service that does not implement them. */
+static HRESULT sim_get_details(bw__bjob *job, bw__details *d)
+{
+    size_t i;
+    sim_view v;
+    UINT64 now;
+    memset(d, 0, sizeof *d);
+    pthread_mutex_lock(&g_lock);
+    HRESULT hr = begin_job(job, &now, &i, &v);
+    if (SUCCEEDED(hr)) {
+        d->known = BW_KNOWN_FILES;
+        if (v.remote || v.local) {
+            d->files = calloc(1, sizeof *d->files);
+            if (!d->files || !dup_opt(&d->files[0].remote_name, v.remote) ||
+                !dup_opt(&d->files[0].local_name, v.local)) {
+                hr = E_OUTOFMEMORY;
+            } else {
+                d->file_count = 1;
+                d->files[0].bytes_total = v.progress.bytes_total;
+                d->files[0].bytes_transferred = v.progress.bytes_transferred;
+                d->files[0].completed = is_done_state(v.state);
+            }
+        }
+    }
+    pthread_mutex_unlock(&g_lock);
+    if (FAILED(hr)) {
+        if (d->files) {
+            free(d->files[0].remote_name);
+            free(d->files[0].local_name);
+        }
+        free(d->files);
+        memset(d, 0, sizeof *d);
+    }
+    return hr;
+}
+
 static const bw__backend k_sim = {
     sim_open,     sim_close,  sim_state,   sim_progress, sim_reply, sim_error_code,
     sim_complete, sim_cancel, sim_suspend, sim_resume,
-    sim_get_error, sim_get_info, sim_enum,   sim_count,
+    sim_get_error, sim_get_info, sim_enum,   sim_count, sim_get_details,
 };
 
 /* Loading the library installs the simulator: the exports use it from the

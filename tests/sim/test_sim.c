@@ -46,7 +46,8 @@
     X(BwJobGetProgress) X(BwJobGetReplyProgress) X(BwJobComplete) X(BwJobCancel)        \
     X(BwJobSuspend) X(BwJobResume) X(BwJobGetError) X(BwFreeError) X(BwJobGetInfo)      \
     X(BwFreeInfo) X(BwEnumJobs) X(BwFormatMessage) X(BwStateName) X(BwQueueOpen)       \
-    X(BwQueuePoll) X(BwQueueGetJobs) X(BwQueueClose)
+    X(BwQueuePoll) X(BwQueueGetJobs) X(BwQueueClose) X(BwJobGetDetails) X(BwFreeDetails)       \
+    X(BwJobDiagnose) X(BwFreeDiagnosis) X(BwVerdictName)
 
 static struct {
     void *so;
@@ -310,6 +311,65 @@ static void test_http_error(void **state)
     assert_hr(NO_ERROR_INFO, bw.BwJobGetError(h, &e));
     bw.BwFreeError(&e);
     assert_hr(S_OK, bw.BwJobClose(h));
+}
+
+/* ---- Diagnosis (issue 19) ------------------------------------------------------ */
+
+static UINT32 verdict_of(BW_JOB h, const char16_t *explanation_part)
+{
+    BW_DIAGNOSIS d = {sizeof d};
+    assert_hr(S_OK, bw.BwJobDiagnose(h, 0, &d));
+    assert_non_null(d.Explanation);
+    if (explanation_part) {
+        size_t n = 0;
+        while (explanation_part[n])
+            n++;
+        int found = 0;
+        for (const WCHAR *w = d.Explanation; *w && !found; w++)
+            found = memcmp(w, explanation_part, n * sizeof(WCHAR)) == 0;
+        assert_true(found);
+    }
+    UINT32 v = d.Verdict;
+    bw.BwFreeDiagnosis(&d);
+    return v;
+}
+
+/* Scripted jobs in the situations of the rule table: the simulator gives
+ * times (from its load) and one file per job, no retry delay or proxy. */
+static void test_diagnose(void **state)
+{
+    use_scenario("admin\n"
+                 "job " G1 " name=forgotten\n"
+                 "  at 0 SUSPENDED remote=\"http://example.test/a.bin\" local='C:\\a.bin'\n"
+                 "job " G2 "\n"
+                 "  at 0 TRANSFERRED bytes=10/10 files=1/1 remote=\"http://example.test/b.bin\"\n"
+                 "job " G3 "\n"
+                 "  at 0 ERROR error=0x80190194 context=5 remote=\"http://example.test/gone\"\n"
+                 "job {11111111-0000-0000-0000-000000000004} name=busy\n"
+                 "  at 0 TRANSFERRING bytes=5/100\n"
+                 "job {11111111-0000-0000-0000-000000000005}\n"
+                 "  at 0 QUEUED\n");
+    BW_JOB h1 = open_job(G1), h2 = open_job(G2), h3 = open_job(G3);
+    BW_JOB h4 = open_job("{11111111-0000-0000-0000-000000000004}");
+    BW_JOB h5 = open_job("{11111111-0000-0000-0000-000000000005}");
+    assert_int_equal(verdict_of(h1, u"has never moved a byte"), BW_VERDICT_SUSPENDED);
+    assert_int_equal(verdict_of(h2, u"nobody called Complete"), BW_VERDICT_NOT_COMPLETED);
+    assert_int_equal(verdict_of(h3, u"http://example.test/gone answered HTTP 404"), BW_VERDICT_REMOTE_ERROR);
+    assert_int_equal(verdict_of(h4, NULL), BW_VERDICT_MOVING);
+    assert_int_equal(verdict_of(h5, u"Queued behind 1 job ('busy' Transferring, priority Normal)"),
+                     BW_VERDICT_QUEUED_BEHIND);
+
+    BW_DETAILS dt = {sizeof dt};
+    assert_hr(S_OK, bw.BwJobGetDetails(h1, &dt));
+    assert_int_equal(dt.Known, BW_KNOWN_FILES);
+    assert_int_equal(dt.FileCount, 1);
+    assert_wcs(u"http://example.test/a.bin", dt.Files[0].RemoteName);
+    assert_wcs(u"C:\\a.bin", dt.Files[0].LocalName);
+    bw.BwFreeDetails(&dt);
+    assert_wcs(u"QueuedBehind", bw.BwVerdictName(BW_VERDICT_QUEUED_BEHIND));
+    BW_JOB all[] = {h1, h2, h3, h4, h5};
+    for (unsigned i = 0; i < 5; i++)
+        assert_hr(S_OK, bw.BwJobClose(all[i]));
 }
 
 /* ---- Reply progress ----------------------------------------------------------- */
@@ -1007,6 +1067,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_reload_same_size),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_diagnose),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -6,8 +6,10 @@
  * watches jobs another process owns, as it does in real life.
  *
  *   bwjob create <url> <localpath> [--name <display name>]
- *                [--type download|upload|upload-reply]
+ *                [--type download|upload|upload-reply] [--suspended]
  *       CreateJob, AddFile, Resume; prints the job GUID ({xxxxxxxx-...}).
+ *       --suspended: no Resume (the job stays as BITS creates it, SUSPENDED:
+ *       a program that forgot to resume it).
  *   bwjob cancel|complete|resume|suspend <guid>
  *       prints BITS' HRESULT in hex; exit 0 when it SUCCEEDED.
  *   bwjob state <guid>       prints "<number> <name>", e.g. "2 Transferring".
@@ -74,7 +76,7 @@ static const wchar_t *state_name(BG_JOB_STATE state)
 static int usage(void)
 {
     fputs("usage: bwjob create <url> <localpath> [--name <name>]"
-          " [--type download|upload|upload-reply]\n"
+          " [--type download|upload|upload-reply] [--suspended]\n"
           "       bwjob cancel|complete|resume|suspend|state|progress <guid>\n"
           "       bwjob list\n"
           "       bwjob wait <guid> <state number> <timeout_ms>\n",
@@ -128,13 +130,18 @@ static int cmd_create(IBackgroundCopyManager *manager, int argc, wchar_t **argv)
     IBackgroundCopyJob *job = NULL;
     GUID id;
     HRESULT hr;
-    int i;
+    int i, suspended = 0;
 
     if (argc < 4)
         return usage();
     url = argv[2];
     local = argv[3];
     for (i = 4; i < argc; i += 2) {
+        if (!wcscmp(argv[i], L"--suspended")) {
+            suspended = 1;
+            i--; /* no value */
+            continue;
+        }
         if (i + 1 >= argc)
             return usage();
         if (!wcscmp(argv[i], L"--name")) {
@@ -167,7 +174,7 @@ static int cmd_create(IBackgroundCopyManager *manager, int argc, wchar_t **argv)
         IBackgroundCopyJob_Release(job);
         return fail("AddFile", hr);
     }
-    hr = IBackgroundCopyJob_Resume(job);
+    hr = suspended ? S_OK : IBackgroundCopyJob_Resume(job);
     IBackgroundCopyJob_Release(job);
     if (FAILED(hr))
         return fail("Resume", hr);

@@ -159,11 +159,14 @@ static HRESULT fake_get_info(bw__bjob *job, bw__info *info)
 {
     fake_job *j = (fake_job *)job;
     bw__mutex_lock(g_lock);
+    j->n_info++;
     HRESULT hr = j->fail_hr;
     if (SUCCEEDED(hr)) {
         info->id = j->id;
         info->type = j->type;
-        info->priority = j->priority;
+        info->priority = j->priority_unknown ? 0 : j->priority;
+        info->priority_known = !j->priority_unknown;
+        info->owner_logon = j->owner_logon;
         info->error_count = j->error_count;
         info->display_name = j->display_name ? bw__wcsdup_ascii(j->display_name) : NULL;
         info->description = j->description ? bw__wcsdup_ascii(j->description) : NULL;
@@ -172,6 +175,50 @@ static HRESULT fake_get_info(bw__bjob *job, bw__info *info)
         info->modification_time = j->modification_time;
         info->completion_time = j->completion_time;
         hr = S_OK;
+    }
+    bw__mutex_unlock(g_lock);
+    return hr;
+}
+
+static WCHAR *dup_opt(const char *s) { return s ? bw__wcsdup_ascii(s) : NULL; }
+
+static HRESULT fake_get_details(bw__bjob *job, bw__details *d)
+{
+    fake_job *j = (fake_job *)job;
+    bw__mutex_lock(g_lock);
+    j->n_details++;
+    HRESULT hr = j->fail_hr;
+    if (SUCCEEDED(hr)) {
+        memset(d, 0, sizeof *d);
+        d->known = j->details_known;
+        if (d->known & BW_KNOWN_RETRY_DELAY)
+            d->retry_delay = j->retry_delay;
+        if (d->known & BW_KNOWN_NO_PROGRESS_TIMEOUT)
+            d->no_progress_timeout = j->no_progress_timeout;
+        if (d->known & BW_KNOWN_PROXY) {
+            d->proxy_usage = j->proxy_usage;
+            d->proxy_list = dup_opt(j->proxy_list);
+            d->proxy_bypass = dup_opt(j->proxy_bypass);
+        }
+        if (d->known & BW_KNOWN_COST_FLAGS)
+            d->cost_flags = j->cost_flags;
+        if ((d->known & BW_KNOWN_FILES) && j->nfiles) {
+            d->files = calloc(j->nfiles, sizeof *d->files);
+            if (!d->files) {
+                hr = E_OUTOFMEMORY;
+            } else {
+                d->file_count = j->nfiles;
+                for (unsigned i = 0; i < j->nfiles; i++) {
+                    d->files[i].remote_name = dup_opt(j->files[i].remote);
+                    d->files[i].local_name = dup_opt(j->files[i].local);
+                    d->files[i].bytes_total = j->files[i].total;
+                    d->files[i].bytes_transferred = j->files[i].done;
+                    d->files[i].completed = (UINT32)j->files[i].completed;
+                }
+            }
+        }
+        if (FAILED(hr))
+            bw__details_clear(d);
     }
     bw__mutex_unlock(g_lock);
     return hr;
@@ -234,7 +281,7 @@ fake_job *fake_job_arrive(UINT32 type)
 static const bw__backend k_fake = {
     fake_open,    fake_close,   fake_state,   fake_progress, fake_reply, fake_error,
     fake_control, fake_control, fake_control, fake_control,
-    fake_get_error, fake_get_info, fake_enum, fake_count,
+    fake_get_error, fake_get_info, fake_enum, fake_count, fake_get_details,
 };
 
 void fake_backend_install(void)
@@ -292,6 +339,7 @@ unsigned fake_round_trips(const fake_job *j)
 void fake_job_reset_counters(fake_job *j)
 {
     j->n_state = j->n_progress = j->n_reply = j->n_error = j->n_control = 0;
+    j->n_info = j->n_details = 0;
 }
 
 void fake_job_guid_text(const fake_job *j, WCHAR *buf)

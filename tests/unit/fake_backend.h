@@ -28,11 +28,25 @@ typedef struct fake_job {
     const char *display_name, *description, *owner;
     UINT32 priority, error_count;
     UINT64 creation_time, modification_time, completion_time;
+    /* What get_details answers (version 0.3): known is BW_KNOWN_* (0: the
+     * service implements none of it); files as BITS would list them. */
+    UINT32 details_known;
+    UINT32 retry_delay, no_progress_timeout, proxy_usage, cost_flags;
+    const char *proxy_list, *proxy_bypass;
+    unsigned nfiles;
+    struct fake_file {
+        const char *remote, *local;
+        UINT64 total, done;
+        int completed;
+    } files[4];
+    int priority_unknown;         /* get_info: GetPriority not implemented */
+    UINT32 owner_logon;           /* get_info: BW__LOGON_* (0: not checked) */
     /* get_state sleeps this long (outside the fake's lock) before answering:
      * a slow or hung service. */
     unsigned state_delay_ms;
     /* Counters (round trips). */
     unsigned n_state, n_progress, n_reply, n_error, n_control;
+    unsigned n_info, n_details;   /* version 0.3 */
     unsigned opened, closed;
     int left_queue;               /* cancelled/completed: no longer listed or counted */
 } fake_job;

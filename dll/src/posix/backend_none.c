@@ -21,9 +21,10 @@ static HRESULT none_get_error(bw__bjob *job, bw__error *e) { return E_NOTIMPL; }
 static HRESULT none_get_info(bw__bjob *job, bw__info *i) { return E_NOTIMPL; }
 static HRESULT none_enum(UINT32 flags, GUID **ids, UINT32 *n) { return E_NOTIMPL; }
 static HRESULT none_count(UINT32 flags, UINT32 *n) { return E_NOTIMPL; }
+static HRESULT none_details(bw__bjob *job, bw__details *d) { return E_NOTIMPL; }
 
 const bw__backend bw__default_backend = {
     none_open,   none_close,   none_state,   none_progress, none_reply, none_error,
     none_control, none_control, none_control, none_control,
-    none_get_error, none_get_info, none_enum, none_count,
+    none_get_error, none_get_info, none_enum, none_count, none_details,
 };

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "bw_core.h"
@@ -93,6 +95,34 @@ UINT64 bw__now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (UINT64)ts.tv_sec * 1000000u + (UINT64)ts.tv_nsec / 1000u;
+}
+
+int bw__platform_trace_setting(char *buf, size_t cap)
+{
+    const char *v = getenv("BITSWATCH_TRACE");
+    size_t n = v ? strlen(v) : 0;
+    if (!n || n >= cap)
+        return 0;
+    memcpy(buf, v, n + 1);
+    return 1;
+}
+
+void bw__platform_trace_write(const char *line, const char *path, int to_debugger)
+{
+    if (to_debugger)
+        fprintf(stderr, "%s\n", line);
+    if (path) {
+        FILE *f = fopen(path, "a");
+        if (f) {
+            fprintf(f, "%s\n", line);
+            fclose(f);
+        }
+    }
+}
+
+UINT32 bw__platform_thread_id(void)
+{
+    return (UINT32)(uintptr_t)pthread_self();
 }
 
 UINT64 bw__now_filetime(void)

@@ -28,6 +28,7 @@
 #include <wchar.h>
 
 #include "bits_com.h"
+#include "bw_core.h" /* BW_TRACE */
 
 /* ---- Running an operation in the MTA, with one reconnect ---------------- */
 
@@ -55,12 +56,24 @@ struct job_call {
 static HRESULT settle_control(bw__bjob *j, const struct control *control, HRESULT failed)
 {
     BG_JOB_STATE state;
+    char id[40];
+    HRESULT hr;
 
-    if (FAILED(IBackgroundCopyJob_GetState(j->job, &state)))
+    if (FAILED(IBackgroundCopyJob_GetState(j->job, &state))) {
+        BW_TRACE("settle: job %s: a control call failed with 0x%08X and the state cannot be read: "
+                 "it may have run", bw__guid_text(&j->id, id), (unsigned)failed);
         return failed;
-    if (control->took_effect(state))
+    }
+    if (control->took_effect(state)) {
+        BW_TRACE("settle: job %s: a control call failed with 0x%08X but took effect (state %u): S_OK",
+                 bw__guid_text(&j->id, id), (unsigned)failed, (unsigned)state);
         return S_OK; /* BITS' own success code (BG_S_...) went with the lost reply */
-    return control->send(j->job);
+    }
+    hr = control->send(j->job);
+    BW_TRACE("settle: job %s: a control call failed with 0x%08X and did not take effect (state %u): "
+             "sent again: 0x%08X", bw__guid_text(&j->id, id), (unsigned)failed, (unsigned)state,
+             (unsigned)hr);
+    return hr;
 }
 
 /* The one place that decides what is sent again after the service went
@@ -79,6 +92,12 @@ static HRESULT job_call_mta(void *arg)
     if (!bw__com_is_disconnect(hr))
         return hr;
     reopened = bw__com_reopen(c->job);
+    {
+        char id[40];
+        BW_TRACE("reconnect: job %s: %s failed with 0x%08X (service gone); reconnected and reopened: "
+                 "0x%08X", bw__guid_text(&c->job->id, id), c->control ? "a control call" : "a read",
+                 (unsigned)hr, (unsigned)reopened);
+    }
     if (c->control && bw__com_may_have_run(hr))
         return SUCCEEDED(reopened) ? settle_control(c->job, c->control, hr) : hr;
     if (FAILED(reopened))
@@ -458,6 +477,14 @@ static HRESULT com_count_jobs(UINT32 flags, UINT32 *count)
     return hr;
 }
 
+static HRESULT com_get_details(bw__bjob *job, bw__details *details)
+{
+    if (!details)
+        return E_POINTER;
+    memset(details, 0, sizeof *details);
+    return bw__com_run_job_op(job, bw__com_op_details, details);
+}
+
 const bw__backend bw__default_backend = {
     com_open_job,
     com_close_job,
@@ -473,4 +500,5 @@ const bw__backend bw__default_backend = {
     com_get_info,
     com_enum_jobs,
     com_count_jobs,
+    com_get_details,
 };

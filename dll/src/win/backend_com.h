@@ -25,6 +25,10 @@ void bw__com_set_manager_factory(bw__com_manager_factory factory);
 /* Drops the current manager (releases the library's reference), once the
  * worker thread has released the jobs closed before (bw__com_flush). */
 void bw__com_reset(void);
+/* Tests: how the details read decides it runs on Wine (whose retry delay
+ * and no-progress timeout are stand-ins): -1 asks ntdll (the default), 0
+ * and 1 decide. */
+void bw__com_test_set_wine(int wine);
 
 /* How many managers the factory has made, for tests of reconnection. */
 LONG bw__com_manager_generation(void);

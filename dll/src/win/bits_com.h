@@ -56,6 +56,9 @@ HRESULT bw__com_run_job_op(bw__bjob *j, bw__com_job_op op, void *out);
  * struct count_call), the last two run in the MTA. */
 HRESULT bw__com_op_error_full(bw__bjob *j, void *out);
 HRESULT bw__com_op_info(bw__bjob *j, void *out);
+/* Version 0.3: retry delay, no-progress timeout, proxy, files, cost flags
+ * (out: bw__details). */
+HRESULT bw__com_op_details(bw__bjob *j, void *out);
 struct enum_call {
     UINT32 flags;
     GUID *ids;

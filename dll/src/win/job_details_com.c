@@ -9,6 +9,7 @@
 #include <objbase.h>
 #include <bits.h>
 #include <bits1_5.h>
+#include <bits5_0.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -187,8 +188,10 @@ HRESULT bw__com_op_info(bw__bjob *j, void *out)
         in->type = (UINT32)type;
     if (SUCCEEDED(hr)) {
         HRESULT got = IBackgroundCopyJob_GetPriority(j->job, &priority);
-        if (SUCCEEDED(got))
+        if (SUCCEEDED(got)) {
             in->priority = (UINT32)priority;
+            in->priority_known = 1;
+        }
         hr = optional_value(got);
     }
     if (SUCCEEDED(hr)) {
@@ -228,6 +231,7 @@ HRESULT bw__com_op_info(bw__bjob *j, void *out)
     }
     if (SUCCEEDED(hr) && in->owner) {
         WCHAR *account = bw__owner_display_name(in->owner);
+        in->owner_logon = bw__owner_logon(in->owner);
         if (!account)
             hr = E_OUTOFMEMORY;
         free(in->owner);
@@ -238,6 +242,171 @@ HRESULT bw__com_op_info(bw__bjob *j, void *out)
     return hr;
 }
 
+/* ---- Details (version 0.3) ---------------------------------------------- */
+
+/* IBackgroundCopyJob5 (BITS 5.0): mingw's uuid library does not carry it. */
+static const GUID bw_iid_job5 = {0xe847030c, 0xbbba, 0x4657, {0xaf, 0x6d, 0x48, 0x4a, 0xa4, 0x2b, 0xf1, 0xfe}};
+
+/* Wine's BITS (dlls/qmgr/job.c, 8.0 to 10.0) answers GetMinimumRetryDelay
+ * with 30 and GetNoProgressTimeout with 900 whatever the job's settings
+ * (stubs that ignore the setters): S_OK with a wrong value. Under Wine those
+ * two are therefore reported unknown. ntdll's wine_get_version is how a
+ * program tells it runs on Wine. */
+static LONG g_wine_override = -1; /* bw__com_test_set_wine */
+
+void bw__com_test_set_wine(int wine)
+{
+    InterlockedExchange(&g_wine_override, wine);
+}
+
+static BOOL running_on_wine(void)
+{
+    LONG forced = InterlockedCompareExchange(&g_wine_override, 0, 0);
+    HMODULE ntdll;
+
+    if (forced >= 0)
+        return forced != 0;
+    ntdll = GetModuleHandleW(L"ntdll.dll");
+    return ntdll && GetProcAddress(ntdll, "wine_get_version") != NULL;
+}
+
+static HRESULT details_add_file(IBackgroundCopyFile *file, bw__details *d, UINT32 *capacity)
+{
+    BG_FILE_PROGRESS p;
+    bw__file *f;
+    WCHAR *s;
+    HRESULT hr;
+
+    if (d->file_count == *capacity) {
+        UINT32 grown = *capacity ? *capacity * 2 : 4;
+        bw__file *more = realloc(d->files, grown * sizeof *more);
+        if (!more)
+            return E_OUTOFMEMORY;
+        d->files = more;
+        *capacity = grown;
+    }
+    f = &d->files[d->file_count];
+    memset(f, 0, sizeof *f);
+    f->bytes_total = BW_SIZE_UNKNOWN;
+    d->file_count++; /* counted at once: a failure below frees what it holds */
+    bw__com_set_blanket(file);
+    s = NULL;
+    hr = IBackgroundCopyFile_GetRemoteName(file, &s);
+    hr = optional_string(hr, s, &f->remote_name);
+    if (SUCCEEDED(hr)) {
+        s = NULL;
+        hr = IBackgroundCopyFile_GetLocalName(file, &s);
+        hr = optional_string(hr, s, &f->local_name);
+    }
+    if (SUCCEEDED(hr)) {
+        HRESULT got = IBackgroundCopyFile_GetProgress(file, &p);
+        if (SUCCEEDED(got)) {
+            f->bytes_total = p.BytesTotal;
+            f->bytes_transferred = p.BytesTransferred;
+            f->completed = p.Completed ? 1u : 0u;
+        }
+        hr = optional_value(got);
+    }
+    return hr;
+}
+
+static HRESULT details_files(bw__bjob *j, bw__details *d)
+{
+    IEnumBackgroundCopyFiles *e = NULL;
+    UINT32 capacity = 0;
+    HRESULT hr = IBackgroundCopyJob_EnumFiles(j->job, &e);
+
+    if (FAILED(hr) || !e)
+        return optional_value(hr);
+    bw__com_set_blanket(e);
+    for (;;) {
+        IBackgroundCopyFile *batch[16];
+        ULONG fetched = 0, i;
+
+        hr = IEnumBackgroundCopyFiles_Next(e, 16, batch, &fetched);
+        if (FAILED(hr))
+            break;
+        for (i = 0; i < fetched; i++) {
+            if (SUCCEEDED(hr))
+                hr = details_add_file(batch[i], d, &capacity);
+            IBackgroundCopyFile_Release(batch[i]);
+        }
+        if (FAILED(hr) || hr == S_FALSE || fetched == 0)
+            break;
+    }
+    IEnumBackgroundCopyFiles_Release(e);
+    if (SUCCEEDED(hr)) {
+        d->known |= BW_KNOWN_FILES;
+        return S_OK;
+    }
+    return hr == E_OUTOFMEMORY ? hr : optional_value(hr);
+}
+
+HRESULT bw__com_op_details(bw__bjob *j, void *out)
+{
+    bw__details *d = out;
+    BOOL wine = running_on_wine();
+    ULONG value = 0;
+    HRESULT hr, got;
+
+    bw__details_clear(d); /* a retry after reconnecting starts from nothing */
+    got = IBackgroundCopyJob_GetMinimumRetryDelay(j->job, &value);
+    if (SUCCEEDED(got) && !wine) {
+        d->retry_delay = value;
+        d->known |= BW_KNOWN_RETRY_DELAY;
+    }
+    hr = optional_value(got);
+    if (SUCCEEDED(hr)) {
+        value = 0;
+        got = IBackgroundCopyJob_GetNoProgressTimeout(j->job, &value);
+        if (SUCCEEDED(got) && !wine) {
+            d->no_progress_timeout = value;
+            d->known |= BW_KNOWN_NO_PROGRESS_TIMEOUT;
+        }
+        hr = optional_value(got);
+    }
+    if (SUCCEEDED(hr)) {
+        BG_JOB_PROXY_USAGE usage = BG_JOB_PROXY_USAGE_PRECONFIG;
+        WCHAR *list = NULL, *bypass = NULL;
+        got = IBackgroundCopyJob_GetProxySettings(j->job, &usage, &list, &bypass);
+        if (SUCCEEDED(got)) {
+            d->proxy_usage = (UINT32)usage;
+            d->known |= BW_KNOWN_PROXY;
+            hr = optional_string(S_OK, list, &d->proxy_list);
+            if (SUCCEEDED(hr))
+                hr = optional_string(S_OK, bypass, &d->proxy_bypass);
+            else if (bypass)
+                CoTaskMemFree(bypass);
+        } else {
+            if (list)
+                CoTaskMemFree(list);
+            if (bypass)
+                CoTaskMemFree(bypass);
+            hr = optional_value(got);
+        }
+    }
+    if (SUCCEEDED(hr))
+        hr = details_files(j, d);
+    if (SUCCEEDED(hr)) {
+        IBackgroundCopyJob5 *job5 = NULL;
+        got = IBackgroundCopyJob_QueryInterface(j->job, &bw_iid_job5, (void **)&job5);
+        if (SUCCEEDED(got) && job5) {
+            BITS_JOB_PROPERTY_VALUE v;
+            bw__com_set_blanket(job5);
+            memset(&v, 0, sizeof v);
+            got = IBackgroundCopyJob5_GetProperty(job5, BITS_JOB_PROPERTY_ID_COST_FLAGS, &v);
+            if (SUCCEEDED(got)) {
+                d->cost_flags = v.Dword;
+                d->known |= BW_KNOWN_COST_FLAGS;
+            }
+            IBackgroundCopyJob5_Release(job5);
+        }
+        hr = optional_value(got); /* E_NOINTERFACE (BITS < 5.0, Wine): unknown */
+    }
+    if (FAILED(hr))
+        bw__details_clear(d);
+    return hr;
+}
 
 /* The GUIDs of the jobs the enumerator hands out, in batches. A job that
  * went away meanwhile (its GetId fails) is left out. */

@@ -10,4 +10,10 @@
  * memory or sid_text is NULL. */
 WCHAR *bw__owner_display_name(const WCHAR *sid_text);
 
+/* BW__LOGON_* (bw_backend.h) for a SID string: a service account, a user
+ * with a session on this machine (WTSEnumerateSessions, user and domain
+ * compared with the SID's account), none, or unknown (not a SID, or the
+ * sessions cannot be listed). */
+UINT32 bw__owner_logon(const WCHAR *sid_text);
+
 #endif

@@ -7,6 +7,7 @@
  * portable core only ever sees opaque pointers.
  */
 #include <windows.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -95,6 +96,47 @@ UINT64 bw__now_us(void)
     /* Split to keep the product within 64 bits. */
     return (UINT64)(now.QuadPart / freq.QuadPart) * 1000000u +
            (UINT64)(now.QuadPart % freq.QuadPart) * 1000000u / (UINT64)freq.QuadPart;
+}
+
+int bw__platform_trace_setting(char *buf, size_t cap)
+{
+    WCHAR value[1024];
+    DWORD n = GetEnvironmentVariableW(L"BITSWATCH_TRACE", value, sizeof value / sizeof value[0]);
+
+    if (n == 0 || n >= sizeof value / sizeof value[0])
+        return 0;
+    n = (DWORD)WideCharToMultiByte(CP_UTF8, 0, value, -1, buf, (int)cap, NULL, NULL);
+    return n > 1;
+}
+
+void bw__platform_trace_write(const char *line, const char *path, int to_debugger)
+{
+    if (to_debugger) {
+        char with_nl[1300];
+        _snprintf(with_nl, sizeof with_nl - 1, "%s\n", line);
+        with_nl[sizeof with_nl - 1] = 0;
+        OutputDebugStringA(with_nl);
+    }
+    if (path) {
+        WCHAR wpath[1024];
+        HANDLE f;
+        if (!MultiByteToWideChar(CP_UTF8, 0, path, -1, wpath, sizeof wpath / sizeof wpath[0]))
+            return;
+        /* Opened per line: nothing held open, any process may read it. */
+        f = CreateFileW(wpath, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                        NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (f != INVALID_HANDLE_VALUE) {
+            DWORD done;
+            WriteFile(f, line, (DWORD)strlen(line), &done, NULL);
+            WriteFile(f, "\r\n", 2, &done, NULL);
+            CloseHandle(f);
+        }
+    }
+}
+
+UINT32 bw__platform_thread_id(void)
+{
+    return (UINT32)GetCurrentThreadId();
 }
 
 UINT64 bw__now_filetime(void)
