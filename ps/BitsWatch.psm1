@@ -99,4 +99,4 @@ $ExecutionContext.SessionState.Module.OnRemove = {
     }
 }
 
-Export-ModuleMember -Function @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob')
+Export-ModuleMember -Function @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob', 'Get-BitsJobDiagnosis')

@@ -1,7 +1,7 @@
 function ConvertTo-BwDisplayText {
-    # Text from BITS (names, descriptions, URLs) may hold control characters
-    # that would move the cursor or recolor the console: line breaks and tabs
-    # become one space, other C0/C1 controls and bidirectional overrides go.
+    # Text from BITS (names, descriptions, URLs) may hold escape sequences and
+    # control characters that would move the cursor or recolor the console:
+    # cleaned by the library's BwCleanText, as the CLI cleans it.
     # $null stays $null (an untyped parameter: [string] would make it '').
     [CmdletBinding()]
     [OutputType([string])]
@@ -14,7 +14,7 @@ function ConvertTo-BwDisplayText {
     if ($null -eq $Text) {
         return $null
     }
-    $clean = ([string]$Text) -replace '[\r\n\t]+', ' '
-    $clean = $clean -replace '[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]', ''
-    return $clean.Trim()
+    # The library's rules (BwCleanText), as the CLI: an escape sequence goes
+    # whole ("`e[2J" leaves nothing on screen, not "[2J").
+    return [BitsWatch.Native.Text]::Clean([string]$Text)
 }

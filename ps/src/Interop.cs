@@ -143,6 +143,67 @@ namespace BitsWatch.Native
         }
     }
 
+    // One file of a job (BW_FILE, version 0.3): an element of BW_DETAILS.Files.
+    [StructLayout(LayoutKind.Sequential)]
+    public struct BW_FILE
+    {
+        public ulong BytesTotal;
+        public ulong BytesTransferred;
+        public uint Completed;
+        public uint Reserved;
+        public ulong RemoteName;           // WCHAR*, padded to 8 bytes on x86
+        public ulong LocalName;
+    }
+
+    // BwJobGetDetails' transfer settings and files (version 0.3).
+    [StructLayout(LayoutKind.Sequential)]
+    public struct BW_DETAILS
+    {
+        public uint cbSize;
+        public uint Known;
+        public uint MinimumRetryDelay;
+        public uint NoProgressTimeout;
+        public uint ProxyUsage;
+        public uint CostFlags;
+        public uint FileCount;
+        public uint Reserved;
+        public ulong ProxyList;            // WCHAR*
+        public ulong ProxyBypassList;      // WCHAR*
+        public ulong Files;                // BW_FILE*
+
+        public static BW_DETAILS Create()
+        {
+            BW_DETAILS d = new BW_DETAILS();
+            d.cbSize = (uint)Marshal.SizeOf(typeof(BW_DETAILS));
+            return d;
+        }
+    }
+
+    // BwJobDiagnose's verdict with its explanation, evidence and action (version 0.3).
+    [StructLayout(LayoutKind.Sequential)]
+    public struct BW_DIAGNOSIS
+    {
+        public uint cbSize;
+        public uint Verdict;
+        public uint State;
+        public uint RoundTrips;
+        public ulong Timestamp;
+        public ulong Since;
+        public ulong Due;
+        public int ErrorCode;
+        public uint ErrorContext;
+        public ulong Explanation;          // WCHAR*
+        public ulong Evidence;             // WCHAR*: "Name: value" lines joined by "\n"
+        public ulong Action;               // WCHAR*
+
+        public static BW_DIAGNOSIS Create()
+        {
+            BW_DIAGNOSIS d = new BW_DIAGNOSIS();
+            d.cbSize = (uint)Marshal.SizeOf(typeof(BW_DIAGNOSIS));
+            return d;
+        }
+    }
+
     // Values of the header.
     public static class Codes
     {
@@ -303,5 +364,47 @@ namespace BitsWatch.Native
         // Static text owned by the DLL: returned as IntPtr so the marshaller never frees it.
         [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
         public static extern IntPtr BwStateName(uint state);
+
+        // The one state model (BW_STATE_FLAG_*) and the names of BITS' values:
+        // static text owned by the DLL, returned as IntPtr.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern uint BwStateFlags(uint state);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern IntPtr BwTypeName(uint type);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern IntPtr BwPriorityName(uint priority);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern IntPtr BwContextName(uint context);
+
+        // Text for people with BwFormatMessage's buffer rules (buffer may be
+        // null with cch 0 to ask for the size, NUL included).
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwCleanText(string text, [Out] char[] buffer, uint cch, out uint needed);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwFormatBytes(ulong bytes, [Out] char[] buffer, uint cch, out uint needed);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwFormatDuration(ulong seconds, [Out] char[] buffer, uint cch, out uint needed);
+
+        // Why a job is stuck (version 0.3). Free with BwFreeDetails /
+        // BwFreeDiagnosis, also after a failure.
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobGetDetails(SafeJobHandle job, ref BW_DETAILS details);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern void BwFreeDetails(ref BW_DETAILS details);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern int BwJobDiagnose(SafeJobHandle job, uint flags, ref BW_DIAGNOSIS diagnosis);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern void BwFreeDiagnosis(ref BW_DIAGNOSIS diagnosis);
+
+        [DllImport(DllName, CallingConvention = CallingConvention.StdCall, CharSet = CharSet.Unicode, ExactSpelling = true, PreserveSig = true)]
+        public static extern IntPtr BwVerdictName(uint verdict);
     }
 }

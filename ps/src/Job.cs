@@ -116,6 +116,20 @@ namespace BitsWatch.Native
             }
         }
 
+        public BitsWatchException TryDiagnose(bool noQueue, out Diagnosis diagnosis)
+        {
+            diagnosis = null;
+            try
+            {
+                diagnosis = Diagnose(noQueue);
+                return null;
+            }
+            catch (BitsWatchException e)
+            {
+                return e;
+            }
+        }
+
         public BitsWatchException TryGetError(out JobError error)
         {
             error = null;
@@ -309,6 +323,35 @@ namespace BitsWatch.Native
             finally
             {
                 NativeMethods.BwFreeError(ref e);
+            }
+        }
+
+        // BwJobDiagnose (flags: BW_DIAGNOSE_NO_QUEUE = 1 when noQueue).
+        public Diagnosis Diagnose(bool noQueue)
+        {
+            BW_DIAGNOSIS d = BW_DIAGNOSIS.Create();
+            try
+            {
+                BitsWatchException.Check(NativeMethods.BwJobDiagnose(handle, noQueue ? 1u : 0u, ref d), "BwJobDiagnose");
+                Diagnosis r = new Diagnosis();
+                r.VerdictCode = d.Verdict;
+                r.Verdict = Marshal.PtrToStringUni(NativeMethods.BwVerdictName(d.Verdict));
+                r.State = d.State;
+                r.RoundTrips = d.RoundTrips;
+                r.Timestamp = FromFileTime(d.Timestamp);
+                r.Since = FromFileTime(d.Since);
+                r.Due = FromFileTime(d.Due);
+                r.ErrorCode = d.ErrorCode;
+                r.ErrorContext = d.ErrorContext;
+                r.Explanation = PtrToString(d.Explanation);
+                string evidence = PtrToString(d.Evidence);
+                r.Evidence = string.IsNullOrEmpty(evidence) ? new string[0] : evidence.Split('\n');
+                r.Action = PtrToString(d.Action);
+                return r;
+            }
+            finally
+            {
+                NativeMethods.BwFreeDiagnosis(ref d);
             }
         }
 

@@ -138,6 +138,68 @@ namespace BitsWatch.Native
         public DateTime? TransferCompletionTime { get; internal set; }
     }
 
+    // Text for people, by the library's rules (the CLI uses the same):
+    // BwCleanText for text that came from BITS, BwFormatBytes,
+    // BwFormatDuration.
+    public static class Text
+    {
+        // Escape sequences removed whole, other controls and the bidirectional
+        // overrides dropped, white space folded; null stays null.
+        public static string Clean(string text)
+        {
+            if (text == null)
+                return null;
+            return Call("BwCleanText", delegate(char[] b, uint n, out uint need) { return NativeMethods.BwCleanText(text, b, n, out need); },
+                text.Length + 1);
+        }
+
+        public static string FormatBytes(ulong bytes)
+        {
+            return Call("BwFormatBytes", delegate(char[] b, uint n, out uint need) { return NativeMethods.BwFormatBytes(bytes, b, n, out need); }, 32);
+        }
+
+        public static string FormatDuration(ulong seconds)
+        {
+            return Call("BwFormatDuration", delegate(char[] b, uint n, out uint need) { return NativeMethods.BwFormatDuration(seconds, b, n, out need); }, 32);
+        }
+
+        private delegate int Formatter(char[] buffer, uint cch, out uint needed);
+
+        // One call, and a second with the size the first asked for.
+        private static string Call(string name, Formatter f, int size)
+        {
+            char[] buffer = new char[size];
+            uint needed;
+            int hr = f(buffer, (uint)buffer.Length, out needed);
+            if (hr != Codes.S_OK && needed > buffer.Length)
+            {
+                buffer = new char[needed];
+                hr = f(buffer, (uint)buffer.Length, out needed);
+            }
+            BitsWatchException.Check(hr, name);
+            return new string(buffer, 0, (int)needed - 1);
+        }
+    }
+
+    // What BwJobDiagnose said about a job, in managed form: the verdict's
+    // name and code, one line of explanation, the evidence ("Name: value"
+    // lines), one line of action, and the times (UTC; null when unknown).
+    public sealed class Diagnosis
+    {
+        public uint VerdictCode { get; internal set; }
+        public string Verdict { get; internal set; }
+        public uint State { get; internal set; }
+        public uint RoundTrips { get; internal set; }
+        public DateTime? Timestamp { get; internal set; }
+        public DateTime? Since { get; internal set; }
+        public DateTime? Due { get; internal set; }
+        public int ErrorCode { get; internal set; }
+        public uint ErrorContext { get; internal set; }
+        public string Explanation { get; internal set; }
+        public string[] Evidence { get; internal set; }
+        public string Action { get; internal set; }
+    }
+
     // What Queue.Poll returned, in managed form: the jobs in the queue after
     // the poll (BwQueueGetJobs, in GUID order) and those that arrived or left
     // since the previous poll on the same Queue (the first poll: every job

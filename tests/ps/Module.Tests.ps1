@@ -180,7 +180,8 @@ at 0 QUEUED
     It 'text cleaning keeps $null as $null and strips control characters' {
         & $script:Module { ConvertTo-BwDisplayText $null } | Should -BeExactly $null
         & $script:Module { ConvertTo-BwDisplayText '' } | Should -BeExactly ''
-        & $script:Module { ConvertTo-BwDisplayText "a`tb`r`nc`e[2Jd`u{202E}e" } | Should -BeExactly 'a b c[2Jde'
+        & $script:Module { ConvertTo-BwDisplayText "a`tb`r`nc`e[2Jd`u{202E}e" } | Should -BeExactly 'a b cde'
+        & $script:Module { ConvertTo-BwDisplayText "x`e]0;title`ay  z`u{9B}31mw" } | Should -BeExactly 'xy zw'
     }
 
     It 'every exported command writes its errors and warnings through its own $PSCmdlet (no Write-Error in helpers)' {

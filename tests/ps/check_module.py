@@ -221,8 +221,11 @@ def check_manifest(psd1):
 
 def check_functions(psd1, psm1):
     exported = psd1_list(psd1, "FunctionsToExport") or []
-    check(exported == ["Get-BitsJobStatus", "Watch-BitsJob", "Wait-BitsJob"],
-          "FunctionsToExport is Get-BitsJobStatus, Watch-BitsJob, Wait-BitsJob", str(exported))
+    public = sorted(f[:-4] for f in os.listdir(os.path.join(ROOT, "ps", "Public")) if f.endswith(".ps1"))
+    check(sorted(exported) == public and
+          {"Get-BitsJobStatus", "Watch-BitsJob", "Wait-BitsJob", "Get-BitsJobDiagnosis"} <= set(exported),
+          "FunctionsToExport is the commands of ps/Public (Get-BitsJobStatus, Watch-BitsJob, "
+          "Wait-BitsJob, Get-BitsJobDiagnosis ...)", str(exported))
     funcs = dict(functions(psm1))
     check(len(funcs) == len(functions(psm1)), "no function is defined twice")
     for name in exported:
@@ -284,7 +287,8 @@ def check_behaviour(psm1):
     check(re.search(r"win-x64", code) and re.search(r"win-x86", code) is not None,
           "the DLL is chosen from bin/win-x64 or bin/win-x86")
     check("[BitsWatch.Native.Job]::Version" in code, "the DLL's version (BwGetVersion, Job.Version) is compared with the module's")
-    check(re.search(r"\\p\{Cc\}", code) is not None, "control characters are stripped from BITS text")
+    check("[BitsWatch.Native.Text]::Clean(" in code,
+          "text from BITS is cleaned by the library's BwCleanText (Text.Clean), as the CLI cleans it")
 
 
 def check_format():
