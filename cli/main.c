@@ -139,7 +139,8 @@ static const char *const usage_why[] = {
     "  queue against BITS' default limits (300 jobs, 60 per user) past which",
     "  creating a job fails (\"kind\": \"summary\" with --json).",
     "  why exits 0 when every job was diagnosed, 1 when one could not be",
-    "  opened or read (the others are still shown), 2 on a usage error.",
+    "  opened or read (the others are still shown), 2 on a usage error, 130",
+    "  after Ctrl+C.",
     "",
 };
 

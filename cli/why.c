@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interrupt.h"
 #include "jobs.h"
 #include "json.h"
 #include "jsonjob.h"
@@ -285,6 +286,11 @@ static void summary_print(const why_summary *sum, int json, bw_json *j, bw_strea
     }
 }
 
+static void close_job(BW_JOB job)
+{
+    BwJobClose(job);
+}
+
 static int is_moving(UINT32 state)
 {
     return state == BW_STATE_CONNECTING || state == BW_STATE_TRANSFERRING;
@@ -297,7 +303,7 @@ int bw_why(const GUID *given, int n, int all, UINT32 flags, int json, unsigned s
     const GUID *ids = given;
     UINT32 count = (UINT32)n;
     BW_JOB *jobs = NULL;
-    int rc = BW_EXIT_OK, moving = 0;
+    int rc = BW_EXIT_OK, moving = 0, tracking = 0;
     bw_json j;
     why_summary *sum = calloc(1, sizeof *sum);
 
@@ -314,8 +320,16 @@ int bw_why(const GUID *given, int n, int all, UINT32 flags, int json, unsigned s
         rc = BW_EXIT_FAILED;
         goto done;
     }
+    /* Ctrl+C: every handle is closed, whatever runs, and the exit is 130. */
+    bw_interrupt_begin(close_job);
+    tracking = 1;
+    if (!bw_interrupt_reserve((int)count)) {
+        bw_stream_line(err, "bitswatch: out of memory");
+        rc = BW_EXIT_FAILED;
+        goto done;
+    }
     /* Open and read each once: the handle's watch starts here. */
-    for (UINT32 i = 0; i < count; i++) {
+    for (UINT32 i = 0; i < count && !bw_interrupted(); i++) {
         BW_STATUS st;
         HRESULT hr = BwJobOpenById(&ids[i], &jobs[i]);
         if (FAILED(hr)) {
@@ -327,17 +341,21 @@ int bw_why(const GUID *given, int n, int all, UINT32 flags, int json, unsigned s
             jobs[i] = NULL;
             continue;
         }
+        if (!bw_interrupt_track(jobs[i])) { /* Ctrl+C came: it is closed */
+            jobs[i] = NULL;
+            break;
+        }
         memset(&st, 0, sizeof st);
         st.cbSize = sizeof st;
         if (SUCCEEDED(BwJobPoll(jobs[i], 0, &st)) && is_moving(st.State))
             moving = 1;
     }
     /* A moving job is watched a while, all at once, so that a stall shows. */
-    if (moving && sample_ms)
-        Sleep(sample_ms);
+    if (moving && sample_ms && !bw_interrupted())
+        bw_interrupt_sleep(sample_ms);
 
     int printed = 0;
-    for (UINT32 i = 0; i < count; i++) {
+    for (UINT32 i = 0; i < count && !bw_interrupted(); i++) {
         BW_DIAGNOSIS d;
         HRESULT hr;
 
@@ -346,6 +364,10 @@ int bw_why(const GUID *given, int n, int all, UINT32 flags, int json, unsigned s
         memset(&d, 0, sizeof d);
         d.cbSize = sizeof d;
         hr = BwJobDiagnose(jobs[i], 0, &d);
+        if (FAILED(hr) && bw_interrupted()) {
+            BwFreeDiagnosis(&d);
+            break; /* the handler closed the handle under the call */
+        }
         if (FAILED(hr)) {
             if (!(all && hr == BG_E_NOT_FOUND)) {
                 report_failure(&j, json, out, err, &ids[i], "diagnose", hr);
@@ -377,7 +399,9 @@ int bw_why(const GUID *given, int n, int all, UINT32 flags, int json, unsigned s
         }
         BwFreeDiagnosis(&d);
     }
-    if (!json && all && count == 0)
+    if (bw_interrupted())
+        ; /* no summary of half the jobs */
+    else if (!json && all && count == 0)
         bw_stream_line(out, "No jobs.");
     else if (all) {
         if (!json)
@@ -385,8 +409,10 @@ int bw_why(const GUID *given, int n, int all, UINT32 flags, int json, unsigned s
         summary_print(sum, json, &j, out, err);
     }
 done:
-    for (UINT32 i = 0; jobs && i < count; i++)
-        BwJobClose(jobs[i]);
+    if (tracking) {
+        bw_interrupt_close_all(); /* every handle was handed to the module */
+        rc = bw_interrupt_end(rc);
+    }
     free(jobs);
     free(sum);
     free(listed);

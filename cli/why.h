@@ -18,7 +18,9 @@
 /* ids: n job GUIDs (already parsed), or with all != 0 every job of the
  * queue (flags: BW_ENUM_ALL_USERS or 0). Returns BW_EXIT_OK when every job
  * was diagnosed, BW_EXIT_FAILED when one could not be opened or read (the
- * others are still reported), or the queue could not be listed. With all,
+ * others are still reported), or the queue could not be listed;
+ * BW_EXIT_INTERRUPTED (130) after Ctrl+C, which closes every handle at once
+ * (the moving jobs' watch included). With all,
  * a summary follows: the verdicts counted, the jobs per owner, and the
  * queue against BITS' default limits (300 jobs, 60 per user), with a
  * warning at a limit, where creating a job fails (a "summary" object with

@@ -671,8 +671,10 @@ typedef struct BW_DIAGNOSIS {
  * BW_KNOWN_* bit clear; the call still succeeds. E_POINTER, E_INVALIDARG
  * (cbSize; the struct is left untouched), E_HANDLE, E_OUTOFMEMORY, BITS codes
  * (the struct is zeroed after cbSize). Call BwFreeDetails afterwards,
- * whatever this returned. Cost: 4 round trips + 3 per file + 1 per 16 files
- * + 2 with BITS 5.0. */
+ * whatever this returned. Cost, counted from the calls made: about 6 round
+ * trips (retry delay, timeout, proxy, EnumFiles, its release, the Job5
+ * query) + 4 per file (names, progress, release) + 1 per 16 files (Next)
+ * + 2 with BITS 5.0 (the property, a release). */
 HRESULT BWAPI BwJobGetDetails(BW_JOB job, BW_DETAILS *details);
 
 /* Frees what BwJobGetDetails put in details (the proxy strings, the files
@@ -693,11 +695,11 @@ void BWAPI BwFreeDetails(BW_DETAILS *details);
  * S_OK; E_POINTER, E_INVALIDARG (cbSize or flags), E_HANDLE, BG_E_NOT_FOUND,
  * E_OUTOFMEMORY, BITS codes. Call BwFreeDiagnosis afterwards, whatever this
  * returned. Cost (RoundTrips counts the backend reads): state, progress,
- * error code (in an error state), properties, details: 5 reads, about
- * 11 + 3 per file COM round trips; for a QUEUED job add the enumeration
- * and, per other job, an open and a state read (3-4 round trips), and the
- * properties (7) of each one transferring. A poll costs 1-2: do not diagnose
- * in a watch loop. */
+ * properties, details, and the error in an error state: 4-5 reads, in COM
+ * round trips about 16 + 4 per file (+ about 10 for the error with its
+ * texts and file); for a QUEUED job add the enumeration and, per other job,
+ * an open and a state read (3-4 round trips), and the properties (7) of each
+ * one transferring. A poll costs 1-2: do not diagnose in a watch loop. */
 HRESULT BWAPI BwJobDiagnose(BW_JOB job, UINT32 flags, BW_DIAGNOSIS *diagnosis);
 
 /* Frees the strings of a BW_DIAGNOSIS and sets them to NULL. Does nothing
