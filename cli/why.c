@@ -84,7 +84,7 @@ static void json_diagnosis(bw_json *j, const GUID *id, const BW_DIAGNOSIS *d)
     bw_text_utf8(name, sizeof name, BwVerdictName(d->Verdict));
     bw_json_str(j, "Verdict", name);
     bw_json_u64(j, "VerdictCode", d->Verdict);
-    bw_json_str(j, "State", bw_json_state_name(d->State));
+    bw_json_wstr(j, "State", d->State <= BW_STATE_CANCELLED ? BwStateName(d->State) : NULL);
     bw_json_wstr(j, "Explanation", d->Explanation);
     bw_json_wstr(j, "Action", d->Action);
     bw_json_filetime(j, "Since", d->Since);
