@@ -119,16 +119,32 @@ function Get-BitsJobStatus {
         [switch] $AllUsers,
 
         [ValidateRange(0, 10000)]
-        [int] $SampleMs = 500
+        [int] $SampleMs = 500,
+
+        # The fleet: run on these PowerShell remoting sessions (any transport).
+        [ValidateNotNullOrEmpty()]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [ValidateRange(0, 1000)]
+        [int] $ThrottleLimit = 32
     )
 
     begin {
         $ids = [System.Collections.Generic.List[Guid]]::new()
+        $route = [System.Collections.Generic.List[object]]::new()
     }
     process {
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            Add-BwFleetInput -Cmdlet $PSCmdlet -Into $route -InputObject $_ -JobId $JobId -BitsJob $BitsJob
+            return
+        }
         Add-BwJobIdInput -Cmdlet $PSCmdlet -Into $ids -JobId $JobId -BitsJob $BitsJob
     }
     end {
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            Invoke-BwFleetCommand -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Route $route
+            return
+        }
         $listing = $PSCmdlet.ParameterSetName -eq 'List'
         # The first positional argument is -Name, as in Get-BitsTransfer; a
         # name that is a GUID ('{...}' or not) names that job, as -JobId does

@@ -138,16 +138,32 @@ function Wait-BitsJob {
 
         [switch] $Complete,
 
-        [switch] $Force
+        [switch] $Force,
+
+        # The fleet: run on these PowerShell remoting sessions (any transport).
+        [ValidateNotNullOrEmpty()]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [ValidateRange(0, 1000)]
+        [int] $ThrottleLimit = 32
     )
 
     begin {
         $ids = [System.Collections.Generic.List[Guid]]::new()
+        $route = [System.Collections.Generic.List[object]]::new()
     }
     process {
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            Add-BwFleetInput -Cmdlet $PSCmdlet -Into $route -InputObject $_ -JobId $JobId -BitsJob $BitsJob
+            return
+        }
         Add-BwJobIdInput -Cmdlet $PSCmdlet -Into $ids -JobId $JobId -BitsJob $BitsJob
     }
     end {
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            Invoke-BwFleetCommand -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Route $route
+            return
+        }
         Invoke-BwWatchCommand -Cmdlet $PSCmdlet -JobId $ids.ToArray() -Name $Name -AllUsers:$AllUsers -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Force:$Force -ConfirmPreferenceValue $ConfirmPreference -WhatIf ([bool]$WhatIfPreference)
     }
 }
