@@ -50,6 +50,20 @@ function Get-BitsJobStatus {
     How long to measure the transfer rate of moving jobs (all of them at
     once), 0 to 10000 ms, default 500. 0: read each job once (no rate, no ETA).
 
+    .PARAMETER Session
+    Runs the command on the machines of these PowerShell remoting sessions
+    (New-PSSession -ComputerName or -HostName), all at once, where BitsWatch
+    of this version must be installed (Install-BitsWatch). The objects come
+    back with PSComputerName. A machine that fails (its session broken or
+    closed, BitsWatch not installed or of another version, access denied,
+    its jobs' own errors) writes errors whose TargetObject is its name; the
+    other machines' results still come back. Objects piped in from a -Session
+    command (or Invoke-Command) go back to the machine they came from.
+
+    .PARAMETER ThrottleLimit
+    With -Session: how many machines run the command at the same time
+    (default 32; 0: all).
+
     .EXAMPLE
     Get-BitsJobStatus
 

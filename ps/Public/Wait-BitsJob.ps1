@@ -67,6 +67,20 @@ function Wait-BitsJob {
     .PARAMETER Confirm
     With -Complete: asks before completing each job.
 
+    .PARAMETER Session
+    Runs the command on the machines of these PowerShell remoting sessions
+    (New-PSSession -ComputerName or -HostName), all at once, where BitsWatch
+    of this version must be installed (Install-BitsWatch). The objects come
+    back with PSComputerName. A machine that fails (its session broken or
+    closed, BitsWatch not installed or of another version, access denied,
+    its jobs' own errors) writes errors whose TargetObject is its name; the
+    other machines' results still come back. Objects piped in from a -Session
+    command (or Invoke-Command) go back to the machine they came from.
+
+    .PARAMETER ThrottleLimit
+    With -Session: how many machines run the command at the same time
+    (default 32; 0: all).
+
     .EXAMPLE
     $job = Start-BitsTransfer -Source https://example.com/setup.msi -Destination C:\Temp -Asynchronous
     $status = $job | Wait-BitsJob -Complete -TimeoutSec 300

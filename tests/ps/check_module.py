@@ -213,8 +213,8 @@ def check_manifest(psd1):
 
 def check_functions(psd1, psm1):
     exported = psd1_list(psd1, "FunctionsToExport") or []
-    check(exported == ["Get-BitsJobStatus", "Watch-BitsJob", "Wait-BitsJob"],
-          "FunctionsToExport is Get-BitsJobStatus, Watch-BitsJob, Wait-BitsJob", str(exported))
+    check(exported == ["Get-BitsJobStatus", "Watch-BitsJob", "Wait-BitsJob", "Measure-BitsJobStatus", "Install-BitsWatch"],
+          "FunctionsToExport is Get-BitsJobStatus, Watch-BitsJob, Wait-BitsJob, Measure-BitsJobStatus, Install-BitsWatch", str(exported))
     funcs = dict(functions(psm1))
     check(len(funcs) == len(functions(psm1)), "no function is defined twice")
     for name in exported:
@@ -247,8 +247,9 @@ def check_functions(psd1, psm1):
             check(p in params or p in common, "%s: .PARAMETER %s is a parameter" % (name, p))
         check("[CmdletBinding(" in body, "%s is an advanced function ([CmdletBinding()])" % name)
         check("[OutputType(" in body, "%s declares [OutputType()]" % name)
-        check(re.search(r"ValueFromPipelineByPropertyName\s*=\s*\$true", body) is not None,
-              "%s takes JobId from the pipeline by property name" % name)
+        if name in ("Get-BitsJobStatus", "Watch-BitsJob", "Wait-BitsJob"):
+            check(re.search(r"ValueFromPipelineByPropertyName\s*=\s*\$true", body) is not None,
+                  "%s takes JobId from the pipeline by property name" % name)
 
 
 def check_behaviour(psm1):

@@ -5,6 +5,8 @@
 #
 #   bash tests/remoting/machines.sh start DIR PWSH SIM_LIBRARY NAME:KIND...
 #   bash tests/remoting/machines.sh stop DIR
+#   bash tests/remoting/machines.sh kill DIR NAME   (the machine "crashes": its
+#        sshd and every process under it, so open sessions to it break)
 #
 # KIND: healthy   the module (this tree's, laid out like the package) in the
 #                 machine's PSModulePath, the simulator as its native library
@@ -42,6 +44,28 @@ stop_machines() {
     fi
     rm -f "$pidfile"
   done
+}
+
+# descendants PID: every process under PID (from /proc), deepest last.
+descendants() {
+  local p c
+  for p in /proc/[0-9]*; do
+    [ -r "$p/stat" ] || continue
+    c=${p#/proc/}
+    if [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$1" ]; then
+      echo "$c"
+      descendants "$c"
+    fi
+  done
+}
+
+kill_machine() {
+  local pidfile=$1/$2/sshd.pid pid
+  [ -f "$pidfile" ] || { echo "no sshd for $2" >&2; return 1; }
+  pid=$(cat "$pidfile")
+  # The tree first (a dead listener's children would keep serving).
+  kill -9 $(descendants "$pid") "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
 }
 
 # free_ports N: N TCP ports on 127.0.0.1 that nothing listens on now.
@@ -148,6 +172,7 @@ CFG
 
 case ${1:-} in
   start) shift; [ $# -ge 4 ] || { echo "usage: $0 start DIR PWSH SIM_LIBRARY NAME:KIND..." >&2; exit 2; }; start_machines "$@" ;;
+  kill) [ $# -eq 3 ] || { echo "usage: $0 kill DIR NAME" >&2; exit 2; }; kill_machine "$2" "$3" ;;
   stop) [ $# -eq 2 ] || { echo "usage: $0 stop DIR" >&2; exit 2; }; stop_machines "$2" ;;
   *) echo "usage: $0 start|stop DIR ..." >&2; exit 2 ;;
 esac
