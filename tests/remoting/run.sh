@@ -4,7 +4,7 @@
 # PowerShell subsystem and its own environment), then Fleet.Tests.ps1 with
 # Pester, then the machines stopped (also on failure or interruption).
 #
-#   bash tests/remoting/run.sh SIM_LIBRARY
+#   bash tests/remoting/run.sh [--probe] SIM_LIBRARY
 #
 # SIM_LIBRARY: libbitswatch_sim.so of a build without sanitizers.
 # 1. pwsh and Pester (tests/ps/install-pwsh.sh, once, under build/tools);
@@ -14,6 +14,7 @@
 #    the reason when sshd is missing and cannot be installed, or when a probe
 #    sshd cannot serve one PowerShell session (the machine cannot run this);
 # 3. the machines (build/remoting/machines), the tests, the machines stopped.
+# --probe: steps 1 and 2 only.
 # Exit: 0 all passed, 1 a failure, 3 this machine cannot run sshd (SKIP).
 # Knobs: BW_TOOLS (default build/tools), BW_REMOTING_OUT (default build/remoting).
 set -uo pipefail
@@ -24,7 +25,9 @@ TOOLS=${BW_TOOLS:-$ROOT/build/tools}
 OUT=${BW_REMOTING_OUT:-$ROOT/build/remoting}
 SSHD=${BW_SSHD:-/usr/sbin/sshd}
 
-[ $# -eq 1 ] || { echo "usage: $0 SIM_LIBRARY" >&2; exit 2; }
+PROBE_ONLY=0
+if [ "${1:-}" = --probe ]; then PROBE_ONLY=1; shift; fi
+[ $# -eq 1 ] || { echo "usage: $0 [--probe] SIM_LIBRARY" >&2; exit 2; }
 SIM=$1
 [ -f "$SIM" ] || { echo "FAIL: no simulator library at $SIM" >&2; exit 1; }
 SIM=$(cd "$(dirname "$SIM")" && pwd)/$(basename "$SIM")
@@ -88,6 +91,7 @@ if ! probe; then
 fi
 bash "$HERE/machines.sh" stop "$OUT/probe" || true
 grep 'remoting works' "$OUT/probe.log"
+[ $PROBE_ONLY = 0 ] || exit 0
 
 # ---- the machines and the tests
 bash "$HERE/machines.sh" start "$MACHINES" "$PWSH" "$SIM" \
