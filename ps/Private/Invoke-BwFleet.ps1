@@ -1,8 +1,8 @@
 function Invoke-BwFleet {
     # The -Session form of Get-BitsJobStatus, Wait-BitsJob and Watch-BitsJob:
     # runs COMMAND with PARAMETERS on every session at once over PowerShell
-    # remoting (one Invoke-Command -AsJob per session, at most ThrottleLimit
-    # running), and passes on what comes back as it comes:
+    # remoting (Invoke-Command -AsJob, at most ThrottleLimit machines at a
+    # time), and passes on what comes back as it comes:
     # - the status objects, with PSComputerName (and the type name
     #   BitsWatch.FleetJobStatus first, for the fleet view), each machine's
     #   together when its command has ended (-Display: its progress bars live);
@@ -86,22 +86,27 @@ function Invoke-BwFleet {
     }
 
     $version = $MyInvocation.MyCommand.Module.Version.ToString()
-    $pending = [System.Collections.Generic.Queue[object]]::new()
+    # Sessions with the same parameters share one Invoke-Command -AsJob (a
+    # child job per machine): its ThrottleLimit is Invoke-Command's, and
+    # stopping it stops every machine's command at once, not one by one.
+    $groups = [ordered]@{}
     $machines = [System.Collections.Generic.List[object]]::new()
     $index = 0
     foreach ($s in $Session) {
         $name = $s.ComputerName
         $m = [PSCustomObject]@{
-            Session = $s; Name = $name; Index = $index; Job = $null; Output = [System.Collections.Generic.List[object]]::new()
+            Session = $s; Name = $name; Index = $index; Child = $null; Output = [System.Collections.Generic.List[object]]::new()
             Failed = $false; Done = $false
         }
         $index++
         $machines.Add($m)
         $params = $Parameters
         $key = $s.InstanceId.ToString()
+        $groupKey = '*'
         if ($JobIdBySession.ContainsKey($key)) {
             $params = $Parameters.Clone()
             $params['JobId'] = [Guid[]]$JobIdBySession[$key]
+            $groupKey = ($params['JobId'] | ForEach-Object { $_.ToString() }) -join ','
         }
         elseif ($Routed) {
             $m.Done = $true
@@ -112,26 +117,31 @@ function Invoke-BwFleet {
             Write-BwFleetError -Cmdlet $Cmdlet -Machine $name -ErrorId 'BitsWatch.SessionUnavailable' -Category ConnectionError -Message ('The session to {0} is {1}: open a new one (New-PSSession).' -f $name, $s.State)
             continue
         }
-        $m | Add-Member -NotePropertyName Parameters -NotePropertyValue $params
-        $pending.Enqueue($m)
+        if (-not $groups.Contains($groupKey)) {
+            $groups[$groupKey] = [PSCustomObject]@{ Parameters = $params; Machines = [System.Collections.Generic.List[object]]::new(); Job = $null }
+        }
+        $groups[$groupKey].Machines.Add($m)
     }
 
     $bars = @{}          # "machine index/remote Id" -> the Id of its bar here
     $running = [System.Collections.Generic.List[object]]::new()
     try {
-        while ($pending.Count -gt 0 -or $running.Count -gt 0) {
-            while ($pending.Count -gt 0 -and ($ThrottleLimit -le 0 -or $running.Count -lt $ThrottleLimit)) {
-                $m = $pending.Dequeue()
-                $m.Job = Invoke-Command -Session $m.Session -ScriptBlock $remote -ArgumentList $Command, $m.Parameters, $version -AsJob
-                $running.Add($m)
+        foreach ($g in $groups.Values) {
+            $sessions = [System.Management.Automation.Runspaces.PSSession[]]@($g.Machines | ForEach-Object { $_.Session })
+            $g.Job = Invoke-Command -Session $sessions -ScriptBlock $remote -ArgumentList $Command, $g.Parameters, $version -AsJob -ThrottleLimit $ThrottleLimit
+            # A child job per session, in the order given.
+            for ($i = 0; $i -lt $g.Machines.Count; $i++) {
+                $g.Machines[$i].Child = $g.Job.ChildJobs[$i]
+                $running.Add($g.Machines[$i])
             }
+        }
+        while ($running.Count -gt 0) {
             foreach ($m in @($running)) {
-                $finished = $m.Job.Finished.WaitOne(0)
+                $finished = $m.Child.Finished.WaitOne(0)
                 Receive-BwFleetData -Cmdlet $Cmdlet -Machine $m -Bars $bars -Display:$Display
                 if ($finished) {
-                    $child = $m.Job.ChildJobs[0]
-                    $reason = $child.JobStateInfo.Reason
-                    if ($child.JobStateInfo.State -eq 'Failed' -and -not $m.Failed -and $null -ne $reason) {
+                    $reason = $m.Child.JobStateInfo.Reason
+                    if ($m.Child.JobStateInfo.State -eq 'Failed' -and -not $m.Failed -and $null -ne $reason) {
                         $m.Failed = $true
                         $id = 'BitsWatch.SessionUnavailable'
                         $category = [System.Management.Automation.ErrorCategory]::ConnectionError
@@ -148,36 +158,37 @@ function Invoke-BwFleet {
                         }
                     }
                     $m.Done = $true
-                    $m.Job.Dispose()
-                    $m.Job = $null
                     $null = $running.Remove($m)
                 }
             }
             if ($running.Count -gt 0) {
                 # Progress shows within 25 ms of its arrival; the others wake
                 # at the end of any machine's command.
-                $handles = [System.Threading.WaitHandle[]]@($running | ForEach-Object { $_.Job.Finished })
+                $handles = [System.Threading.WaitHandle[]]@($running | Select-Object -First 64 | ForEach-Object { $_.Child.Finished })
                 $waitMs = 200
                 if ($Display) {
                     $waitMs = 25
                 }
-                $null = [System.Threading.WaitHandle]::WaitAny($handles[0..([math]::Min($handles.Count, 64) - 1)], $waitMs)
+                $null = [System.Threading.WaitHandle]::WaitAny($handles, $waitMs)
             }
         }
     }
     finally {
         # Also on Ctrl+C: .NET calls only (a stopping pipeline runs no
-        # further commands). StopJob returns when the remote command stopped.
-        foreach ($m in $machines) {
-            if ($null -ne $m.Job) {
-                try {
-                    $m.Job.StopJob()
+        # further commands). StopJob returns when the remote commands of
+        # the group have stopped.
+        foreach ($g in $groups.Values) {
+            if ($null -ne $g.Job) {
+                if (-not $g.Job.Finished.WaitOne(0)) {
+                    try {
+                        $g.Job.StopJob()
+                    }
+                    catch {
+                        Write-Verbose ('Stopping the remote commands: {0}' -f $_.Exception.Message)
+                    }
                 }
-                catch {
-                    Write-Verbose ('Stopping the command on {0}: {1}' -f $m.Name, $_.Exception.Message)
-                }
-                $m.Job.Dispose()
-                $m.Job = $null
+                $g.Job.Dispose()
+                $g.Job = $null
             }
         }
         if ($Display) {

@@ -20,7 +20,7 @@ function Receive-BwFleetData {
         [switch] $Display
     )
 
-    $child = $Machine.Job.ChildJobs[0]
+    $child = $Machine.Child
     $name = $Machine.Name
     foreach ($o in $child.Output.ReadAll()) {
         if ($o.PSObject.TypeNames -contains 'Deserialized.BitsWatch.FleetFailure') {

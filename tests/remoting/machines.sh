@@ -106,7 +106,8 @@ start_machines() {
   local module=$dir/module-current
   rm -rf "$module" "$dir/module-other"
   mkdir -p "$module/BitsWatch"
-  python3 "$ROOT/packaging/module_files.py" "$ROOT/ps" "$module/BitsWatch" >/dev/null
+  # BW_TEST_MODULE_SOURCE: another copy of ps/ (a deliberately broken one).
+  python3 "$ROOT/packaging/module_files.py" "${BW_TEST_MODULE_SOURCE:-$ROOT/ps}" "$module/BitsWatch" >/dev/null
   for spec in "$@"; do
     name=${spec%%:*}
     kind=${spec#*:}
