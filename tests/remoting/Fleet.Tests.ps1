@@ -155,6 +155,8 @@ Describe 'Get-BitsJobStatus -Session' {
         $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.SessionUnavailable,Get-BitsJobStatus'
         $err[0].TargetObject | Should -Be 'web2'
+        # Found before any remote call, and said so.
+        $err[0].ToString() | Should -Be 'web2: The session to web2 is Closed: open a new one (New-PSSession).'
     }
 
     It '-ThrottleLimit 1: one machine at a time, all of them answer' {
@@ -227,6 +229,20 @@ Describe 'Wait-BitsJob -Session' {
         $err[0].FullyQualifiedErrorId | Should -Be 'BitsWatch.JobInError,Wait-BitsJob'
         $err[0].TargetObject | Should -Be 'web1'
         $err[0].ToString() | Should -BeLike 'web1: *drivers*'
+    }
+
+    It 'two sessions to the same machine: a piped object goes back to its own session (RunspaceId), not to both' {
+        $second = @(New-BwFleetSession web3 -ErrorAction Stop)
+        try {
+            $jobs = @(Get-BitsJobStatus -Session $script:Web[2] -SampleMs 0)
+            $jobs.Count | Should -Be 1
+            $r = @($jobs | Wait-BitsJob -Session @($script:Web[2], $second[0]) -TimeoutSec 1 -ErrorAction SilentlyContinue)
+            $r.Count | Should -Be 1
+            $r[0].RunspaceId | Should -Be $script:Web[2].InstanceId
+        }
+        finally {
+            $second | Remove-PSSession
+        }
     }
 
     It 'an object from a machine that is not in -Session: an error targeted at that machine' {
