@@ -12,7 +12,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('BitsWatch.format.ps1xml')
-    FunctionsToExport    = @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob', 'Get-BitsJobDiagnosis')
+    FunctionsToExport    = @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob', 'Get-BitsJobDiagnosis', 'Measure-BitsJobStatus', 'Install-BitsWatch')
     CmdletsToExport      = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -99,4 +99,4 @@ $ExecutionContext.SessionState.Module.OnRemove = {
     }
 }
 
-Export-ModuleMember -Function @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob', 'Get-BitsJobDiagnosis')
+Export-ModuleMember -Function @('Get-BitsJobStatus', 'Watch-BitsJob', 'Wait-BitsJob', 'Get-BitsJobDiagnosis', 'Measure-BitsJobStatus', 'Install-BitsWatch')

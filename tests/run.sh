@@ -82,11 +82,13 @@ quietly() {
 # ---------------------------------------------------------------- 1. packages
 # mono-mcs/mono-runtime: C# P/Invoke tests; clang + libclang-rt-14-dev: libFuzzer;
 # dpkg-dev + xz-utils: apt-get source and its tarballs; binutils: objdump.
+# openssh-server/-client: the fleet tests' loopback machines (tests/remoting;
+# the package's own sshd on port 22 is not started, see install_packages).
 PACKAGES=(
   mingw-w64 wine64 wine cmake ninja-build make gcc libc6-dev pkg-config
   libcmocka-dev libffi-dev python3 valgrind clang libclang-rt-14-dev
   dpkg-dev xz-utils mono-mcs mono-runtime binutils libtsan2
-  osslsigncode openssl unzip tmux
+  osslsigncode openssl unzip tmux openssh-server openssh-client
 )
 # node and npm (tree-sitter-powershell for the module checks): this machine
 # image ships its own Node.js with npm; Debian's packages only when absent.
@@ -111,8 +113,18 @@ install_packages() {
   fi
   echo "installing: ${missing[*]}"
   : > "$LOGS/apt.log"
+  # No service a package brings may start (openssh-server's sshd on port 22:
+  # the tests start sshd of their own on 127.0.0.1): a policy-rc.d that
+  # denies every start, for the time of the install, unless the machine has
+  # one already (container images usually do).
+  local policy=/usr/sbin/policy-rc.d made_policy=0 rc=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && made_policy=1
+  fi
   quietly "$LOGS/apt.log" apt-get update &&
-  quietly "$LOGS/apt.log" apt-get install -y --no-install-recommends "${missing[@]}"
+  quietly "$LOGS/apt.log" apt-get install -y --no-install-recommends "${missing[@]}" || rc=$?
+  [ $made_policy = 0 ] || rm -f "$policy"
+  return $rc
 }
 
 # ---------------------------------------------------------------- 2. deps
@@ -380,6 +392,23 @@ stage valgrind valgrind_unit || true
 stage tsan tsan_unit || true
 stage ps-module ps_module || true
 stage pester pester || true
+
+# The fleet (issue 20): the -Session commands on real PowerShell remoting,
+# SSH to sshd "machines" on 127.0.0.1 (tests/remoting/run.sh starts and stops
+# them). Probed first: a machine where sshd cannot serve a PowerShell session
+# on the loopback interface skips the stage with the probe's reason.
+fleet_sim=$BUILD/native-plain/bin/libbitswatch_sim.so
+if [ ! -f "$fleet_sim" ]; then
+  notrun fleet "no libbitswatch_sim.so (the pester stage builds it)"
+else
+  fleet_rc=0
+  bash tests/remoting/run.sh --probe "$fleet_sim" >"$LOGS/fleet-probe.log" 2>&1 || fleet_rc=$?
+  if [ $fleet_rc = 3 ]; then
+    skip fleet "$(grep '^SKIP' "$LOGS/fleet-probe.log" | tail -n 1)"
+  else
+    stage fleet bash tests/remoting/run.sh "$fleet_sim" || true
+  fi
+fi
 
 # ---- x86 ABI and packaging (tests/check_x86_abi.py, tests/package/)
 x86_abi() {

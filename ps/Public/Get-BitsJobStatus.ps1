@@ -50,6 +50,20 @@ function Get-BitsJobStatus {
     How long to measure the transfer rate of moving jobs (all of them at
     once), 0 to 10000 ms, default 500. 0: read each job once (no rate, no ETA).
 
+    .PARAMETER Session
+    Runs the command on the machines of these PowerShell remoting sessions
+    (New-PSSession -ComputerName or -HostName), all at once, where BitsWatch
+    of this version must be installed (Install-BitsWatch). The objects come
+    back with PSComputerName. A machine that fails (its session broken or
+    closed, BitsWatch not installed or of another version, access denied,
+    its jobs' own errors) writes errors whose TargetObject is its name; the
+    other machines' results still come back. Objects piped in from a -Session
+    command (or Invoke-Command) go back to the machine they came from.
+
+    .PARAMETER ThrottleLimit
+    With -Session: how many machines run the command at the same time
+    (default 32; 0: all).
+
     .EXAMPLE
     Get-BitsJobStatus
 
@@ -119,16 +133,32 @@ function Get-BitsJobStatus {
         [switch] $AllUsers,
 
         [ValidateRange(0, 10000)]
-        [int] $SampleMs = 500
+        [int] $SampleMs = 500,
+
+        # The fleet: run on these PowerShell remoting sessions (any transport).
+        [ValidateNotNullOrEmpty()]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [ValidateRange(0, 1000)]
+        [int] $ThrottleLimit = 32
     )
 
     begin {
         $ids = [System.Collections.Generic.List[Guid]]::new()
+        $route = [System.Collections.Generic.List[object]]::new()
     }
     process {
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            Add-BwFleetInput -Cmdlet $PSCmdlet -Into $route -InputObject $_ -JobId $JobId -BitsJob $BitsJob
+            return
+        }
         Add-BwJobIdInput -Cmdlet $PSCmdlet -Into $ids -JobId $JobId -BitsJob $BitsJob
     }
     end {
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            Invoke-BwFleetCommand -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Route $route
+            return
+        }
         $listing = $PSCmdlet.ParameterSetName -eq 'List'
         # The first positional argument is -Name, as in Get-BitsTransfer; a
         # name that is a GUID ('{...}' or not) names that job, as -JobId does

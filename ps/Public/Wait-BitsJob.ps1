@@ -67,6 +67,20 @@ function Wait-BitsJob {
     .PARAMETER Confirm
     With -Complete: asks before completing each job.
 
+    .PARAMETER Session
+    Runs the command on the machines of these PowerShell remoting sessions
+    (New-PSSession -ComputerName or -HostName), all at once, where BitsWatch
+    of this version must be installed (Install-BitsWatch). The objects come
+    back with PSComputerName. A machine that fails (its session broken or
+    closed, BitsWatch not installed or of another version, access denied,
+    its jobs' own errors) writes errors whose TargetObject is its name; the
+    other machines' results still come back. Objects piped in from a -Session
+    command (or Invoke-Command) go back to the machine they came from.
+
+    .PARAMETER ThrottleLimit
+    With -Session: how many machines run the command at the same time
+    (default 32; 0: all).
+
     .EXAMPLE
     $job = Start-BitsTransfer -Source https://example.com/setup.msi -Destination C:\Temp -Asynchronous
     $status = $job | Wait-BitsJob -Complete -TimeoutSec 300
@@ -138,16 +152,32 @@ function Wait-BitsJob {
 
         [switch] $Complete,
 
-        [switch] $Force
+        [switch] $Force,
+
+        # The fleet: run on these PowerShell remoting sessions (any transport).
+        [ValidateNotNullOrEmpty()]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [ValidateRange(0, 1000)]
+        [int] $ThrottleLimit = 32
     )
 
     begin {
         $ids = [System.Collections.Generic.List[Guid]]::new()
+        $route = [System.Collections.Generic.List[object]]::new()
     }
     process {
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            Add-BwFleetInput -Cmdlet $PSCmdlet -Into $route -InputObject $_ -JobId $JobId -BitsJob $BitsJob
+            return
+        }
         Add-BwJobIdInput -Cmdlet $PSCmdlet -Into $ids -JobId $JobId -BitsJob $BitsJob
     }
     end {
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            Invoke-BwFleetCommand -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Route $route
+            return
+        }
         Invoke-BwWatchCommand -Cmdlet $PSCmdlet -JobId $ids.ToArray() -Name $Name -AllUsers:$AllUsers -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Force:$Force -ConfirmPreferenceValue $ConfirmPreference -WhatIf ([bool]$WhatIfPreference)
     }
 }

@@ -81,6 +81,23 @@ function Watch-BitsJob {
     .PARAMETER Confirm
     With -Complete: asks before completing each job.
 
+    .PARAMETER Session
+    Runs the command on the machines of these PowerShell remoting sessions
+    (New-PSSession -ComputerName or -HostName), all at once, where BitsWatch
+    of this version must be installed (Install-BitsWatch). The objects come
+    back with PSComputerName. A machine that fails (its session broken or
+    closed, BitsWatch not installed or of another version, access denied,
+    its jobs' own errors) writes errors whose TargetObject is its name; the
+    other machines' results still come back. Objects piped in from a -Session
+    command (or Invoke-Command) go back to the machine they came from.
+    One display shows the jobs of every machine, each bar's text starting
+    with the machine's name; Ctrl+C stops the command on every machine
+    before the watch returns.
+
+    .PARAMETER ThrottleLimit
+    With -Session: how many machines run the command at the same time
+    (default 32; 0: all).
+
     .EXAMPLE
     Start-BitsTransfer -Source https://example.com/big.iso -Destination C:\Temp -Asynchronous | Watch-BitsJob -Complete
 
@@ -158,16 +175,32 @@ function Watch-BitsJob {
 
         [switch] $Force,
 
-        [switch] $PassThru
+        [switch] $PassThru,
+
+        # The fleet: run on these PowerShell remoting sessions (any transport).
+        [ValidateNotNullOrEmpty()]
+        [System.Management.Automation.Runspaces.PSSession[]] $Session,
+
+        [ValidateRange(0, 1000)]
+        [int] $ThrottleLimit = 32
     )
 
     begin {
         $ids = [System.Collections.Generic.List[Guid]]::new()
+        $route = [System.Collections.Generic.List[object]]::new()
     }
     process {
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            Add-BwFleetInput -Cmdlet $PSCmdlet -Into $route -InputObject $_ -JobId $JobId -BitsJob $BitsJob
+            return
+        }
         Add-BwJobIdInput -Cmdlet $PSCmdlet -Into $ids -JobId $JobId -BitsJob $BitsJob
     }
     end {
+        if ($PSBoundParameters.ContainsKey('Session')) {
+            Invoke-BwFleetCommand -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Route $route -Display -PassThru:$PassThru
+            return
+        }
         $final = Invoke-BwWatchCommand -Cmdlet $PSCmdlet -JobId $ids.ToArray() -Name $Name -AllUsers:$AllUsers -IntervalMs $IntervalMs -TimeoutSec $TimeoutSec -Complete:$Complete -Force:$Force -Display -ConfirmPreferenceValue $ConfirmPreference -WhatIf ([bool]$WhatIfPreference)
         if ($PassThru) {
             $final

@@ -26,7 +26,7 @@ Import-Module $m -WarningVariable w -ErrorVariable e
             $r.ErrorText | Should -BeNullOrEmpty
             $r.Output | Should -Contain 'errors=0'
             $r.Output | Should -Contain 'warnings=0'
-            $r.Output | Should -Contain 'commands=Get-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
+            $r.Output | Should -Contain 'commands=Get-BitsJobDiagnosis,Get-BitsJobStatus,Install-BitsWatch,Measure-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
             $r.Output | Should -Contain 'version=0.2.0'
         }
 
@@ -231,7 +231,7 @@ $ps.Streams.Error | ForEach-Object { 'error: ' + $_.ToString() }
 '@
             $r.ErrorText | Should -BeNullOrEmpty
             $r.Output | Should -Not -Contain 'imported=True'
-            $r.Output | Should -Not -Contain 'commands=Get-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
+            $r.Output | Should -Not -Contain 'commands=Get-BitsJobDiagnosis,Get-BitsJobStatus,Install-BitsWatch,Measure-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
             ($r.Output -join "`n") | Should -Match 'BitsWatch\.Native\.dll'
         }
     }
@@ -423,7 +423,7 @@ $null = Get-BitsJobStatus
         $functions.Count | Should -Be 1
         ($functions[0] -split ',').Count | Should -BeGreaterThan 25
         $functions[0] | Should -BeExactly @($fromPackage.Output | Where-Object { $_ -like 'functions=*' })[0]
-        $fromSource.Output | Should -Contain 'commands=Get-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
+        $fromSource.Output | Should -Contain 'commands=Get-BitsJobDiagnosis,Get-BitsJobStatus,Install-BitsWatch,Measure-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
     }
 }
 

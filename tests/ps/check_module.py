@@ -258,8 +258,9 @@ def check_functions(psd1, psm1):
             check(p in params or p in common, "%s: .PARAMETER %s is a parameter" % (name, p))
         check("[CmdletBinding(" in body, "%s is an advanced function ([CmdletBinding()])" % name)
         check("[OutputType(" in body, "%s declares [OutputType()]" % name)
-        check(re.search(r"ValueFromPipelineByPropertyName\s*=\s*\$true", body) is not None,
-              "%s takes JobId from the pipeline by property name" % name)
+        if name in ("Get-BitsJobStatus", "Watch-BitsJob", "Wait-BitsJob"):
+            check(re.search(r"ValueFromPipelineByPropertyName\s*=\s*\$true", body) is not None,
+                  "%s takes JobId from the pipeline by property name" % name)
 
 
 def check_behaviour(psm1):

@@ -25,6 +25,11 @@ $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = 'JUnitXml'
 $config.TestResult.OutputPath = $ResultPath
 $config.Should.ErrorAction = 'Stop'
+# BW_PESTER_FILTER: only the tests whose full names match these wildcards
+# (';'-separated), to see one test fail against a broken module.
+if ($env:BW_PESTER_FILTER) {
+    $config.Filter.FullName = @($env:BW_PESTER_FILTER -split ';')
+}
 
 $result = Invoke-Pester -Configuration $config
 
