@@ -3,7 +3,7 @@
 # CMakeLists.txt); tests/ps checks that they agree.
 @{
     RootModule           = 'BitsWatch.psm1'
-    ModuleVersion        = '0.2.0'
+    ModuleVersion        = '0.3.0'
     GUID                 = '5a0f6a4e-2b7c-4f0e-9d3a-7c1b8e2f4d61'
     Author               = 'BitsWatch contributors'
     CompanyName          = 'BitsWatch'
@@ -48,7 +48,7 @@
             Tags = @('BITS', 'BitsTransfer', 'Download', 'Progress', 'Monitoring', 'Windows', 'PSEdition_Desktop', 'PSEdition_Core')
             # No project or license address: the project has no public one
             # yet (tests/ps/check_module.py checks that none is made up).
-            ReleaseNotes = '0.2.0: Watch-BitsJob -All follows the queue; -Force for -Complete with -All/-Name (a non-interactive host without it gets BitsWatch.ConfirmationRequired); -IntervalMs is 50..200 (the longest native wait); Get-BitsJobStatus takes -Name as its first positional parameter and binds JobId by that name only (no Id/Guid aliases); a given job that vanishes is a JobNotFound error; errors of failed jobs get the category of their code; the default table fits 80 columns (JobId last); Remove-Module removes the type data.'
+            ReleaseNotes = '0.3.0: Get-BitsJobDiagnosis says why a job is stuck (the library''s rule table, as bitswatch why); -Session and -ThrottleLimit on Get-BitsJobStatus, Wait-BitsJob and Watch-BitsJob run them on many machines over PowerShell remoting, with Measure-BitsJobStatus (a row per computer) and Install-BitsWatch (copy and check the module on sessions); the P/Invoke declarations ship as a compiled, signed assembly (BitsWatch.Native.dll: fast import, a clear error in Constrained Language Mode); text from BITS is cleaned by the library (an escape sequence goes whole). 0.2.0: Watch-BitsJob -All follows the queue; -Force for -Complete with -All/-Name (a non-interactive host without it gets BitsWatch.ConfirmationRequired); -IntervalMs is 50..200 (the longest native wait); Get-BitsJobStatus takes -Name as its first positional parameter and binds JobId by that name only (no Id/Guid aliases); a given job that vanishes is a JobNotFound error; errors of failed jobs get the category of their code; the default table fits 80 columns (JobId last); Remove-Module removes the type data.'
         }
     }
 }

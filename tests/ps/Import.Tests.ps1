@@ -27,7 +27,7 @@ Import-Module $m -WarningVariable w -ErrorVariable e
             $r.Output | Should -Contain 'errors=0'
             $r.Output | Should -Contain 'warnings=0'
             $r.Output | Should -Contain 'commands=Get-BitsJobDiagnosis,Get-BitsJobStatus,Install-BitsWatch,Measure-BitsJobStatus,Wait-BitsJob,Watch-BitsJob'
-            $r.Output | Should -Contain 'version=0.2.0'
+            $r.Output | Should -Contain 'version=0.3.0'
         }
 
         It 'imports by name from PSModulePath, as an installed module' {
