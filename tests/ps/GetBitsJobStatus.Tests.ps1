@@ -320,9 +320,9 @@ at 300 gone
             $s.ErrorProtocol | Should -Be 'http'
         }
 
-        It 'removes control characters from text that came from BITS' {
+        It 'removes escape sequences whole and control characters from text that came from BITS' {
             $s = Get-BitsJobStatus -JobId $script:Failed -SampleMs 0
-            $s.DisplayName | Should -Be 'Drivers[31m next line'
+            $s.DisplayName | Should -BeExactly 'Drivers next line'
         }
 
         It 'has the reply progress of an upload-reply job' {

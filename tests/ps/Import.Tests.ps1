@@ -275,13 +275,16 @@ try { Import-Module $m -ErrorAction Stop; 'imported' } catch { 'error=' + $_.Exc
         It 'refuses a library of another version and names both versions' {
             $copy = Copy-BwModule -Destination (Join-Path $TestDrive 'v2')
             $psd1 = Join-Path $copy 'BitsWatch.psd1'
-            (Get-Content -LiteralPath $psd1 -Raw) -replace "ModuleVersion\s*=\s*'0\.2\.0'", "ModuleVersion = '0.3.0'" |
+            # The copy claims the next minor version; the library is this one.
+            $current = [version](Import-PowerShellDataFile -LiteralPath $psd1).ModuleVersion
+            $other = [version]::new($current.Major, $current.Minor + 1, 0)
+            (Get-Content -LiteralPath $psd1 -Raw) -replace ("ModuleVersion\s*=\s*'{0}'" -f [regex]::Escape("$current")), "ModuleVersion = '$other'" |
                 Set-Content -LiteralPath $psd1
             $r = Invoke-ImportScript -ModuleDir $copy @'
 try { Import-Module $m -ErrorAction Stop; 'imported' } catch { 'error=' + $_.Exception.Message }
 '@
             $r.Output | Should -Not -Contain 'imported'
-            ($r.Output -join "`n") | Should -Match 'is version 0\.2\.0, the module is 0\.3\.0'
+            ($r.Output -join "`n") | Should -Match ('is version {0}, the module is {1}' -f [regex]::Escape("$current"), [regex]::Escape("$other"))
         }
 
         It 'Import-Module -Force of another release in the same session says to start a new session' {
