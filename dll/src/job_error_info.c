@@ -129,7 +129,7 @@ HRESULT BWAPI BwJobGetInfo(BW_JOB job, BW_INFO *info)
     full.cbSize = cb;
     full.Type = in.type;
     full.JobId = in.id;
-    full.Priority = in.priority;
+    full.Priority = in.priority_known ? in.priority : BW_PRIORITY_UNKNOWN;
     full.ErrorCount = in.error_count;
     full.DisplayName = in.display_name;
     full.Description = in.description;

@@ -553,7 +553,7 @@ static HRESULT sim_get_info(bw__bjob *job, bw__info *info)
         info->id = j->id;
         info->type = j->type;
         info->priority = j->priority;
-        info->priority_known = 1;
+        info->priority_known = j->priority != BW_PRIORITY_UNKNOWN;
         info->error_count = j->errors;
         info->creation_time = ms_to_ft(j->created_ms);
         info->modification_time = v.modified_ft;

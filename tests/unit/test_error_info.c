@@ -248,6 +248,22 @@ static void free_after_success_clears_and_is_idempotent(void **state)
     BwJobClose(h);
 }
 
+/* A service that does not report the priority (Wine): BW_PRIORITY_UNKNOWN,
+ * never 0, which is FOREGROUND. */
+static void info_says_when_the_priority_is_not_reported(void **state)
+{
+    fake_job *j = fake_job_add(BW_TYPE_DOWNLOAD);
+    j->priority_unknown = 1;
+    BW_JOB h = open_job(j);
+    BW_INFO in;
+    memset(&in, 0, sizeof in);
+    in.cbSize = sizeof in;
+    assert_hr(S_OK, BwJobGetInfo(h, &in));
+    assert_int_equal(in.Priority, BW_PRIORITY_UNKNOWN);
+    BwFreeInfo(&in);
+    assert_hr(S_OK, BwJobClose(h));
+}
+
 static void info_copies_every_property(void **state)
 {
     fake_job *j = fake_job_add(BW_TYPE_UPLOAD_REPLY);
@@ -344,6 +360,7 @@ int main(void)
         T(failed_calls_with_a_published_cbsize_leave_zeros),
         T(free_after_success_clears_and_is_idempotent),
         T(info_copies_every_property),
+        T(info_says_when_the_priority_is_not_reported),
         T(info_leaves_unimplemented_properties_empty),
         T(enum_counts_and_reports_more_data),
         T(enum_checks_arguments_and_access),
