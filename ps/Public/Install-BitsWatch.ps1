@@ -17,7 +17,8 @@ function Install-BitsWatch {
     PSModulePath (Get-Module -ListAvailable, in the session) and returns one
     object per machine: ComputerName, Version (this one), Action
     (Installed, Current: already there, Failed, or WhatIf), Path (where it
-    was copied), Versions (every version there now). A machine that fails
+    was copied, or where this version already is), Versions (every version
+    there now). A machine that fails
     writes an error whose TargetObject is its name; the others go on.
 
     With -WhatIf it copies nothing and returns the versions each machine has
@@ -75,13 +76,17 @@ function Install-BitsWatch {
     $version = $module.Version.ToString()
     $source = $module.ModuleBase
     $inspect = {
-        param([string] $Destination)
+        param([string] $Destination, [string] $Version)
         if (-not $Destination) {
             $Destination = @($env:PSModulePath -split [System.IO.Path]::PathSeparator | Where-Object { $_ })[0]
         }
+        $found = @(Get-Module -ListAvailable -Name 'BitsWatch')
+        # Where this version is (the folder Import-Module would take), or ''.
+        $installed = [string](@($found | Where-Object { $_.Version -eq [version]$Version } | ForEach-Object { $_.ModuleBase }) + '')[0]
         [PSCustomObject]@{
             Destination = $Destination
-            Versions    = [string[]]@(Get-Module -ListAvailable -Name 'BitsWatch' | ForEach-Object { $_.Version.ToString() } | Sort-Object -Unique -Descending)
+            Versions    = [string[]]@($found | ForEach-Object { $_.Version.ToString() } | Sort-Object -Unique -Descending)
+            Installed   = $installed
         }
     }
     foreach ($s in $Session) {
@@ -92,9 +97,12 @@ function Install-BitsWatch {
         }
         else {
             try {
-                $before = Invoke-Command -Session $s -ScriptBlock $inspect -ArgumentList $Destination -ErrorAction Stop
+                $before = Invoke-Command -Session $s -ScriptBlock $inspect -ArgumentList $Destination, $version -ErrorAction Stop
                 $path = [string]$before.Destination + '/BitsWatch/' + $version
                 $action = 'Current'
+                if (-not [string]::IsNullOrEmpty([string]$before.Installed)) {
+                    $path = [string]$before.Installed
+                }
                 if ($Force -or @($before.Versions) -notcontains $version) {
                     $action = 'WhatIf'
                     if ($PSCmdlet.ShouldProcess($name, ('Install BitsWatch {0} in {1}' -f $version, $path))) {
@@ -109,7 +117,7 @@ function Install-BitsWatch {
                 }
                 $after = $before
                 if ($action -eq 'Installed') {
-                    $after = Invoke-Command -Session $s -ScriptBlock $inspect -ArgumentList $Destination -ErrorAction Stop
+                    $after = Invoke-Command -Session $s -ScriptBlock $inspect -ArgumentList $Destination, $version -ErrorAction Stop
                 }
                 [PSCustomObject]@{
                     PSTypeName   = 'BitsWatch.InstallResult'

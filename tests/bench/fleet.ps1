@@ -75,7 +75,7 @@ foreach ($i in 1..$Repeat) {
 $med = @{}
 foreach ($n in $names) { $med[$n] = Get-Median $t[$n].ToArray() }
 '{0} rounds, medians (ms):' -f $Repeat
-'  round trip, Invoke-Command -Session { 1 }:          1 machine {0,6:0}   {2} machines {1,6:0}' -f $med.rt1, $med.rt20, $web.Count
+'  round trip, Invoke-Command -Session {{ 1 }}:        1 machine {0,6:0}   {2} machines {1,6:0}' -f $med.rt1, $med.rt20, $web.Count
 '  Get-BitsJobStatus -Session -SampleMs 0 (10 jobs):   1 machine {0,6:0}   {2} machines {1,6:0}   ratio {3:0.00} (target <= 2)   Invoke-Command by hand {4:0}' -f $med.one0, $med.all0, $web.Count, ($med.all0 / $med.one0), $med.hand0
 '  Get-BitsJobStatus -Session (-SampleMs 500):         1 machine {0,6:0}   {2} machines {1,6:0}   ratio {3:0.00} (target <= 2)   Invoke-Command by hand {4:0}' -f $med.one500, $med.all500, $web.Count, ($med.all500 / $med.one500), $med.hand500
 

@@ -85,7 +85,7 @@ Describe 'the commands' {
         }
         $watch = @(Get-Shape 'Watch-BitsJob' | Where-Object { $_ -notlike 'PassThru *' })
         $wait = @(Get-Shape 'Wait-BitsJob')
-        $watch.Count | Should -Be 9
+        $watch.Count | Should -Be 11    # with -Session and -ThrottleLimit (the fleet)
         $wait | Should -Be $watch
     }
 }

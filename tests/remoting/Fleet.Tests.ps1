@@ -351,6 +351,10 @@ Describe 'Install-BitsWatch -Session' {
         ($r | ForEach-Object { '{0}:{1}:{2}' -f $_.ComputerName, $_.Action, ($_.Versions -join '+') }) -join ',' |
             Should -Be 'web1:Current:0.2.0,nomod:WhatIf:,old:WhatIf:0.1.0'
         Test-Path -LiteralPath (Join-Path $script:Machines['nomod'].modules 'BitsWatch') | Should -BeFalse
+        # Where the version already is, for a machine that has it.
+        $r[0].Path | Should -Be (Join-Path $script:Machines['web1'].modules 'BitsWatch')
+        $text = $r | Out-String -Width 120
+        $text | Should -Match '(?m)^old\s+0\.2\.0\s+WhatIf\s+0\.1\.0\s'
     }
 
     It 'installs this version beside others, into the first PSModulePath folder; then the -Session commands work there' {
