@@ -44,12 +44,12 @@ function Install-BitsWatch {
 
     ComputerName Version Action    Versions
     ------------ ------- ------    --------
-    web1         0.2.0   Installed 0.2.0
-    web2         0.2.0   Current   0.2.0
-    web3         0.2.0   Installed 0.2.0, 0.1.0
+    web1         0.3.0   Installed 0.3.0
+    web2         0.3.0   Current   0.3.0
+    web3         0.3.0   Installed 0.3.0, 0.1.0
 
     .EXAMPLE
-    Install-BitsWatch -Session $fleet -WhatIf | Where-Object Versions -notcontains '0.2.0'
+    Install-BitsWatch -Session $fleet -WhatIf | Where-Object Versions -notcontains '0.3.0'
 
     The version check alone: the machines without this version.
 

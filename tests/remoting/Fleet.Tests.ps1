@@ -12,6 +12,8 @@
 
 BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath '../ps/TestHelpers.ps1')
+    # This release's version, as the machines' copies of the module have it.
+    $script:V = [string](Import-PowerShellDataFile -LiteralPath (Join-Path -Path $script:SourceDir -ChildPath 'BitsWatch.psd1')).ModuleVersion
     Import-Module $script:ModuleDir -Force -ErrorAction Stop
     Set-BwScenario ''
 
@@ -134,7 +136,7 @@ Describe 'Get-BitsJobStatus -Session' {
         $byTarget['nomod'].CategoryInfo.Category | Should -Be 'NotInstalled'
         $byTarget['nomod'].ToString() | Should -BeLike 'nomod: BitsWatch is not installed*'
         $byTarget['old'].FullyQualifiedErrorId | Should -Be 'BitsWatch.OtherVersion,Get-BitsJobStatus'
-        $byTarget['old'].ToString() | Should -BeLike 'old: BitsWatch 0.1.0 is installed, not 0.2.0*'
+        $byTarget['old'].ToString() | Should -BeLike "old: BitsWatch 0.1.0 is installed, not $($script:V)*"
     }
 
     It '-AllUsers: access denied on the machines without rights, targeted at each; the machine with rights answers' {
@@ -349,21 +351,21 @@ Describe 'Install-BitsWatch -Session' {
     It '-WhatIf: the version check alone, which machine runs what, nothing copied' {
         $r = @(Install-BitsWatch -Session @($script:Web[0], $script:Nomod[0], $script:Old[0]) -WhatIf)
         ($r | ForEach-Object { '{0}:{1}:{2}' -f $_.ComputerName, $_.Action, ($_.Versions -join '+') }) -join ',' |
-            Should -Be 'web1:Current:0.2.0,nomod:WhatIf:,old:WhatIf:0.1.0'
+            Should -Be "web1:Current:$($script:V),nomod:WhatIf:,old:WhatIf:0.1.0"
         Test-Path -LiteralPath (Join-Path $script:Machines['nomod'].modules 'BitsWatch') | Should -BeFalse
         # Where the version already is, for a machine that has it.
         $r[0].Path | Should -Be (Join-Path $script:Machines['web1'].modules 'BitsWatch')
         $text = $r | Out-String -Width 120
-        $text | Should -Match '(?m)^old\s+0\.2\.0\s+WhatIf\s+0\.1\.0\s'
+        $text | Should -Match ('(?m)^old\s+{0}\s+WhatIf\s+0\.1\.0\s' -f [regex]::Escape($script:V))
     }
 
     It 'installs this version beside others, into the first PSModulePath folder; then the -Session commands work there' {
         $r = @(Install-BitsWatch -Session @($script:Web[0], $script:Nomod[0], $script:Old[0]))
         ($r | ForEach-Object { '{0}:{1}:{2}' -f $_.ComputerName, $_.Action, ($_.Versions -join '+') }) -join ',' |
-            Should -Be 'web1:Current:0.2.0,nomod:Installed:0.2.0,old:Installed:0.2.0+0.1.0'
+            Should -Be ("web1:Current:{0},nomod:Installed:{0},old:Installed:{0}+0.1.0" -f $script:V)
         # The machine's user module folder: the first of its PSModulePath.
         $machineDir = Split-Path -Parent $script:Machines['nomod'].scenario
-        $r[1].Path | Should -Be (Join-Path $machineDir 'data/powershell/Modules/BitsWatch/0.2.0')
+        $r[1].Path | Should -Be (Join-Path $machineDir "data/powershell/Modules/BitsWatch/$($script:V)")
         Set-BwMachineScenario nomod $script:Web3Jobs
         Set-BwMachineScenario old $script:Web2Jobs
         $s = @(Get-BitsJobStatus -Session @($script:Nomod[0], $script:Old[0]) -SampleMs 0)

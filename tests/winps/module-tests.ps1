@@ -120,7 +120,7 @@ Invoke-Case 'import' {
     $manifest = Import-PowerShellDataFile -LiteralPath $ModulePath
     Assert-Equal ([version]$manifest.ModuleVersion) $script:Module.Version 'module version'
     $exported = @($script:Module.ExportedFunctions.Keys | Sort-Object)
-    Assert-Equal 'Get-BitsJobStatus,Install-BitsWatch,Measure-BitsJobStatus,Wait-BitsJob,Watch-BitsJob' ($exported -join ',') 'exported functions'
+    Assert-Equal 'Get-BitsJobDiagnosis,Get-BitsJobStatus,Install-BitsWatch,Measure-BitsJobStatus,Wait-BitsJob,Watch-BitsJob' ($exported -join ',') 'exported functions'
     Assert-Equal ($Arch -eq 'X64') ([Environment]::Is64BitProcess) '64-bit process'
     $folder = 'win-' + $Arch.ToLowerInvariant()
     $dll = Join-Path (Split-Path -Parent $ModulePath) "bin\$folder\bitswatch.dll"
