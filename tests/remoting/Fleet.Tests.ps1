@@ -58,7 +58,23 @@ BeforeAll {
     function Get-BwRemoteOpenCount {
         # Job and queue handles the module has open on the session's machine.
         param($Session)
-        Invoke-Command -Session $Session { [BitsWatch.Native.Job]::OpenCount + [BitsWatch.Native.Queue]::OpenCount }
+        # The counts are internal to the module's assembly (no test surface in
+        # what users load): read by reflection, as TestHelpers' Get-BwTestCounter.
+        # The assembly is looked up in the process (the module may have been
+        # imported by another runspace of that machine's session process).
+        Invoke-Command -Session $Session {
+            $flags = [System.Reflection.BindingFlags]'NonPublic, Static'
+            $asm = @([AppDomain]::CurrentDomain.GetAssemblies() |
+                    Where-Object { $_.GetName().Name -like 'BitsWatch.Native*' -and $null -ne $_.GetType('BitsWatch.Native.Job') })
+            # Not loaded: the stop came before the machine imported the module,
+            # so nothing can be open there.
+            $n = 0
+            foreach ($a in $asm) {
+                $n += $a.GetType('BitsWatch.Native.Job').GetProperty('OpenCount', $flags).GetValue($null) +
+                    $a.GetType('BitsWatch.Native.Queue').GetProperty('OpenCount', $flags).GetValue($null)
+            }
+            $n
+        }
     }
 
     $script:Web1Jobs = @'

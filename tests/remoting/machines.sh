@@ -108,6 +108,11 @@ start_machines() {
   mkdir -p "$module/BitsWatch"
   # BW_TEST_MODULE_SOURCE: another copy of ps/ (a deliberately broken one).
   python3 "$ROOT/packaging/module_files.py" "${BW_TEST_MODULE_SOURCE:-$ROOT/ps}" "$module/BitsWatch" >/dev/null
+  # The compiled assembly beside it, as in the package (without it the module
+  # compiles src/*.cs at import: it works, slower).
+  if [ -n "${BW_TEST_ASSEMBLY:-}" ] && [ -f "$BW_TEST_ASSEMBLY" ]; then
+    cp "$BW_TEST_ASSEMBLY" "$module/BitsWatch/"
+  fi
   for spec in "$@"; do
     name=${spec%%:*}
     kind=${spec#*:}

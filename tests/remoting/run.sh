@@ -93,6 +93,13 @@ bash "$HERE/machines.sh" stop "$OUT/probe" || true
 grep 'remoting works' "$OUT/probe.log"
 [ $PROBE_ONLY = 0 ] || exit 0
 
+# ---- the module's compiled assembly, as the package ships it (the machines'
+# copies and the local one load it; tests/ps/build-assembly.sh as Pester does)
+BW_TEST_ASSEMBLY=$(BW_NUGET_PACKAGES=$TOOLS/nuget-packages \
+  bash "$ROOT/tests/ps/build-assembly.sh" "$ROOT/build/ps-assembly" "${BW_TEST_MODULE_SOURCE:-$ROOT/ps}") || {
+  echo "FAIL: building BitsWatch.Native.dll"; exit 1; }
+export BW_TEST_ASSEMBLY
+
 # ---- the machines and the tests
 bash "$HERE/machines.sh" start "$MACHINES" "$PWSH" "$SIM" \
   web1:healthy web2:healthy web3:healthy nomod:nomodule old:other dead:closed || exit 1
