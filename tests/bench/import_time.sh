@@ -4,6 +4,7 @@
 # median under 1 s).
 #
 #   bash tests/bench/import_time.sh [--runs N] [--module DIR] [--no-assembly]
+#                                   [--wine X64_BUILD]
 #
 # Each run is a new pwsh process (-NoProfile -NonInteractive) that imports the
 # module once and prints the Stopwatch time of that Import-Module alone, then
@@ -19,18 +20,28 @@
 # The native library is the simulator (BITSWATCH_NATIVE_LIBRARY, default
 # build/native-plain/bin/libbitswatch_sim.so); pwsh is build/tools/pwsh/pwsh
 # (tests/ps/install-pwsh.sh), or BW_PWSH.
+#
+# --wine X64_BUILD: PowerShell 7.6 for Windows (tests/winps's bwpshost, built
+# by tests/winps/build-host.sh under build/winps/hosts) under Wine, importing
+# the module with X64_BUILD/bin/bitswatch.dll in bin/win-x64 (the real DLL:
+# the import loads it and checks its version; no BITS call), in a Wine
+# prefix of its own (build/import-bench-wine-prefix, kept; one wineserver for
+# the runs). The script runs in a runspace of the host (--runspace); only the
+# Import-Module time is taken there (Wine's start-up is not the module's).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUNS=5
 MODULE=
 ASSEMBLY=1
+WINE_BUILD=
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;
     --module) MODULE=$2; shift 2 ;;
     --no-assembly) ASSEMBLY=0; shift ;;
-    *) echo "usage: $0 [--runs N] [--module DIR] [--no-assembly]" >&2; exit 2 ;;
+    --wine) WINE_BUILD=$(cd "$2" && pwd); shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--module DIR] [--no-assembly] [--wine X64_BUILD]" >&2; exit 2 ;;
   esac
 done
 PWSH=${BW_PWSH:-$ROOT/build/tools/pwsh/pwsh}
@@ -47,12 +58,53 @@ if [ -z "$MODULE" ]; then
     dll=$(bash "$ROOT/tests/ps/build-assembly.sh")
     cp "$dll" "$MODULE/"
   fi
+  if [ -n "$WINE_BUILD" ]; then
+    mkdir -p "$MODULE/bin/win-x64"
+    cp "$WINE_BUILD/bin/bitswatch.dll" "$MODULE/bin/win-x64/"
+  fi
+fi
+
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+if [ -n "$WINE_BUILD" ]; then
+  HOSTEXE=$(cat "$ROOT/build/winps/hosts/host.current" 2>/dev/null)/win-x64/bwpshost.exe
+  [ -f "$HOSTEXE" ] || { echo "no bwpshost.exe (bash tests/winps/build-host.sh build/winps/hosts win-x64)" >&2; exit 2; }
+  export WINEPREFIX=$ROOT/build/import-bench-wine-prefix WINEDEBUG=-all DOTNET_EnableWriteXorExecute=0
+  unset DISPLAY WAYLAND_DISPLAY BITSWATCH_NATIVE_LIBRARY
+  # Wine's system processes get a log, not our pipes (they outlive the run).
+  wlog=$ROOT/build/import-bench/wine.log
+  if [ ! -f "$WINEPREFIX/.bw-ready" ]; then
+    rm -rf "$WINEPREFIX"
+    { WINEDLLOVERRIDES="mscoree,mshtml=" wineboot -i && wineserver -w; } >"$wlog" 2>&1 &&
+      touch "$WINEPREFIX/.bw-ready"
+  fi
+  wineserver -p >>"$wlog" 2>&1 || true
+  script=$ROOT/build/import-bench/import.ps1
+  cat >"$script" <<EOF
+\$sw = [System.Diagnostics.Stopwatch]::StartNew()
+Import-Module 'Z:${MODULE//\//\\}' -ErrorAction Stop
+\$ms = [int]\$sw.Elapsed.TotalMilliseconds
+\$null = Get-Command Get-BitsJobStatus
+'ms=' + \$ms + ' loaded=' + [BitsWatch.Native.Loader]::LoadedPath + ' assembly=' + [BitsWatch.Native.Job].Assembly.Location
+EOF
+  echo "module: $MODULE; host: $HOSTEXE (Wine $(wine --version), runspace), runs: $RUNS"
+  imports=()
+  for i in $(seq 1 "$RUNS"); do
+    wine "$HOSTEXE" --runspace "Z:${script//\//\\}" >"$script.out" 2>&1 </dev/null || true
+    line=$(tr -d '\r' <"$script.out" | grep '^ms=' || true)
+    [ -n "$line" ] || { echo "run $i: no result:"; tail -n 20 "$script.out"; wineserver -k; exit 1; }
+    echo "run $i: $line"
+    ms=${line#ms=}
+    imports+=("${ms%% *}")
+  done
+  wineserver -k >/dev/null 2>&1 || true
+  echo "median of $RUNS (Wine): Import-Module $(printf '%s\n' "${imports[@]}" | median) ms"
+  exit 0
 fi
 echo "module: $MODULE ($(ls "$MODULE" | tr '\n' ' '))"
 echo "pwsh: $("$PWSH" -NoLogo -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()'), runs: $RUNS"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 imports=() walls=() bases=()
 for i in $(seq 1 "$RUNS"); do
