@@ -490,7 +490,7 @@ static void info_leaves_not_implemented_properties_empty(void **state)
     assert_int_equal(wcscmp(in.display_name, L"only a name"), 0);
     assert_null(in.description);
     assert_null(in.owner);
-    assert_int_equal(in.priority, 0);
+    assert_int_equal(in.priority, BW_PRIORITY_UNKNOWN); /* not reported, never Foreground */
     assert_int_equal(in.error_count, 0);
     assert_u64(0, in.creation_time);
     free(in.display_name);
