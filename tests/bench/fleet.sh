@@ -9,6 +9,10 @@ TOOLS=${BW_TOOLS:-$ROOT/build/tools}
 OUT=$ROOT/build/bench-fleet
 SIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 bash "$ROOT/tests/ps/install-pwsh.sh" "$TOOLS" >/dev/null || exit 1
+# The module's compiled assembly, as the package ships it (machines.sh copies
+# it beside each machine's module; the local copy loads it too).
+BW_TEST_ASSEMBLY=$(BW_NUGET_PACKAGES=$TOOLS/nuget-packages bash "$ROOT/tests/ps/build-assembly.sh") || exit 1
+export BW_TEST_ASSEMBLY
 trap 'bash "$ROOT/tests/remoting/machines.sh" stop "$OUT/machines"' EXIT
 specs=()
 for i in $(seq 20); do specs+=("web$i:healthy"); done
