@@ -39,6 +39,9 @@ def sample(readme, name):
 
 def run(cmd):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    err = p.stderr.decode("utf-8", "replace").strip()
+    if p.returncode != 0 and err:
+        print("%s: exit %d: %s" % (os.path.basename(cmd[1]), p.returncode, err))
     return p.returncode, p.stdout.decode("utf-8", "replace").replace("\r", "")
 
 
@@ -109,8 +112,10 @@ def main():
             rc, guid = run([wine, bwjob, "create", url, out, "--name", name])
             guid = guid.strip()
             if not check(rc == 0 and re.fullmatch(GUID, guid, re.I), "bwjob create: %d %r" % (rc, guid)):
-                return 1
+                break
             jobs.append(guid)
+        if len(jobs) < 2:
+            raise RuntimeError("no jobs to show")
         rc, real = run([wine, cli, "list"])
         check(rc == 0, "list: exit %d" % rc)
         check_list(readme, real)
@@ -119,6 +124,8 @@ def main():
         check_info(readme, real)
         rc, real = run([wine, cli, "watch", "--timeout-sec", "3", jobs[0]])
         check_watch(readme, real)
+    except RuntimeError:
+        pass  # reported below with the failures
     finally:
         for g in jobs:
             subprocess.run([wine, bwjob, "cancel", g], stdout=subprocess.DEVNULL,

@@ -36,8 +36,11 @@
  * A child that printed its GUID counts as done even if it then hangs in its
  * own clean-up. A killed attempt may leave a job it created behind (BITS
  * has it, suspended, nobody prints its GUID): tests that count jobs see it.
- * Test hook: BWJOB_TEST_HANG_ATTEMPTS=N makes attempts 1..N block before
- * CreateJob, as the service does (tests/tools/run_bwjob_supervised.cmake).
+ * An attempt that fails (exit 1: the service was away for a moment) is also
+ * tried again, after 1 s. Test hooks: BWJOB_TEST_HANG_ATTEMPTS=N makes
+ * attempts 1..N block before CreateJob, as the service does;
+ * BWJOB_TEST_FAIL_ATTEMPTS=N makes them fail as when the service is not
+ * there (tests/tools/run_bwjob_supervised.cmake).
  */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -111,15 +114,15 @@ static HRESULT connect_manager(IBackgroundCopyManager **manager)
                             &IID_IBackgroundCopyManager, (void **)manager);
 }
 
-/* BWJOB_TEST_HANG_ATTEMPTS=N: true in the child of attempt 1..N. */
-static int test_hang_this_attempt(void)
+/* Test hooks: variable=N is true in the child of attempt 1..N. */
+static int test_hook_this_attempt(const wchar_t *variable)
 {
-    wchar_t hang[16], child[16];
+    wchar_t n[16], child[16];
 
-    if (!GetEnvironmentVariableW(L"BWJOB_TEST_HANG_ATTEMPTS", hang, 16) ||
+    if (!GetEnvironmentVariableW(variable, n, 16) ||
         !GetEnvironmentVariableW(L"BWJOB_CHILD", child, 16))
         return 0;
-    return _wtoi(child) <= _wtoi(hang);
+    return _wtoi(child) <= _wtoi(n);
 }
 
 static int cmd_create(IBackgroundCopyManager *manager, int argc, wchar_t **argv)
@@ -163,7 +166,7 @@ static int cmd_create(IBackgroundCopyManager *manager, int argc, wchar_t **argv)
     if (!GetFullPathNameW(local, MAX_PATH, full, NULL))
         return fail("GetFullPathNameW", HRESULT_FROM_WIN32(GetLastError()));
 
-    if (test_hang_this_attempt())
+    if (test_hook_this_attempt(L"BWJOB_TEST_HANG_ATTEMPTS"))
         Sleep(INFINITE);
     hr = IBackgroundCopyManager_CreateJob(manager, name, type, &id, &job);
     if (FAILED(hr))
@@ -476,6 +479,14 @@ static int supervised_create(void)
 
     for (attempt = 1; attempt <= CREATE_ATTEMPTS; attempt++) {
         rc = create_attempt(attempt, timeout_ms);
+        if (rc == EXIT_FAIL && attempt < CREATE_ATTEMPTS) {
+            /* The service was not there for a moment (seen once in CI: a
+             * quick failure between two tests that both passed). */
+            fprintf(stderr, "bwjob: create attempt %d of %d failed; trying again in 1 s\n",
+                    attempt, CREATE_ATTEMPTS);
+            Sleep(1000);
+            continue;
+        }
         if (rc >= 0)
             return rc;
         fprintf(stderr, "bwjob: create attempt %d of %d gave no job in %lu ms (BITS did not"
@@ -502,6 +513,11 @@ int wmain(int argc, wchar_t **argv)
     if (FAILED(hr))
         return fail("CoInitializeEx", hr);
     hr = connect_manager(&manager);
+    if (SUCCEEDED(hr) && !wcscmp(argv[1], L"create") &&
+        test_hook_this_attempt(L"BWJOB_TEST_FAIL_ATTEMPTS")) {
+        IBackgroundCopyManager_Release(manager);
+        hr = HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE); /* as when the service is away */
+    }
     if (FAILED(hr)) {
         CoUninitialize();
         return fail("CoCreateInstance(BackgroundCopyManager)", hr);

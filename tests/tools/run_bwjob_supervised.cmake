@@ -3,6 +3,7 @@
 # BWJOB_TEST_HANG_ATTEMPTS the first attempt(s) block as the service does:
 #  - attempt 1 blocks: the job is still made by attempt 2, exit 0, one GUID
 #    on stdout, the retry reported on stderr;
+#  - attempt 1 fails quickly (the service away): attempt 2 makes the job;
 #  - all 3 attempts block: exit 3, no GUID, "giving up" on stderr.
 # In: EMULATOR (wine), BWJOB, WORK; env BW_TEST_HTTP.
 if(NOT DEFINED ENV{BW_TEST_HTTP} OR "$ENV{BW_TEST_HTTP}" STREQUAL "")
@@ -26,6 +27,23 @@ if(err MATCHES "attempt 2")
   message(FATAL_ERROR "attempt 2 should have made the job")
 endif()
 execute_process(COMMAND ${EMULATOR} ${BWJOB} cancel ${guid} OUTPUT_QUIET ERROR_QUIET TIMEOUT 30)
+
+# attempt 1 fails (the service away for a moment): attempt 2 makes the job.
+set(ENV{BWJOB_TEST_HANG_ATTEMPTS} 0)
+set(ENV{BWJOB_TEST_FAIL_ATTEMPTS} 1)
+execute_process(COMMAND ${EMULATOR} ${BWJOB} create "$ENV{BW_TEST_HTTP}/fast/4096"
+    "${WORK}/supervised3.bin" --name "bwjob supervised create"
+  OUTPUT_VARIABLE guid ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 60
+  OUTPUT_STRIP_TRAILING_WHITESPACE)
+message("attempt 1 fails: exit ${rc}, stdout '${guid}', stderr '${err}'")
+if(NOT rc EQUAL 0 OR NOT guid MATCHES "^{[0-9A-Fa-f-]+}$")
+  message(FATAL_ERROR "expected exit 0 and one GUID after a failed first attempt")
+endif()
+if(NOT err MATCHES "create attempt 1 of 3 failed; trying again")
+  message(FATAL_ERROR "the retry after a failure was not reported on stderr")
+endif()
+execute_process(COMMAND ${EMULATOR} ${BWJOB} cancel ${guid} OUTPUT_QUIET ERROR_QUIET TIMEOUT 30)
+set(ENV{BWJOB_TEST_FAIL_ATTEMPTS} 0)
 
 set(ENV{BWJOB_TEST_HANG_ATTEMPTS} 3)
 execute_process(COMMAND ${EMULATOR} ${BWJOB} create "$ENV{BW_TEST_HTTP}/fast/4096"
