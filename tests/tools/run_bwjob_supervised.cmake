@@ -11,13 +11,25 @@ if(NOT DEFINED ENV{BW_TEST_HTTP} OR "$ENV{BW_TEST_HTTP}" STREQUAL "")
 endif()
 set(ENV{BWJOB_CREATE_TIMEOUT_MS} 1500)
 
-set(ENV{BWJOB_TEST_HANG_ATTEMPTS} 1)
-execute_process(COMMAND ${EMULATOR} ${BWJOB} create "$ENV{BW_TEST_HTTP}/fast/4096"
-    "${WORK}/supervised.bin" --name "bwjob supervised create"
-  OUTPUT_VARIABLE guid ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 60
-  OUTPUT_STRIP_TRAILING_WHITESPACE)
-message("attempt 1 hangs: exit ${rc}, stdout '${guid}', stderr '${err}'")
-if(NOT rc EQUAL 0 OR NOT guid MATCHES "^{[0-9A-Fa-f-]+}$")
+# create(HANG FAIL FILE): bwjob create with the hooks set; rc, out, err back.
+function(create hang fail file)
+  set(ENV{BWJOB_TEST_HANG_ATTEMPTS} ${hang})
+  set(ENV{BWJOB_TEST_FAIL_ATTEMPTS} ${fail})
+  execute_process(COMMAND ${EMULATOR} ${BWJOB} create "$ENV{BW_TEST_HTTP}/fast/4096"
+      "${WORK}/${file}" --name "bwjob supervised create"
+    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 60
+    OUTPUT_STRIP_TRAILING_WHITESPACE)
+  message("hang ${hang}, fail ${fail}: exit ${rc}, stdout '${out}', stderr '${err}'")
+  set(rc "${rc}" PARENT_SCOPE)
+  set(out "${out}" PARENT_SCOPE)
+  set(err "${err}" PARENT_SCOPE)
+  if(out MATCHES "^{[0-9A-Fa-f-]+}$")
+    execute_process(COMMAND ${EMULATOR} ${BWJOB} cancel ${out} OUTPUT_QUIET ERROR_QUIET TIMEOUT 30)
+  endif()
+endfunction()
+
+create(1 0 supervised.bin)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^{[0-9A-Fa-f-]+}$")
   message(FATAL_ERROR "expected exit 0 and one GUID after a hung first attempt")
 endif()
 if(NOT err MATCHES "create attempt 1 of 3 gave no job in 1500 ms .*trying again")
@@ -26,31 +38,17 @@ endif()
 if(err MATCHES "attempt 2")
   message(FATAL_ERROR "attempt 2 should have made the job")
 endif()
-execute_process(COMMAND ${EMULATOR} ${BWJOB} cancel ${guid} OUTPUT_QUIET ERROR_QUIET TIMEOUT 30)
 
 # attempt 1 fails (the service away for a moment): attempt 2 makes the job.
-set(ENV{BWJOB_TEST_HANG_ATTEMPTS} 0)
-set(ENV{BWJOB_TEST_FAIL_ATTEMPTS} 1)
-execute_process(COMMAND ${EMULATOR} ${BWJOB} create "$ENV{BW_TEST_HTTP}/fast/4096"
-    "${WORK}/supervised3.bin" --name "bwjob supervised create"
-  OUTPUT_VARIABLE guid ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 60
-  OUTPUT_STRIP_TRAILING_WHITESPACE)
-message("attempt 1 fails: exit ${rc}, stdout '${guid}', stderr '${err}'")
-if(NOT rc EQUAL 0 OR NOT guid MATCHES "^{[0-9A-Fa-f-]+}$")
+create(0 1 supervised3.bin)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^{[0-9A-Fa-f-]+}$")
   message(FATAL_ERROR "expected exit 0 and one GUID after a failed first attempt")
 endif()
 if(NOT err MATCHES "create attempt 1 of 3 failed; trying again")
   message(FATAL_ERROR "the retry after a failure was not reported on stderr")
 endif()
-execute_process(COMMAND ${EMULATOR} ${BWJOB} cancel ${guid} OUTPUT_QUIET ERROR_QUIET TIMEOUT 30)
-set(ENV{BWJOB_TEST_FAIL_ATTEMPTS} 0)
 
-set(ENV{BWJOB_TEST_HANG_ATTEMPTS} 3)
-execute_process(COMMAND ${EMULATOR} ${BWJOB} create "$ENV{BW_TEST_HTTP}/fast/4096"
-    "${WORK}/supervised2.bin" --name "bwjob supervised create"
-  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 60
-  OUTPUT_STRIP_TRAILING_WHITESPACE)
-message("every attempt hangs: exit ${rc}, stdout '${out}', stderr '${err}'")
+create(3 0 supervised2.bin)
 if(NOT rc EQUAL 3 OR NOT out STREQUAL "")
   message(FATAL_ERROR "expected exit 3 and no output when every attempt hangs")
 endif()
