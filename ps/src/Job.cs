@@ -71,77 +71,48 @@ namespace BitsWatch.Native
             return new Job(h, new Guid(jobId));
         }
 
+        // What every Try* method below does: the call's result, or its
+        // BitsWatchException returned instead of thrown.
+        private static BitsWatchException Try<T>(Func<T> call, out T result) where T : class
+        {
+            result = null;
+            try
+            {
+                result = call();
+                return null;
+            }
+            catch (BitsWatchException e)
+            {
+                return e;
+            }
+        }
+
         // The Try* methods return the failure instead of throwing it, so a
         // PowerShell caller handles an expected failure (a job that is gone)
         // without an exception landing in $Error (and in -ErrorVariable).
         public static BitsWatchException TryOpen(Guid jobId, out Job job)
         {
-            job = null;
-            try
-            {
-                job = Open(jobId);
-                return null;
-            }
-            catch (BitsWatchException e)
-            {
-                return e;
-            }
+            return Try(delegate { return Open(jobId); }, out job);
         }
 
         public BitsWatchException TryPoll(uint timeoutMs, out JobStatus status)
         {
-            status = null;
-            try
-            {
-                status = Poll(timeoutMs);
-                return null;
-            }
-            catch (BitsWatchException e)
-            {
-                return e;
-            }
+            return Try(delegate { return Poll(timeoutMs); }, out status);
         }
 
         public BitsWatchException TryGetInfo(out JobInfo info)
         {
-            info = null;
-            try
-            {
-                info = GetInfo();
-                return null;
-            }
-            catch (BitsWatchException e)
-            {
-                return e;
-            }
+            return Try(delegate { return GetInfo(); }, out info);
         }
 
         public BitsWatchException TryDiagnose(bool noQueue, out Diagnosis diagnosis)
         {
-            diagnosis = null;
-            try
-            {
-                diagnosis = Diagnose(noQueue);
-                return null;
-            }
-            catch (BitsWatchException e)
-            {
-                return e;
-            }
+            return Try(delegate { return Diagnose(noQueue); }, out diagnosis);
         }
 
         public BitsWatchException TryGetError(out JobError error)
         {
-            error = null;
-            try
-            {
-                error = GetError();
-                return null;
-            }
-            catch (BitsWatchException e)
-            {
-                return e;
-            }
+            return Try(delegate { return GetError(); }, out error);
         }
 
         public BitsWatchException TryComplete()
